@@ -1,0 +1,49 @@
+# innobarometer: `make all` builds every report on the active data; `make test` runs the tests.
+# Each target is a file where it can be; the build command decides staleness by content hashes.
+
+PYTHON    ?= python3
+VENV      := .venv
+PY        := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed
+THEMES    ?=
+EDITIONS  ?=
+DATA      ?=
+export DATA
+
+BUILD_FLAGS := $(if $(THEMES),--themes $(THEMES)) $(if $(EDITIONS),--editions $(EDITIONS))
+
+.DEFAULT_GOAL := help
+.PHONY: help all data test lint lab theme clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+all: $(STAMP) data ## build every stale report, the index and the codebook page into build/
+	$(PY) -m innobarometer build $(BUILD_FLAGS)
+
+data: $(STAMP) ## harmonise and validate every active mapping into build/data/
+	$(PY) -m innobarometer data
+
+test: $(STAMP) ## lint and run the test suite
+	$(PY) -m ruff check src tests scripts notebooks
+	$(PY) -m pytest
+
+lint: $(STAMP) ## ruff only
+	$(PY) -m ruff check src tests scripts notebooks
+	$(PY) -m ruff format --check src tests scripts
+
+lab: $(STAMP) ## install JupyterLab (optional extra) and open the theme notebooks
+	$(PY) -m pip install --quiet -e '.[test,lab]'
+	$(PY) -m innobarometer lab
+
+theme: $(STAMP) ## create notebooks/NAME.py from the common skeleton: make theme NAME=funding
+	$(PY) -m innobarometer new-theme $(NAME)
+
+clean: ## remove build outputs (keeps .venv)
+	rm -rf build

@@ -1,0 +1,90 @@
+"""Command line: `python -m innobarometer COMMAND`. Heavy modules are imported only by the command
+that needs them, so that `build` on an up-to-date tree answers fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m innobarometer",
+        description="Design-based analysis of the Nordic Innovation Barometer.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("codebook", help="print the harmonised codebook as a table")
+
+    estimate = commands.add_parser(
+        "estimate", help="estimate one variable or indicator of one edition; CSV on stdout"
+    )
+    estimate.add_argument("edition", help="edition id, e.g. DK-2023")
+    estimate.add_argument("variable", help="codebook variable or published indicator name")
+    estimate.add_argument("--by", help="group variable, e.g. gov_level")
+    estimate.add_argument("--domain", default="all", help="all (default) or innovators")
+    estimate.add_argument("--ci", default="logit", help="interval method: logit, beta or wilson")
+    estimate.add_argument("--threshold", type=int, default=5, help="disclosure threshold")
+    estimate.add_argument("--data", choices=["demo", "real"], help="which data set (default: auto)")
+
+    data = commands.add_parser("data", help="harmonise and validate every active mapping")
+    data.add_argument("--data", choices=["demo", "real"], help="which data set (default: auto)")
+
+    check = commands.add_parser("check", help="check one mapping file against its data file")
+    check.add_argument("mapping", help="path to a <CC>-<YYYY>.yaml mapping")
+
+    build = commands.add_parser("build", help="build every stale report, the index and manifest")
+    build.add_argument("--themes", help="comma-separated theme names (default: all)")
+    build.add_argument("--editions", help="comma-separated edition ids (default: all active)")
+    build.add_argument("--dry-run", action="store_true", help="list what is stale and why")
+    build.add_argument("--keep-going", action="store_true", help="build the rest after a failure")
+    build.add_argument("--jobs", type=int, help="worker processes (default: the core count)")
+    build.add_argument("--data", choices=["demo", "real"], help="which data set (default: auto)")
+
+    new_theme = commands.add_parser("new-theme", help="create notebooks/NAME.py from the skeleton")
+    new_theme.add_argument("name", help="theme name: lower case letters, digits and _")
+
+    commands.add_parser("lab", help="start JupyterLab on the paired theme notebooks")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit code (errors print a message, not a traceback)."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "codebook":
+            from innobarometer.codebook import print_codebook
+
+            return print_codebook()
+        if args.command == "estimate":
+            from innobarometer.analysis import run_estimate_command
+
+            return run_estimate_command(args)
+        if args.command == "data":
+            from innobarometer.datasets import run_data_command
+
+            return run_data_command(args)
+        if args.command == "check":
+            from innobarometer.datasets import run_check_command
+
+            return run_check_command(args)
+        if args.command == "build":
+            from innobarometer.build import run_build_command
+
+            return run_build_command(args)
+        if args.command == "new-theme":
+            from innobarometer.themes import run_new_theme_command
+
+            return run_new_theme_command(args)
+        if args.command == "lab":
+            from innobarometer.themes import run_lab_command
+
+            return run_lab_command(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

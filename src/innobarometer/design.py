@@ -1,0 +1,191 @@
+"""The survey design and its Taylor-linearised variance: the one primitive every estimator uses.
+
+A design is weights, strata, primary sampling units (each unit its own PSU unless clusters are
+given) and the population count of PSUs per stratum (finite population correction). Estimators turn
+their statistic into influence values (scores) per unit; `SurveyDesign.covariance` turns a matrix of
+scores into the design-based covariance of their totals, as R's `survey::svyrecvar` does for
+one-stage designs (see ../shared/notes/statistics.md, reproduced in tests/test_design.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+LONELY_PSU_RULES = ("adjust", "certainty", "fail")
+
+
+class DesignError(ValueError):
+    """A design that cannot give a variance (bad weights, a single-PSU stratum under 'fail')."""
+
+
+def _codes(values) -> np.ndarray:
+    """Integer codes 0..k-1 for any labels, in sorted label order (independent of row order)."""
+    codes, _ = pd.factorize(pd.Series(values), sort=True)
+    if (codes < 0).any():
+        raise DesignError("design columns (strata, clusters) must not be missing")
+    return codes.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class SurveyDesign:
+    """A one-stage stratified (optionally clustered) design with finite population correction.
+
+    `weights`: sampling weights per unit. `strata`, `psu`: labels per unit (None: one stratum; each
+    unit its own PSU). `population`: per unit, the number of PSUs in its stratum's population (N_h;
+    None: sampling with replacement, no correction). `lonely_psu`: what a stratum with a single PSU
+    contributes to the variance: 'adjust' (its PSU total is centred at the mean PSU total of the
+    whole sample, as R's survey.lonely.psu="adjust": conservative, the default), 'certainty'
+    (nothing, as for a certainty unit) or 'fail' (raise, as R's default).
+    """
+
+    weights: np.ndarray
+    strata: np.ndarray | None = None
+    psu: np.ndarray | None = None
+    population: np.ndarray | None = None
+    lonely_psu: str = "adjust"
+    _stratum: np.ndarray = field(init=False, repr=False)
+    _psu: np.ndarray = field(init=False, repr=False)
+    _psu_stratum: np.ndarray = field(init=False, repr=False)
+    _n_h: np.ndarray = field(init=False, repr=False)
+    _fpc_h: np.ndarray = field(init=False, repr=False)
+    _order: np.ndarray = field(init=False, repr=False)
+    _starts: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self):
+        w = np.asarray(self.weights, dtype=float)
+        if w.ndim != 1 or len(w) == 0:
+            raise DesignError("weights must be a non-empty vector")
+        if not np.all(np.isfinite(w)) or np.any(w <= 0):
+            raise DesignError("weights must be finite and positive")
+        if self.lonely_psu not in LONELY_PSU_RULES:
+            rules = ", ".join(LONELY_PSU_RULES)
+            raise DesignError(f"lonely_psu must be one of {rules}, not {self.lonely_psu!r}")
+        n = len(w)
+        stratum = np.zeros(n, np.int64) if self.strata is None else _codes(self.strata)
+        # PSU labels are only unique within a stratum (R's nest=TRUE): code the pair.
+        psu_labels = np.arange(n) if self.psu is None else _codes(self.psu)
+        psu = _codes(stratum * (psu_labels.max() + 1) + psu_labels)
+        n_psu = psu.max() + 1
+        psu_stratum = np.zeros(n_psu, np.int64)
+        psu_stratum[psu] = stratum
+        n_h = np.bincount(psu_stratum, minlength=stratum.max() + 1).astype(float)
+        fpc_h = np.ones_like(n_h)
+        if self.population is not None:
+            pop = np.asarray(self.population, dtype=float)
+            if len(pop) != n or not np.all(np.isfinite(pop)):
+                raise DesignError("population counts must be given for every unit")
+            big_n = np.zeros_like(n_h)
+            big_n[stratum] = pop
+            if np.any(big_n < n_h):
+                raise DesignError("a stratum has more sampled PSUs than its population count")
+            fpc_h = 1.0 - n_h / big_n
+        if self.lonely_psu == "fail" and np.any(n_h < 2):
+            raise DesignError("a stratum has a single PSU and lonely_psu='fail'")
+        object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "_stratum", stratum)
+        object.__setattr__(self, "_psu", psu)
+        object.__setattr__(self, "_psu_stratum", psu_stratum)
+        object.__setattr__(self, "_n_h", n_h)
+        object.__setattr__(self, "_fpc_h", fpc_h)
+        # Units sorted by PSU once, so PSU totals are one vectorised reduction for any scores.
+        order = np.argsort(psu, kind="stable")
+        object.__setattr__(self, "_order", order)
+        object.__setattr__(self, "_starts", np.flatnonzero(np.r_[True, np.diff(psu[order]) != 0]))
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        weight: str = "weight",
+        strata: str | None = "stratum",
+        population: str | None = "stratum_population",
+        psu: str | None = None,
+        lonely_psu: str = "adjust",
+    ) -> SurveyDesign:
+        """The design of a harmonised frame (its default column names) or any other frame."""
+        return cls(
+            weights=frame[weight].to_numpy(dtype=float),
+            strata=None if strata is None else frame[strata].to_numpy(),
+            psu=None if psu is None else frame[psu].to_numpy(),
+            population=None if population is None else frame[population].to_numpy(dtype=float),
+            lonely_psu=lonely_psu,
+        )
+
+    @property
+    def n(self) -> int:
+        """Number of units (rows)."""
+        return len(self.weights)
+
+    @property
+    def n_psu(self) -> int:
+        """Number of primary sampling units."""
+        return len(self._psu_stratum)
+
+    @property
+    def n_strata(self) -> int:
+        """Number of strata."""
+        return len(self._n_h)
+
+    @property
+    def degrees_of_freedom(self) -> int:
+        """Design degrees of freedom: PSUs minus strata."""
+        return self.n_psu - self.n_strata
+
+    def domain_degrees_of_freedom(self, mask: np.ndarray) -> int:
+        """PSUs with a unit in the domain minus the strata they fall in (R's svyby convention)."""
+        psus = np.unique(self._psu[np.asarray(mask, dtype=bool)])
+        if len(psus) == 0:
+            return 0
+        return len(psus) - len(np.unique(self._psu_stratum[psus]))
+
+    def psu_totals(self, scores: np.ndarray) -> np.ndarray:
+        """Sum of each score column within each PSU: (n_psu, k)."""
+        scores = np.asarray(scores, dtype=float)
+        if scores.ndim == 1:
+            scores = scores[:, None]
+        return np.add.reduceat(scores[self._order], self._starts, axis=0)
+
+    def covariance(self, scores: np.ndarray) -> np.ndarray:
+        """Design covariance of the totals of the score columns (k, k).
+
+        V = sum_h (1 - f_h) n_h / (n_h - 1) sum_i (z_hi - mean_h z)(z_hi - mean_h z)', where z_hi
+        are PSU totals of the scores; strata with one PSU follow the `lonely_psu` rule.
+        """
+        z = self.psu_totals(scores)
+        k = z.shape[1]
+        h = self._psu_stratum
+        n_h = self._n_h
+        sums = np.zeros((len(n_h), k))
+        np.add.at(sums, h, z)
+        means = sums / n_h[:, None]
+        centred = z - means[h]
+        scale = np.where(n_h > 1, n_h / np.maximum(n_h - 1, 1), 0.0) * self._fpc_h
+        lonely = n_h[h] == 1
+        if self.lonely_psu == "adjust" and lonely.any():
+            centred[lonely] = z[lonely] - z.mean(axis=0)
+            scale = np.where(n_h == 1, self._fpc_h, scale)
+        weighted = centred * np.sqrt(scale[h])[:, None]
+        return weighted.T @ weighted
+
+    def variance(self, scores: np.ndarray) -> np.ndarray:
+        """Design variance of the total of each score column (k,)."""
+        return np.diag(np.atleast_2d(self.covariance(scores)))
+
+    def srs_variance_of_mean(self, y: np.ndarray, mask: np.ndarray | None = None) -> float:
+        """Variance of a mean under simple random sampling without replacement of the same size.
+
+        The denominator of R's deff=TRUE: the weighted population variance of y over n, times
+        (1 - n / N_hat), where N_hat is the sum of weights (in the domain, when `mask` is given).
+        """
+        y = np.asarray(y, dtype=float)
+        d = np.ones(self.n, bool) if mask is None else np.asarray(mask, bool)
+        w = self.weights * d
+        big_n = w.sum()
+        n = d.sum()
+        mean = (w * y).sum() / big_n
+        pop_var = (w * (y - mean) ** 2).sum() / big_n * n / (n - 1)
+        fpc = 1.0 - n / big_n if self.population is not None else 1.0
+        return pop_var / n * fpc
