@@ -57,3 +57,17 @@ def test_rejects_bad_weights_and_overfull_strata():
         SurveyDesign(np.array([1.0, 0.0]))
     with pytest.raises(DesignError, match="more sampled PSUs"):
         SurveyDesign(np.ones(3), np.array([1, 1, 1]), population=np.array([2, 2, 2]))
+
+
+def test_domain_ratio_keeps_the_full_design(api_strat, oracle):
+    """A domain that is not a stratum: R's svyby(~api00, ~awards) (T12), not a subset's SE."""
+    design = SurveyDesign.from_frame(api_strat, weight="pw", strata="stype", population="fpc")
+    y = api_strat["api00"].to_numpy(float)
+    d = np.c_[api_strat["awards"] == "Yes", api_strat["awards"] == "No"].astype(float)
+    estimates, covariance = design.ratios(y[:, None] * d, d)
+    assert estimates == pytest.approx(
+        [oracle.loc["T12-awardsYes", "estimate"], oracle.loc["T12-awardsNo", "estimate"]], rel=1e-9
+    )
+    assert np.sqrt(np.diag(covariance)) == pytest.approx(
+        [oracle.loc["T12-awardsYes", "se"], oracle.loc["T12-awardsNo", "se"]], rel=1e-7
+    )

@@ -174,6 +174,32 @@ class SurveyDesign:
         """Design variance of the total of each score column (k,)."""
         return np.diag(np.atleast_2d(self.covariance(scores)))
 
+    def ratios(
+        self, numerators: np.ndarray, denominators: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Ratios sum(w*num_j) / sum(w*den_j) for each column j, and their joint covariance.
+
+        The engine of every share, mean and domain estimate: a domain mean of y is the ratio with
+        numerator y*d and denominator d (d = 1 in the domain and with an answer, else 0), so domains
+        keep every unit in the design. Scores are w*(num - r*den)/sum(w*den) (Taylor linearisation).
+        A column whose denominator totals zero gives NaN and zero variance.
+        """
+        num = np.asarray(numerators, dtype=float)
+        den = np.asarray(denominators, dtype=float)
+        if num.ndim == 1:
+            num, den = num[:, None], den[:, None]
+        w = self.weights[:, None]
+        den_total = (w * den).sum(axis=0)
+        safe_total = np.where(den_total > 0, den_total, 1.0)
+        estimates = (w * num).sum(axis=0) / safe_total
+        scores = w * (num - estimates * den) / safe_total
+        covariance = self.covariance(scores)
+        empty = den_total <= 0
+        estimates[empty] = np.nan
+        covariance[empty, :] = 0.0
+        covariance[:, empty] = 0.0
+        return estimates, covariance
+
     def srs_variance_of_mean(self, y: np.ndarray, mask: np.ndarray | None = None) -> float:
         """Variance of a mean under simple random sampling without replacement of the same size.
 
