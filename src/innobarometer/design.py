@@ -136,10 +136,15 @@ class SurveyDesign:
 
     def domain_degrees_of_freedom(self, mask: np.ndarray) -> int:
         """PSUs with a unit in the domain minus the strata they fall in (R's svyby convention)."""
-        psus = np.unique(self._psu[np.asarray(mask, dtype=bool)])
-        if len(psus) == 0:
-            return 0
-        return len(psus) - len(np.unique(self._psu_stratum[psus]))
+        return int(self.domains_degrees_of_freedom(np.asarray(mask, dtype=bool)[:, None])[0])
+
+    def domains_degrees_of_freedom(self, masks: np.ndarray) -> np.ndarray:
+        """`domain_degrees_of_freedom` of each column of a (n, k) boolean mask, in one pass."""
+        touched = self.psu_totals(np.asarray(masks, dtype=float)) > 0
+        n_psu = touched.sum(axis=0)
+        strata_touched = np.zeros((self.n_strata, touched.shape[1]))
+        np.add.at(strata_touched, self._psu_stratum, touched)
+        return n_psu - (strata_touched > 0).sum(axis=0)
 
     def psu_totals(self, scores: np.ndarray) -> np.ndarray:
         """Sum of each score column within each PSU: (n_psu, k)."""
@@ -154,6 +159,11 @@ class SurveyDesign:
         V = sum_h (1 - f_h) n_h / (n_h - 1) sum_i (z_hi - mean_h z)(z_hi - mean_h z)', where z_hi
         are PSU totals of the scores; strata with one PSU follow the `lonely_psu` rule.
         """
+        weighted = self._scaled_deviations(scores)
+        return weighted.T @ weighted
+
+    def _scaled_deviations(self, scores: np.ndarray) -> np.ndarray:
+        """PSU totals centred within strata and scaled so that covariance = D'D (n_psu, k)."""
         z = self.psu_totals(scores)
         k = z.shape[1]
         h = self._psu_stratum
@@ -167,12 +177,15 @@ class SurveyDesign:
         if self.lonely_psu == "adjust" and lonely.any():
             centred[lonely] = z[lonely] - z.mean(axis=0)
             scale = np.where(n_h == 1, self._fpc_h, scale)
-        weighted = centred * np.sqrt(scale[h])[:, None]
-        return weighted.T @ weighted
+        return centred * np.sqrt(scale[h])[:, None]
 
     def variance(self, scores: np.ndarray) -> np.ndarray:
-        """Design variance of the total of each score column (k,)."""
-        return np.diag(np.atleast_2d(self.covariance(scores)))
+        """Design variance of the total of each score column (k,): the diagonal of `covariance`.
+
+        Computed without the off-diagonal terms, so that many columns stay cheap.
+        """
+        weighted = self._scaled_deviations(scores)
+        return np.einsum("ij,ij->j", weighted, weighted)
 
     def ratios(
         self, numerators: np.ndarray, denominators: np.ndarray
@@ -184,21 +197,29 @@ class SurveyDesign:
         keep every unit in the design. Scores are w*(num - r*den)/sum(w*den) (Taylor linearisation).
         A column whose denominator totals zero gives NaN and zero variance.
         """
+        estimates, scores = self.ratio_scores(numerators, denominators)
+        return estimates, self.covariance(scores)
+
+    def ratio_scores(
+        self, numerators: np.ndarray, denominators: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ratios of `ratios` and their linearised scores (n, k), before any variance.
+
+        For callers that need only variances (`variance(scores)`) of many ratios. A column whose
+        denominator totals zero gives NaN and scores of zero.
+        """
         num = np.asarray(numerators, dtype=float)
         den = np.asarray(denominators, dtype=float)
         if num.ndim == 1:
             num, den = num[:, None], den[:, None]
-        w = self.weights[:, None]
-        den_total = (w * den).sum(axis=0)
+        den_total = self.weights @ den
         safe_total = np.where(den_total > 0, den_total, 1.0)
-        estimates = (w * num).sum(axis=0) / safe_total
-        scores = w * (num - estimates * den) / safe_total
-        covariance = self.covariance(scores)
+        estimates = (self.weights @ num) / safe_total
+        scores = self.weights[:, None] * (num - estimates * den) / safe_total
         empty = den_total <= 0
         estimates[empty] = np.nan
-        covariance[empty, :] = 0.0
-        covariance[:, empty] = 0.0
-        return estimates, covariance
+        scores[:, empty] = 0.0
+        return estimates, scores
 
     def srs_variance_of_mean(self, y: np.ndarray, mask: np.ndarray | None = None) -> float:
         """Variance of a mean under simple random sampling without replacement of the same size.
@@ -206,12 +227,21 @@ class SurveyDesign:
         The denominator of R's deff=TRUE: the weighted population variance of y over n, times
         (1 - n / N_hat), where N_hat is the sum of weights (in the domain, when `mask` is given).
         """
-        y = np.asarray(y, dtype=float)
         d = np.ones(self.n, bool) if mask is None else np.asarray(mask, bool)
-        w = self.weights * d
-        big_n = w.sum()
-        n = d.sum()
-        mean = (w * y).sum() / big_n
-        pop_var = (w * (y - mean) ** 2).sum() / big_n * n / (n - 1)
+        return float(self.srs_variances_of_means(np.asarray(y, float)[:, None], d[:, None])[0])
+
+    def srs_variances_of_means(self, values: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        """`srs_variance_of_mean` of each column of values (n, k) over its mask (n, k), at once.
+
+        Values outside a column's mask are ignored (they may be NaN).
+        """
+        d = np.asarray(masks, dtype=bool)
+        y = np.where(d, np.asarray(values, dtype=float), 0.0)
+        w = self.weights
+        big_n = w @ d
+        n = d.sum(axis=0).astype(float)
+        mean = (w @ y) / big_n
+        # Centred before squaring: sum w (y - mean)^2 over the mask, without cancellation.
+        pop_var = (w @ (d * (y - mean) ** 2)) / big_n * n / (n - 1)
         fpc = 1.0 - n / big_n if self.population is not None else 1.0
         return pop_var / n * fpc
