@@ -1,0 +1,413 @@
+"""The harmonised codebook (`codebook.yaml`): every variable defined once, checked on load.
+
+Labels, validation, plot axes, table headers and the codebook page all read it from here.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import yaml
+
+CODEBOOK_PATH = Path(__file__).resolve().parent / "codebook.yaml"
+
+ITEM_TYPES = ("binary", "single", "ordinal", "multiple")
+CODED_TYPES = ("binary", "single", "ordinal")
+TYPES = (*ITEM_TYPES, "numeric", "background", "design")
+DTYPES = ("string", "integer", "float")
+UNIVERSES = ("all", "innovators", "non_innovators", "adapters_and_copiers", "collaborators")
+THEMES = ("overview", "collaboration", "diffusion", "drivers", "barriers", "background", "design")
+REQUIRED_KEYS = ("name", "label", "question", "type", "universe", "theme")
+OPTIONAL_KEYS = (
+    "categories",
+    "options",
+    "non_substantive",
+    "battery",
+    "required",
+    "dtype",
+    "max_choices",
+    "assumption",
+    "note",
+)
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class CodebookError(ValueError):
+    """The codebook file breaks its schema; the message names the file, the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One harmonised variable: what it asks, how it is coded, who is asked."""
+
+    name: str
+    label: str
+    question: str
+    type: str
+    universe: str
+    theme: str
+    categories: Mapping[int | str, str] = field(default_factory=dict, hash=False)
+    options: Mapping[str, str] = field(default_factory=dict, hash=False)
+    non_substantive: tuple[int, ...] = ()
+    battery: str | None = None
+    required: bool = False
+    dtype: str | None = None
+    max_choices: int | None = None
+    assumption: str = ""
+    note: str = ""
+
+    @property
+    def columns(self) -> list[str]:
+        """The frame columns the variable occupies: one per option for multiple response."""
+        if self.type == "multiple":
+            return [f"{self.name}_{option}" for option in self.options]
+        return [self.name]
+
+    @property
+    def is_item(self) -> bool:
+        """A survey question (coded answers), as opposed to a design or background column."""
+        return self.type in ITEM_TYPES
+
+    @property
+    def codes(self) -> tuple[int | str, ...]:
+        """Every code a value may take: the substantive categories, then the non-substantive."""
+        if self.type == "multiple":
+            return (1, 0)
+        return (*self.categories, *self.non_substantive)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """Every harmonised variable in codebook order, with the shared code labels and batteries."""
+
+    variables: Mapping[str, Variable] = field(hash=False)
+    non_substantive_labels: Mapping[int, str] = field(hash=False)
+    batteries: Mapping[str, str] = field(hash=False)
+    path: str = ""
+
+    def __post_init__(self) -> None:
+        # The column -> variable lookup, built once; frozen, so set through object.__setattr__.
+        owners = {c: v for v in self.variables.values() for c in v.columns}
+        object.__setattr__(self, "_owners", MappingProxyType(owners))
+
+    def __getitem__(self, name: str) -> Variable:
+        try:
+            return self.variables[name]
+        except KeyError:
+            raise KeyError(
+                f"{name!r} is not a codebook variable ({self.path}); see "
+                "`python -m innobarometer codebook` for the names"
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.variables
+
+    def columns(self) -> list[str]:
+        """Every frame column of the codebook, in codebook order."""
+        return list(self._owners)
+
+    def variable_of(self, column: str) -> Variable:
+        """The variable a frame column belongs to (`partner_citizens` -> `partner`)."""
+        try:
+            return self._owners[column]
+        except KeyError:
+            raise KeyError(
+                f"column {column!r} belongs to no codebook variable ({self.path}); a multiple "
+                "response column is <variable>_<option>"
+            ) from None
+
+    def label(self, variable: str | Variable, code: int | str | None = None) -> str:
+        """The label of a variable, or of one of its codes (an option for multiple response)."""
+        var = variable if isinstance(variable, Variable) else self[variable]
+        if code is None:
+            return var.label
+        if var.type == "multiple":
+            if code in var.options:
+                return var.options[code]
+        else:
+            if code in var.categories:
+                return var.categories[code]
+            if code in var.non_substantive:
+                return self.non_substantive_labels[code]
+        known = ", ".join(str(c) for c in (var.options if var.type == "multiple" else var.codes))
+        raise KeyError(f"{var.name}: code {code!r} is not in the codebook (known: {known})")
+
+    def battery(self, name: str) -> list[Variable]:
+        """The items of one battery (e.g. `factors`), in codebook order."""
+        if name not in self.batteries:
+            known = ", ".join(self.batteries)
+            raise KeyError(f"{name!r} is not a codebook battery (known: {known})")
+        return [v for v in self.variables.values() if v.battery == name]
+
+
+def _reject_duplicate_keys(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
+    """Build a mapping, refusing a key given twice (PyYAML would silently keep the last)."""
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise CodebookError(
+                f"line {key_node.start_mark.line + 1}: key {key!r} is given twice in one mapping; "
+                "remove or renumber the duplicate"
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader with duplicate keys rejected."""
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _reject_duplicate_keys
+)
+
+
+def read_yaml(path: str | os.PathLike) -> object:
+    """A YAML file parsed strictly (duplicate keys are an error that names the file and line)."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_StrictLoader)
+    except CodebookError as error:
+        raise CodebookError(f"{path}: {error}") from None
+    except yaml.YAMLError as error:
+        raise CodebookError(f"{path}: not valid YAML: {error}") from None
+
+
+def _check_labels(where: str, mapping: object, what: str, key_type: type) -> dict:
+    """A code -> label mapping: keys of the right type, each with a non-empty text label."""
+    if not isinstance(mapping, dict) or not mapping:
+        raise CodebookError(f"{where}: `{what}` must be a non-empty mapping of code: label")
+    for key, label in mapping.items():
+        # bool is an int subclass; YAML reads unquoted NO/yes as booleans.
+        if not isinstance(key, key_type) or isinstance(key, bool):
+            raise CodebookError(
+                f"{where}: {what} code {key!r} must be {key_type.__name__}"
+                + (" (quote it: YAML reads NO, yes, on as booleans)" if key_type is str else "")
+            )
+        if not isinstance(label, str) or not label.strip():
+            raise CodebookError(
+                f"{where}: {what} {key!r} needs a text label "
+                "(quote Yes, No, On: YAML reads them as booleans)"
+            )
+    return dict(mapping)
+
+
+def _parse_variable(raw: object, index: int, path: str, non_substantive: dict, batteries: dict):
+    """One YAML entry -> Variable, or a CodebookError naming what to fix."""
+    where = f"{path}: variables[{index}]"
+    if not isinstance(raw, dict):
+        raise CodebookError(f"{where}: each variable must be a mapping with keys {REQUIRED_KEYS}")
+    name = raw.get("name")
+    if isinstance(name, str):
+        where = f"{path}: variable {name!r}"
+    missing = [k for k in REQUIRED_KEYS if k not in raw]
+    if missing:
+        raise CodebookError(f"{where}: missing key(s) {', '.join(missing)}")
+    unknown = sorted(set(raw) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
+    if unknown:
+        raise CodebookError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; allowed: "
+            f"{', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}"
+        )
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise CodebookError(f"{where}: name {name!r} must be lower case letters, digits and _")
+    for key in ("label", "question"):
+        if not isinstance(raw[key], str) or not raw[key].strip():
+            raise CodebookError(f"{where}: `{key}` must be a non-empty text")
+    for key, allowed in (("type", TYPES), ("universe", UNIVERSES), ("theme", THEMES)):
+        if raw[key] not in allowed:
+            raise CodebookError(
+                f"{where}: unknown {key} {raw[key]!r}; use one of {', '.join(allowed)}"
+            )
+    kind = raw["type"]
+
+    categories: dict = {}
+    options: dict = {}
+    if kind in CODED_TYPES:
+        if "categories" not in raw:
+            raise CodebookError(f"{where}: a {kind} item needs `categories` (code: label)")
+        categories = _check_labels(where, raw["categories"], "categories", int)
+    elif "categories" in raw:
+        if kind not in ("background", "design"):
+            raise CodebookError(f"{where}: a {kind} variable takes no `categories`")
+        categories = _check_labels(where, raw["categories"], "categories", str)
+    if kind == "multiple":
+        if "options" not in raw:
+            raise CodebookError(f"{where}: a multiple response item needs `options` (name: label)")
+        options = _check_labels(where, raw["options"], "options", str)
+        bad = [o for o in options if not NAME_PATTERN.match(o)]
+        if bad:
+            raise CodebookError(f"{where}: option name(s) {bad} must be lower case letters, _")
+    elif "options" in raw:
+        raise CodebookError(f"{where}: only a multiple response item takes `options`")
+
+    codes = raw.get("non_substantive", [])
+    if codes and kind not in CODED_TYPES:
+        raise CodebookError(f"{where}: only binary, single and ordinal items allow non_substantive")
+    if not isinstance(codes, list) or any(c not in non_substantive for c in codes):
+        raise CodebookError(
+            f"{where}: non_substantive must be a list drawn from {list(non_substantive)}"
+        )
+    clash = sorted(set(codes) & set(categories))
+    if clash or len(set(codes)) != len(codes):
+        raise CodebookError(f"{where}: code(s) {clash or codes} given twice; each code once")
+
+    battery = raw.get("battery")
+    if battery is not None and battery not in batteries:
+        raise CodebookError(
+            f"{where}: battery {battery!r} is not under `batteries` ({', '.join(batteries)})"
+        )
+    dtype = raw.get("dtype")
+    if kind in ("background", "design", "numeric"):
+        if dtype not in DTYPES:
+            raise CodebookError(f"{where}: `dtype` must be one of {', '.join(DTYPES)}")
+    elif dtype is not None:
+        raise CodebookError(f"{where}: items are coded Int8; drop `dtype`")
+    max_choices = raw.get("max_choices")
+    if max_choices is not None and (
+        kind != "multiple" or not isinstance(max_choices, int) or max_choices < 1
+    ):
+        raise CodebookError(f"{where}: max_choices is a positive integer for multiple response")
+    for key in ("assumption", "note"):
+        if key in raw and not isinstance(raw[key], str):
+            raise CodebookError(f"{where}: `{key}` must be text")
+    if not isinstance(raw.get("required", False), bool):
+        raise CodebookError(f"{where}: `required` must be true or false")
+
+    return Variable(
+        name=name,
+        label=raw["label"].strip(),
+        question=" ".join(raw["question"].split()),
+        type=kind,
+        universe=raw["universe"],
+        theme=raw["theme"],
+        categories=MappingProxyType(categories),
+        options=MappingProxyType(options),
+        non_substantive=tuple(codes),
+        battery=battery,
+        required=raw.get("required", False),
+        dtype=dtype,
+        max_choices=max_choices,
+        assumption=" ".join(raw.get("assumption", "").split()),
+        note=" ".join(raw.get("note", "").split()),
+    )
+
+
+def parse_codebook(path: str | os.PathLike) -> Codebook:
+    """Read and check a codebook file; every error names the file, the variable and the fix."""
+    path = Path(path)
+    raw = read_yaml(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("variables"), list):
+        raise CodebookError(f"{path}: expected a mapping with a `variables` list")
+    unknown = sorted(set(raw) - {"variables", "non_substantive_codes", "batteries"})
+    if unknown:
+        raise CodebookError(f"{path}: unknown top-level key(s) {', '.join(unknown)}")
+    non_substantive = _check_labels(
+        f"{path}", raw.get("non_substantive_codes", {8: "don't know"}), "non_substantive_codes", int
+    )
+    batteries = raw.get("batteries") or {}
+    if batteries:
+        batteries = _check_labels(f"{path}", batteries, "batteries", str)
+
+    variables: dict[str, Variable] = {}
+    owners: dict[str, str] = {}
+    for index, entry in enumerate(raw["variables"]):
+        var = _parse_variable(entry, index, str(path), non_substantive, batteries)
+        if var.name in variables:
+            raise CodebookError(f"{path}: variable {var.name!r} is defined twice; keep one")
+        for column in var.columns:
+            if column in owners:
+                raise CodebookError(
+                    f"{path}: variable {var.name!r}: frame column {column!r} is also a column of "
+                    f"{owners[column]!r}; rename the variable or the option"
+                )
+            owners[column] = var.name
+        variables[var.name] = var
+    empty = [b for b in batteries if not any(v.battery == b for v in variables.values())]
+    if empty:
+        raise CodebookError(f"{path}: battery {empty} has no items; remove it or assign items")
+    return Codebook(
+        variables=MappingProxyType(variables),
+        non_substantive_labels=MappingProxyType(non_substantive),
+        batteries=MappingProxyType(dict(batteries)),
+        path=str(path),
+    )
+
+
+@functools.cache
+def load_codebook() -> Codebook:
+    """The package's codebook, parsed and checked once per process."""
+    return parse_codebook(CODEBOOK_PATH)
+
+
+def _column(frame: pd.DataFrame, column: str, universe: str) -> pd.Series:
+    if column not in frame.columns:
+        raise KeyError(
+            f"universe {universe!r} needs column {column!r}, which the frame lacks; "
+            "harmonise the data with the codebook first"
+        )
+    return frame[column]
+
+
+def universe_mask(frame: pd.DataFrame, universe: str) -> np.ndarray:
+    """Which rows of a harmonised frame are in a universe (missing answers count as outside)."""
+    if universe == "all":
+        return np.ones(len(frame), dtype=bool)
+    if universe in ("innovators", "non_innovators"):
+        wanted = 1 if universe == "innovators" else 0
+        return _column(frame, "innovative", universe).eq(wanted).fillna(False).to_numpy(bool)
+    if universe == "adapters_and_copiers":
+        return _column(frame, "novelty", universe).isin([2, 3]).fillna(False).to_numpy(bool)
+    if universe == "collaborators":
+        partners = [_column(frame, c, universe) for c in load_codebook()["partner"].columns]
+        ticked = pd.concat(partners, axis=1).eq(1).fillna(False)
+        return ticked.any(axis=1).to_numpy(bool)
+    raise ValueError(f"unknown universe {universe!r}; use one of {', '.join(UNIVERSES)}")
+
+
+def _describe_codes(var: Variable, non_substantive: Mapping[int, str]) -> str:
+    """Codes and labels on one line, for the printed table."""
+    if var.type == "multiple":
+        return "options: " + ", ".join(var.options)
+    pairs = [f"{c}={label}" for c, label in var.categories.items()]
+    pairs += [f"{c}={non_substantive[c]}" for c in var.non_substantive]
+    return "; ".join(pairs) or f"({var.dtype})"
+
+
+def codebook_table(codebook: Codebook) -> str:
+    """The codebook as a fixed-width text table: variable, type, universe, theme, label, codes."""
+    header = ("variable", "type", "universe", "theme", "label", "categories")
+    rows = [
+        (
+            v.name,
+            v.type,
+            v.universe,
+            v.theme,
+            v.label,
+            _describe_codes(v, codebook.non_substantive_labels),
+        )
+        for v in codebook.variables.values()
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)) + "  " + cells[-1]
+
+    rule = "  ".join("-" * w for w in widths) + "  " + "-" * len(header[-1])
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def print_codebook() -> int:
+    """Print the package codebook as a readable table (the CLI's `codebook` command)."""
+    print(codebook_table(load_codebook()))
+    return 0
