@@ -1,0 +1,335 @@
+"""The active data set (demo or real), the harmonised Parquet files, and the `data` and `check`
+commands. The real set (`data/mappings/`) is used when it holds any `<CC>-<YYYY>.yaml`, else the
+synthetic demo; `DATA=demo|real` or `--data` overrides; the two are never mixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from innobarometer import paths
+from innobarometer.mapping import (
+    MAPPING_NAME,
+    SET_BY_MAPPING,
+    Mapping,
+    check_mapping,
+    read_mapping,
+)
+from innobarometer.validate import InputError, display_path, validate_frame
+
+DATA_KINDS = ("demo", "real")
+# The package files a harmonised frame depends on: a change to any of them rebuilds every edition.
+HARMONISE_SOURCES = (
+    "paths.py",
+    "mapping.py",
+    "ingest.py",
+    "validate.py",
+    "datasets.py",
+    "codebook.py",
+    "codebook.yaml",
+)
+# What the synthetic generator reads; a change regenerates the demo's national files.
+SYNTHETIC_SOURCES = (
+    "synthetic.py",
+    "codebook.py",
+    "codebook.yaml",
+    "indicators.py",
+    "indicators.yaml",
+    "reference/headline_figures.csv",
+    "reference/survey_facts.csv",
+)
+DEMO_STAMP = ".generated.json"
+
+
+class DataSetError(Exception):
+    """The data set cannot be chosen or loaded; the message says what to do."""
+
+
+class DataBuildError(Exception):
+    """One or more editions failed to build; the message holds every edition's problems."""
+
+    def __init__(self, failures: dict[str, str], written: list[Path]):
+        self.failures = failures
+        self.written = written
+        body = "\n\n".join(f"{edition}:\n{message}" for edition, message in failures.items())
+        super().__init__(f"{len(failures)} edition(s) failed:\n\n{body}")
+
+
+@dataclass(frozen=True)
+class ActiveSet:
+    """Which data set a build uses, and its mappings by edition id (sorted)."""
+
+    kind: str
+    mappings: dict[str, Path]
+
+    @property
+    def editions(self) -> list[str]:
+        """The edition ids, sorted."""
+        return list(self.mappings)
+
+
+def _mappings_in(folder: Path) -> dict[str, Path]:
+    """Every `<CC>-<YYYY>.yaml` in a folder by edition id; other files (README, example) ignored."""
+    if not folder.is_dir():
+        return {}
+    found = {
+        p.name.removesuffix(".yaml"): p for p in folder.iterdir() if MAPPING_NAME.match(p.name)
+    }
+    return dict(sorted(found.items()))
+
+
+def active_set(data: str | None = None) -> ActiveSet:
+    """The data set to use: `data`, else $DATA, else real when data/mappings/ holds a mapping."""
+    choice = data or os.environ.get("DATA") or None
+    if choice is not None and choice not in DATA_KINDS:
+        raise DataSetError(
+            f"DATA={choice!r} is not a data set; use demo or real (or leave it unset)"
+        )
+    real = _mappings_in(paths.real_mappings_dir())
+    if choice == "real" or (choice is None and real):
+        if not real:
+            raise DataSetError(
+                f"DATA=real but {display_path(paths.real_mappings_dir())} holds no mapping: put "
+                "the national file in data/raw/, write data/mappings/<CC>-<YYYY>.yaml for it (see "
+                "data/mappings/README.md), and check it with "
+                "`python -m innobarometer check data/mappings/<CC>-<YYYY>.yaml`"
+            )
+        return ActiveSet("real", real)
+    return ActiveSet("demo", _mappings_in(paths.demo_mappings_dir()))
+
+
+def harmonised_path(edition_id: str) -> Path:
+    """Where the harmonised, validated frame of an edition is written."""
+    return paths.build_dir() / "data" / f"{edition_id}.parquet"
+
+
+def _inputs_path(edition_id: str) -> Path:
+    return paths.build_dir() / "data" / f"{edition_id}.inputs.json"
+
+
+def _mapping_path(edition_id: str, data: str | None) -> Path:
+    active = active_set(data)
+    if edition_id not in active.mappings:
+        known = ", ".join(active.editions) or "none"
+        raise DataSetError(
+            f"{edition_id} is not an edition of the {active.kind} data set (editions: {known})"
+        )
+    return active.mappings[edition_id]
+
+
+def load_mapping(edition_id: str, data: str | None = None) -> Mapping:
+    """The checked mapping of an edition of the active data set."""
+    return read_mapping(_mapping_path(edition_id, data))
+
+
+def load_frame(edition_id: str, data: str | None = None) -> pd.DataFrame:
+    """The harmonised frame of an edition, as `make data` wrote it."""
+    _mapping_path(edition_id, data)
+    path = harmonised_path(edition_id)
+    if not path.is_file():
+        raise DataSetError(
+            f"{display_path(path)} does not exist: run `make data` (or "
+            "`python -m innobarometer data`) to harmonise the active mappings"
+        )
+    return pd.read_parquet(path)
+
+
+def _hash_files(files) -> str:
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(str(file.name).encode() + b"\0")
+        digest.update(file.read_bytes() if file.is_file() else b"(absent)")
+    return digest.hexdigest()
+
+
+def _code_hash() -> str:
+    """The package code and library versions a harmonised frame depends on."""
+    import pyarrow
+
+    versions = f"pandas {pd.__version__} pyarrow {pyarrow.__version__}".encode()
+    files = [paths.PACKAGE_DIR / name for name in HARMONISE_SOURCES]
+    return hashlib.sha256(_hash_files(files).encode() + versions).hexdigest()
+
+
+def ensure_demo_files(progress: Callable[[str], None] = print) -> list[Path]:
+    """Generate the demo's national files unless they exist and the generator is unchanged."""
+    raw_dir = paths.demo_raw_dir()
+    stamp = raw_dir / DEMO_STAMP
+    inputs = _hash_files([paths.PACKAGE_DIR / name for name in SYNTHETIC_SOURCES])
+    if stamp.is_file():
+        recorded = json.loads(stamp.read_text(encoding="utf-8"))
+        files = [raw_dir / name for name in recorded.get("files", [])]
+        if recorded.get("inputs") == inputs and files and all(f.is_file() for f in files):
+            return []
+    from innobarometer.synthetic import write_demo_files
+
+    progress(f"generating the synthetic demo files in {display_path(raw_dir)}")
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    written = write_demo_files(raw_dir)
+    record = {"inputs": inputs, "files": sorted(Path(p).name for p in written)}
+    _write_atomic(stamp, json.dumps(record, indent=1).encode())
+    return list(written)
+
+
+def _write_atomic(path: Path, content: bytes | Callable[[Path], None]) -> None:
+    """Write bytes (or let a writer write) to a temporary name beside `path`, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    temporary = Path(temporary)
+    try:
+        if callable(content):
+            content(temporary)
+        else:
+            temporary.write_bytes(content)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def harmonise_edition(mapping_path: Path, codebook=None) -> tuple[Mapping, pd.DataFrame]:
+    """Read, harmonise and validate one edition; InputError with every problem if it fails."""
+    from innobarometer.ingest import harmonise, read_source
+
+    mapping = read_mapping(mapping_path, codebook)
+    source = read_source(mapping)
+    frame, problems = harmonise(source, mapping, codebook)
+    validate_frame(frame, mapping, source, codebook, earlier=problems)
+    return mapping, frame
+
+
+def _edition_inputs(mapping_path: Path, code: str) -> dict[str, str]:
+    """Content hashes of what an edition's frame is made from (None-safe: an unusable mapping)."""
+    inputs = {"mapping": _hash_files([mapping_path]), "code": code}
+    mapping, _ = check_mapping(mapping_path)
+    if mapping is not None:
+        inputs["source"] = _hash_files([mapping.source_path])
+    return inputs
+
+
+def build_data(data: str | None = None, progress: Callable[[str], None] = print) -> list[Path]:
+    """Harmonise and validate every stale edition of the active set into build/data/.
+
+    An edition is rebuilt when its mapping, its national file or the package code changed (content
+    hashes in `build/data/<id>.inputs.json`). Returns the Parquet files written; raises
+    DataBuildError naming every failed edition after trying them all (a failed edition writes
+    nothing).
+    """
+    active = active_set(data)
+    if not active.mappings:
+        raise DataSetError(
+            f"no mappings in {display_path(paths.demo_mappings_dir())}: the demo set is missing"
+        )
+    if active.kind == "demo":
+        ensure_demo_files(progress)
+    code = _code_hash()
+    written: list[Path] = []
+    failures: dict[str, str] = {}
+    total = len(active.mappings)
+    for number, (edition_id, mapping_path) in enumerate(active.mappings.items(), start=1):
+        started = time.perf_counter()
+        prefix = f"[{number}/{total}] {edition_id}"
+        inputs = _edition_inputs(mapping_path, code)
+        target, sidecar = harmonised_path(edition_id), _inputs_path(edition_id)
+        if target.is_file() and sidecar.is_file():
+            if json.loads(sidecar.read_text(encoding="utf-8")) == inputs:
+                progress(f"{prefix} up to date")
+                continue
+        try:
+            _, frame = harmonise_edition(mapping_path)
+        except InputError as error:
+            failures[edition_id] = str(error)
+            progress(f"{prefix} FAILED")
+            continue
+        # Row numbers served validation; the stored frame has a plain index.
+        frame = frame.reset_index(drop=True)
+        _write_atomic(target, lambda tmp, f=frame: f.to_parquet(tmp, engine="pyarrow", index=False))
+        _write_atomic(sidecar, json.dumps(inputs, indent=1, sort_keys=True).encode())
+        written.append(target)
+        progress(f"{prefix} ok {time.perf_counter() - started:.1f} s")
+    if failures:
+        raise DataBuildError(failures, written)
+    return written
+
+
+def run_data_command(args) -> int:
+    """`python -m innobarometer data`: exit 1, printing every problem, when an edition failed."""
+    try:
+        build_data(getattr(args, "data", None))
+    except (DataBuildError, DataSetError, InputError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def check_report(mapping_path: str | Path) -> tuple[str, bool]:
+    """What `check` prints for a mapping (what maps, what does not, every problem) and whether
+    the mapping and its file are usable."""
+    from innobarometer.codebook import load_codebook
+    from innobarometer.ingest import SourceError, harmonise, read_source
+    from innobarometer.validate import find_problems
+
+    codebook = load_codebook()
+    mapping, problems = check_mapping(mapping_path, codebook)
+    lines = [f"Mapping {display_path(mapping_path)}"]
+    if mapping is not None:
+        kind = "synthetic data" if mapping.synthetic else "real data"
+        lines.append(
+            f"  {mapping.edition_id}: {mapping.unit_level} level, {kind}, source "
+            f"{display_path(mapping.source_path)} ({mapping.format})"
+        )
+        source = None
+        try:
+            source = read_source(mapping)
+        except SourceError as error:
+            problems += error.problems
+        if source is not None:
+            lines[-1] += f", {len(source.frame)} rows, {source.frame.shape[1]} columns"
+            frame, recode_problems = harmonise(source, mapping, codebook)
+            problems += recode_problems + find_problems(frame, mapping, source, codebook)
+        lines += ["", f"Mapped ({len(mapping.columns) + len(mapping.constants)} variables):"]
+        lines += [f"  {n:<36} <- {c.describe()}" for n, c in mapping.columns.items()]
+        lines += [f"  {n:<36} =  {v!r} (constant)" for n, v in mapping.constants.items()]
+        if mapping.derives_innovative:
+            lines.append(f"  {'innovative':<36} <- derived from the introduced_* items")
+        if source is not None:
+            used = {c for m in mapping.columns.values() for c in m.source_columns}
+            unused = [str(c) for c in source.frame.columns if c not in used]
+            lines += ["", f"Source columns not mapped ({len(unused)}):"]
+            lines += textwrap.wrap(
+                ", ".join(unused) or "none", 96, initial_indent="  ", subsequent_indent="  "
+            )
+        provided = set(mapping.columns) | set(mapping.constants) | set(SET_BY_MAPPING)
+        provided |= {"innovative"} if mapping.derives_innovative else set()
+        absent = [name for name in codebook.variables if name not in provided]
+        lines += ["", f"Codebook variables not mapped ({len(absent)}; missing in the frame):"]
+        lines += textwrap.wrap(
+            ", ".join(absent) or "none", 96, initial_indent="  ", subsequent_indent="  "
+        )
+    lines += ["", f"Problems ({len(problems)}):" if problems else "No problems."]
+    lines += [problem.format() for problem in problems]
+    usable = mapping is not None and not problems
+    lines.append("Result: usable" if usable else "Result: NOT usable; fix the problems above")
+    return "\n".join(lines), usable
+
+
+def run_check_command(args) -> int:
+    """`python -m innobarometer check XX-YYYY.yaml`: print the check; exit 0 when usable."""
+    try:
+        report, usable = check_report(Path(args.mapping))
+    except Exception as error:  # `check` must answer in text even for input it did not foresee
+        print(f"{args.mapping}: cannot be checked: {error}", file=sys.stderr)
+        return 1
+    print(report)
+    return 0 if usable else 1

@@ -1,0 +1,417 @@
+"""Readers for national files (CSV, Excel, SPSS, Stata, Parquet) and the recodes that turn one into
+the harmonised frame (docs/architecture.md). Every row keeps its number as the user sees it in the
+source (the index: CSV line counting the header, Excel sheet row, SPSS/Stata case number, Parquet
+row), so that problems can name rows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from innobarometer.mapping import ColumnMap, Mapping
+from innobarometer.validate import (
+    INTRODUCED,
+    InputError,
+    Problem,
+    code_keys,
+    display_path,
+    offending,
+    row_word,
+)
+
+LIKELY_DELIMITERS = (";", "\t", "|", ",")
+
+
+class SourceError(InputError):
+    """The national file cannot be read as the mapping describes it."""
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """A national file as read: its columns, value labels (SPSS/Stata) and source row numbers."""
+
+    path: Path
+    format: str
+    frame: pd.DataFrame
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        """The file's name in messages."""
+        return display_path(self.path)
+
+    def describe_values(self, column: str | None, codes: pd.Series) -> tuple[str, ...]:
+        """The distinct offending codes, most frequent first, with their value labels and counts."""
+        labels = self.value_labels.get(column, {}) if column else {}
+        counts = codes.astype(str).value_counts(sort=True)
+        return tuple(
+            f"{code!r}" + (f" ({labels[code]!r})" if code in labels else "") + f" x{count}"
+            for code, count in counts.head(5).items()
+        )
+
+
+def _numbered(frame: pd.DataFrame, first: int, name: str) -> pd.DataFrame:
+    """The frame with its rows numbered from `first`, the index named for the row's kind."""
+    frame.index = pd.RangeIndex(first, first + len(frame), name=name)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _suggest_encoding(data: bytes) -> str:
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return "latin-1"
+
+
+def _read_csv(mapping: Mapping, file: str) -> pd.DataFrame:
+    data = mapping.source_path.read_bytes()
+    # utf-8-sig reads plain UTF-8 too, and drops the byte-order mark Excel writes.
+    encoding = "utf-8-sig" if mapping.encoding.lower().replace("_", "-") == "utf-8" else None
+    try:
+        text = data.decode(encoding or mapping.encoding)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        suggestion = _suggest_encoding(data)
+        raise SourceError(
+            [
+                Problem(
+                    file,
+                    f"line {line}",
+                    f"is not valid {mapping.encoding} (byte {data[error.start]:#x} at offset "
+                    f"{error.start})",
+                    f"set `encoding: {suggestion}` under source in "
+                    f"{display_path(mapping.path)} (files saved by Excel on Windows are "
+                    "usually cp1252)",
+                )
+            ]
+        ) from None
+    frame = pd.read_csv(
+        io.StringIO(text),
+        sep=mapping.delimiter,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=False,
+    )
+    # Line numbers count the header as line 1; blank lines are rows here, dropped after numbering.
+    frame = _numbered(frame, 2, "line")
+    return frame[frame.notna().any(axis=1)]
+
+
+def _read_excel(mapping: Mapping, file: str) -> pd.DataFrame:
+    with pd.ExcelFile(mapping.source_path, engine="openpyxl") as book:
+        sheet = mapping.sheet if mapping.sheet is not None else 0
+        names = book.sheet_names
+        if (isinstance(sheet, str) and sheet not in names) or (
+            isinstance(sheet, int) and not 0 <= sheet < len(names)
+        ):
+            raise SourceError(
+                [
+                    Problem(
+                        file,
+                        f"sheet {sheet!r}",
+                        "no such sheet",
+                        f"set `sheet:` under source to one of: {', '.join(map(repr, names))}",
+                    )
+                ]
+            )
+        frame = book.parse(sheet, dtype=object, keep_default_na=False, na_values=[""])
+    # Sheet row 1 is the header; pandas keeps blank rows inside the table, so numbering holds.
+    frame = _numbered(frame, 2, "sheet_row")
+    return frame[frame.notna().any(axis=1)]
+
+
+def _read_stat(mapping: Mapping) -> tuple[pd.DataFrame, dict]:
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if mapping.format == "spss" else pyreadstat.read_dta
+    # Stored numeric codes, not labels: mappings recode the codes; labels are used in messages.
+    # Declared missing values (SPSS user-missing, Stata .a-.z) arrive as missing.
+    frame, meta = reader(str(mapping.source_path), apply_value_formats=False)
+    labels = {
+        column: dict(zip(code_keys(pd.Series(list(table))), map(str, table.values())))
+        for column, table in meta.variable_value_labels.items()
+    }
+    return _numbered(frame, 1, "case"), labels
+
+
+def read_source(mapping: Mapping) -> SourceTable:
+    """The national file a mapping points at, read as its format says; SourceError if unreadable."""
+    file = display_path(mapping.source_path)
+    if not mapping.source_path.is_file():
+        raise SourceError(
+            [
+                Problem(
+                    display_path(mapping.path),
+                    "key source.file",
+                    f"the national file {file} does not exist",
+                    "put the file there or fix `file:` (relative to the mapping file)",
+                )
+            ]
+        )
+    labels: dict = {}
+    try:
+        if mapping.format == "csv":
+            frame = _read_csv(mapping, file)
+        elif mapping.format == "excel":
+            frame = _read_excel(mapping, file)
+        elif mapping.format in ("spss", "stata"):
+            frame, labels = _read_stat(mapping)
+        else:
+            frame = _numbered(pd.read_parquet(mapping.source_path), 1, "row")
+    except SourceError:
+        raise
+    except Exception as error:  # readers raise many types; all mean "cannot read this file"
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise SourceError(
+            [
+                Problem(
+                    file,
+                    "(file)",
+                    f"cannot be read as {mapping.format}: {reason}",
+                    f"check that the file is a {mapping.format} file and not damaged, or set "
+                    f"`format:` under source in {display_path(mapping.path)}",
+                )
+            ]
+        ) from None
+    return SourceTable(mapping.source_path, mapping.format, frame, labels)
+
+
+def _missing_columns(source: SourceTable, mapping: Mapping) -> list[Problem]:
+    """A problem for every mapped national column the file does not have."""
+    available = list(source.frame.columns)
+    problems = []
+    for column_map in mapping.columns.values():
+        for column in column_map.source_columns:
+            if column in available:
+                continue
+            close = difflib.get_close_matches(column, available, n=1, cutoff=0.6)
+            fix = f"did you mean {close[0]!r}? " if close else ""
+            fix += f"Fix {column_map.key_path} in {display_path(mapping.path)}"
+            if len(available) == 1 and any(d in available[0] for d in LIKELY_DELIMITERS):
+                delimiter = next(d for d in LIKELY_DELIMITERS if d in available[0])
+                fix = (
+                    f"the file was read as one column {available[0][:40]!r}...: set "
+                    f"`delimiter: {delimiter!r}` under source in {display_path(mapping.path)}"
+                )
+            problems.append(
+                Problem(
+                    source.file,
+                    f"column {column}",
+                    f"not in the file (mapped at {column_map.key_path})",
+                    fix,
+                )
+            )
+    return problems
+
+
+def _uncovered(source, mapping, column_map, column, keys, mask, message, fix) -> Problem:
+    rows, count = offending(source.frame, mask)
+    return Problem(
+        source.file,
+        f"column {column} ({column_map.key_path})",
+        f"{count} rows {message}",
+        f"{fix} in {display_path(mapping.path)}, or list the codes under missing_values if they "
+        "mean no answer",
+        rows,
+        count,
+        source.describe_values(column, keys[mask]),
+        row_word(source.frame),
+    )
+
+
+def _map_column(source, mapping, column_map: ColumnMap, variable, absent_codes, problems):
+    raw = source.frame[column_map.column]
+    keys = code_keys(raw)
+    absent = keys.isna() | keys.isin(absent_codes)
+    if column_map.recode is not None:
+        covered = keys.isin(list(column_map.recode))
+        uncovered = ~absent & ~covered
+        if uncovered.any():
+            problems.append(
+                _uncovered(
+                    source,
+                    mapping,
+                    column_map,
+                    column_map.column,
+                    keys,
+                    uncovered,
+                    "hold codes the recode does not cover",
+                    f"add them to {column_map.key_path}.recode",
+                )
+            )
+        recoded = keys.astype(object).map(column_map.recode)
+        return recoded.where(~absent & covered, None).astype(object)
+    if variable.dtype == "float":
+        return raw.astype(object).where(~absent, None)
+    return keys.astype(object).where(~absent, None)
+
+
+def _map_options(source, column_map: ColumnMap, absent_codes) -> dict[str, pd.Series]:
+    keys = {opt: code_keys(source.frame[col]) for opt, col in column_map.options.items()}
+    absent = pd.DataFrame({opt: k.isna() | k.isin(absent_codes) for opt, k in keys.items()})
+    none_answered = absent.all(axis=1)
+    return {
+        f"{column_map.variable}_{opt}": k.isin(column_map.selected)
+        .astype("Int8")
+        .mask(none_answered)
+        for opt, k in keys.items()
+    }
+
+
+def _map_delimited(source, mapping, column_map: ColumnMap, absent_codes, problems):
+    keys = code_keys(source.frame[column_map.column])
+    absent = keys.isna() | keys.isin(absent_codes)
+    parts = keys[~absent].str.split(column_map.delimiter, regex=False).explode()
+    parts = code_keys(parts).dropna()
+    options = parts.map(column_map.codes)
+    unknown = options.isna()
+    if unknown.any():
+        rows_mask = source.frame.index.isin(parts.index[unknown])
+        problems.append(
+            _uncovered(
+                source,
+                mapping,
+                column_map,
+                column_map.column,
+                pd.Series(parts[unknown].to_numpy(), index=parts.index[unknown]),
+                pd.Series(rows_mask, index=source.frame.index),
+                "hold codes not listed under codes",
+                f"add them to {column_map.key_path}.codes",
+            )
+        )
+    ticked = pd.crosstab(options[~unknown].index, options[~unknown]) > 0
+    ticked = ticked.reindex(index=source.frame.index, fill_value=False)
+    return {
+        f"{column_map.variable}_{opt}": ticked.get(opt, pd.Series(False, index=keys.index))
+        .astype("Int8")
+        .mask(absent)
+        for opt in dict.fromkeys(column_map.codes.values())
+    }
+
+
+def _as_codes(values: pd.Series) -> pd.Series:
+    """Integer codes as Int8 when every value is a whole number; otherwise left for validation."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if (values.notna() & numbers.isna()).any():
+        return values
+    whole = numbers.dropna()
+    if not (whole == np.floor(whole)).all():
+        return numbers
+    fits = whole.between(-128, 127).all()
+    return numbers.astype("Int8" if fits else "Int64")
+
+
+def _as_float(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    return values if (values.notna() & numbers.isna()).any() else numbers.astype("float64")
+
+
+def _as_category(values: pd.Series, categories) -> pd.Series:
+    """Codebook categories in codebook order (others after, sorted) as a pandas category."""
+    text = values.astype("string")
+    known = [str(c) for c in categories or ()]
+    extra = sorted(set(text.dropna()) - set(known))
+    return pd.Series(pd.Categorical(text, categories=known + extra), index=values.index)
+
+
+def derive_innovative(frame: pd.DataFrame) -> pd.Series:
+    """1 if any introduced_* item is 1; 0 if none is 1 and at least one is 0; missing otherwise."""
+    items = pd.DataFrame({c: pd.to_numeric(frame[c], errors="coerce") for c in INTRODUCED})
+    any_yes = (items == 1).any(axis=1)
+    any_no = (items == 0).any(axis=1)
+    innovative = pd.Series(pd.NA, index=frame.index, dtype="Int8")
+    innovative[any_no] = 0
+    innovative[any_yes] = 1
+    return innovative
+
+
+def _typed(frame: pd.DataFrame, codebook) -> pd.DataFrame:
+    """Every codebook column, in codebook order, stored as docs/architecture.md says.
+
+    Items become Int8 and string columns categories (unit_id plain text); a column that cannot take
+    its type is left as it is for validation to report.
+    """
+    typed = {}
+    for variable in codebook.variables.values():
+        for column in variable.columns:
+            values = frame[column] if column in frame else pd.Series(None, index=frame.index)
+            if variable.is_item:
+                typed[column] = _as_codes(values)
+            elif variable.dtype == "float":
+                typed[column] = _as_float(values)
+            elif variable.dtype == "integer":
+                typed[column] = _as_codes(values).astype("Int64")
+            elif column == "unit_id":
+                typed[column] = values.astype("str")
+            else:
+                typed[column] = _as_category(values, variable.categories)
+    return pd.DataFrame(typed, index=frame.index)
+
+
+def _blank_unasked(frame: pd.DataFrame, codebook) -> pd.DataFrame:
+    """Multiple-response rows with nothing ticked outside the item's universe: not asked (<NA>).
+
+    National files often store 'not ticked' for units the question skipped; with nothing ticked
+    such a row carries no answer. A tick outside the universe is kept for validation to report.
+    """
+    from innobarometer.codebook import universe_mask
+
+    for variable in codebook.variables.values():
+        if variable.type != "multiple" or variable.universe == "all":
+            continue
+        columns = list(variable.columns)
+        nothing_ticked = ~(frame[columns] == 1).fillna(False).any(axis=1)
+        outside = ~np.asarray(universe_mask(frame, variable.universe), dtype=bool)
+        frame.loc[nothing_ticked & outside, columns] = pd.NA
+    return frame
+
+
+def harmonise(
+    source: SourceTable, mapping: Mapping, codebook=None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The harmonised frame of a national file, and the problems met while recoding it.
+
+    Values a recode does not cover become missing and are reported; anything else odd (unknown
+    codes, text in a numeric column) is left in place for `validate.find_problems` to report.
+    """
+    if codebook is None:
+        from innobarometer.codebook import load_codebook
+
+        codebook = load_codebook()
+    problems = _missing_columns(source, mapping)
+    unreadable = {p.where.removeprefix("column ") for p in problems}
+    index = source.frame.index
+    columns: dict[str, pd.Series] = {}
+    for name, column_map in mapping.columns.items():
+        if set(column_map.source_columns) & unreadable:
+            continue
+        absent_codes = list(dict.fromkeys(mapping.missing_values + column_map.missing_values))
+        variable = codebook.variables[name]
+        if column_map.kind == "column":
+            columns[name] = _map_column(
+                source, mapping, column_map, variable, absent_codes, problems
+            )
+        elif column_map.kind == "options":
+            columns.update(_map_options(source, column_map, absent_codes))
+        else:
+            columns.update(_map_delimited(source, mapping, column_map, absent_codes, problems))
+    for name, value in mapping.constants.items():
+        columns[name] = pd.Series([value] * len(index), index=index, dtype=object)
+    columns["country"] = pd.Series(mapping.country, index=index)
+    columns["edition"] = pd.Series(mapping.edition, index=index)
+    columns["unit_level"] = pd.Series(mapping.unit_level, index=index)
+    frame = _typed(pd.DataFrame(columns, index=index), codebook)
+    if mapping.derives_innovative:
+        frame["innovative"] = derive_innovative(frame)
+    return _blank_unasked(frame, codebook), problems

@@ -1,0 +1,627 @@
+"""Mapping files `<CC>-<YYYY>.yaml`: which national file, which column is which codebook variable,
+and how national codes recode to harmonised ones. The schema is documented for researchers in
+`data/mappings/README.md`; `check_mapping` finds every problem in one pass.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from innobarometer.validate import (
+    COUNTRIES,
+    INTRODUCED,
+    ITEM_TYPES,
+    UNIT_LEVELS,
+    InputError,
+    Problem,
+    allowed_codes,
+    code_key,
+    display_path,
+)
+
+MAPPING_NAME = re.compile(r"^([A-Z]{2})-(\d{4})\.yaml$")
+FORMAT_EXTENSIONS = {
+    "csv": (".csv", ".txt", ".tsv"),
+    "excel": (".xlsx", ".xlsm"),
+    "spss": (".sav", ".zsav"),
+    "stata": (".dta",),
+    "parquet": (".parquet", ".pq"),
+}
+TOP_KEYS = (
+    "country",
+    "edition",
+    "synthetic",
+    "unit_level",
+    "source",
+    "missing_values",
+    "constants",
+    "columns",
+    "caveats",
+)
+REQUIRED_TOP_KEYS = ("country", "edition", "synthetic", "unit_level", "source", "columns")
+SOURCE_KEYS = ("file", "format", "sheet", "encoding", "delimiter")
+SINGLE_KEYS = ("column", "recode", "rule", "missing_values")
+OPTIONS_KEYS = ("options", "selected", "missing_values")
+DELIMITED_KEYS = ("column", "delimiter", "codes", "missing_values")
+COLUMN_KEYS = tuple(dict.fromkeys(SINGLE_KEYS + OPTIONS_KEYS + DELIMITED_KEYS))
+# Set at the top of the mapping, never from a column.
+SET_BY_MAPPING = ("country", "edition", "unit_level")
+# Design columns a mapping must provide (in `columns` or `constants`); `innovative` may be derived.
+REQUIRED_DESIGN = ("unit_id", "weight", "stratum", "stratum_population")
+
+
+class MappingError(InputError):
+    """A mapping file that cannot be used: every problem in it, each with its key and fix."""
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans (only true/false) and no duplicate keys.
+
+    YAML 1.1 reads a bare `NO` (Norway) or `yes` as a boolean; a duplicated key silently wins.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, str | int | float) and key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """How one codebook variable comes from the national file.
+
+    kind 'column': one national column, optionally recoded (canonical national code -> harmonised
+    code; None = missing). kind 'options': a multiple-response item, one national column per
+    option; codes in `selected` mean ticked. kind 'delimited': a multiple-response item in one
+    column of codes separated by `delimiter`, `codes` mapping each national code to an option.
+    """
+
+    variable: str
+    key_path: str
+    kind: str
+    column: str | None = None
+    recode: dict[str, object] | None = None
+    rule: str | None = None
+    missing_values: tuple[str, ...] = ()
+    options: dict[str, str] | None = None
+    selected: tuple[str, ...] = ("1",)
+    delimiter: str | None = None
+    codes: dict[str, str] | None = None
+
+    @property
+    def source_columns(self) -> tuple[str, ...]:
+        """The national columns this variable reads."""
+        if self.kind == "options":
+            return tuple(self.options.values())
+        return (self.column,)
+
+    def describe(self) -> str:
+        """One line for `check`: where the variable comes from and how it is recoded."""
+        if self.kind == "options":
+            ticked = ", ".join(self.selected)
+            pairs = ", ".join(f"{opt} <- {col}" for opt, col in self.options.items())
+            return f"options {pairs} (ticked: {ticked})"
+        if self.kind == "delimited":
+            pairs = ", ".join(f"{code} -> {opt}" for code, opt in self.codes.items())
+            return f"{self.column} split on {self.delimiter!r}: {pairs}"
+        text = self.column
+        if self.recode:
+            pairs = ", ".join(
+                f"{code} -> {'missing' if new is None else new}"
+                for code, new in self.recode.items()
+            )
+            text += f"  recode {pairs}"
+        if self.rule:
+            text += f"  (rule: {self.rule})"
+        return text
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """One national edition's mapping, checked against the schema and the codebook."""
+
+    path: Path
+    country: str
+    edition: int
+    synthetic: bool
+    unit_level: str
+    source_path: Path
+    format: str
+    sheet: str | int | None = None
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    missing_values: tuple[str, ...] = ()
+    constants: dict[str, object] = field(default_factory=dict)
+    columns: dict[str, ColumnMap] = field(default_factory=dict)
+    caveats: tuple[str, ...] = ()
+
+    @property
+    def edition_id(self) -> str:
+        """The edition's id, e.g. 'DK-2023'."""
+        return f"{self.country}-{self.edition}"
+
+    @property
+    def derives_innovative(self) -> bool:
+        """True when `innovative` comes from the introduced_* items rather than the file."""
+        return "innovative" not in self.columns and "innovative" not in self.constants
+
+
+def _closest(word: object, choices) -> str:
+    """' (did you mean X?)' for the closest valid choice, or ''."""
+    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _kind_of(value: object) -> str:
+    """The YAML name of a value's type, for messages."""
+    if value is None:
+        return "nothing"
+    names = {bool: "true/false", int: "a number", float: "a number", str: "text"}
+    names.update({list: "a list", dict: "a set of key: value pairs"})
+    return names.get(type(value), type(value).__name__)
+
+
+class _Checker:
+    """Collects every problem of one mapping file while building its `Mapping`."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.file = display_path(path)
+        self.problems: list[Problem] = []
+
+    def add(self, key_path: str, message: str, fix: str = "") -> None:
+        self.problems.append(Problem(self.file, f"key {key_path}", message, fix))
+
+    def check_keys(self, value: dict, allowed, key_path: str) -> None:
+        for key in value:
+            if key not in allowed:
+                where = f"{key_path}.{key}" if key_path else str(key)
+                self.add(
+                    where,
+                    f"unknown key {key!r}{_closest(key, allowed)}",
+                    f"use one of: {', '.join(allowed)}",
+                )
+
+    def is_type(self, value: object, types, key_path: str, wanted: str) -> bool:
+        types = types if isinstance(types, tuple) else (types,)
+        # bool is an int in Python; a mapping never means true by a number.
+        if isinstance(value, types) and not (isinstance(value, bool) and bool not in types):
+            return True
+        self.add(key_path, f"must be {wanted}, not {_kind_of(value)} ({value!r})")
+        return False
+
+
+def _check_target(check: _Checker, variable, target: object, key_path: str) -> None:
+    """A recode target or constant must be a code the codebook defines for the variable."""
+    if target is None:
+        return
+    if variable.type in ITEM_TYPES:
+        codes = allowed_codes(variable)
+        if isinstance(target, bool) or not isinstance(target, int) or target not in codes:
+            listed = ", ".join(f"{c} {label}" for c, label in codes.items())
+            check.add(
+                key_path,
+                f"{target!r} is not a code of {variable.name}",
+                f"recode to one of the codebook's codes ({listed}), or to null for no answer",
+            )
+    elif variable.type == "background" and variable.categories:
+        if target not in variable.categories:
+            check.add(
+                key_path,
+                f"{target!r} is not a code of {variable.name}"
+                + _closest(target, variable.categories),
+                f"use one of: {', '.join(map(str, variable.categories))}",
+            )
+
+
+def _code_dict(check: _Checker, value: object, key_path: str) -> dict[str, object] | None:
+    """A {national code: value} table with its keys in canonical form."""
+    if not check.is_type(value, dict, key_path, "a set of `national code: value` pairs"):
+        return None
+    keys = {}
+    for code, new in value.items():
+        if not check.is_type(code, (int, float, str), f"{key_path}.{code}", "a national code"):
+            continue
+        keys[code_key(code)] = new
+    return keys
+
+
+def _code_list(check: _Checker, value: object, key_path: str) -> tuple[str, ...]:
+    """A list of national codes in canonical form."""
+    if not check.is_type(value, list, key_path, "a list of codes like [-1, 99]"):
+        return ()
+    for i, code in enumerate(value):
+        check.is_type(code, (int, float, str), f"{key_path}[{i}]", "a national code")
+    return tuple(code_key(c) for c in value if isinstance(c, int | float | str))
+
+
+def _column_name(check: _Checker, value: object, key_path: str) -> str | None:
+    """A national column name (numbers are allowed and read as text)."""
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        return str(value)
+    check.add(key_path, f"must be a column name, not {_kind_of(value)} ({value!r})")
+    return None
+
+
+def _parse_column(check: _Checker, variable, spec: object, key_path: str) -> ColumnMap | None:
+    """One `columns` entry, checked against the variable's type in the codebook."""
+    name = variable.name
+    if variable.type == "multiple":
+        if not isinstance(spec, dict) or not ({"options", "codes"} & set(spec)):
+            check.add(
+                key_path,
+                f"{name} is a multiple-response item: it needs one column per option or a "
+                "delimited column",
+                f"write `{name}: {{options: {{<option>: <column>, ...}}}}` or "
+                f"`{name}: {{column: <column>, delimiter: ';', codes: {{<code>: <option>}}}}`; "
+                f"options: {', '.join(variable.options)}",
+            )
+            return None
+        missing = _code_list(check, spec.get("missing_values", []), f"{key_path}.missing_values")
+        if "options" in spec:
+            check.check_keys(spec, OPTIONS_KEYS, key_path)
+            return _parse_options(check, variable, spec, key_path, missing)
+        check.check_keys(spec, DELIMITED_KEYS, key_path)
+        return _parse_delimited(check, variable, spec, key_path, missing)
+    if isinstance(spec, int | str) and not isinstance(spec, bool):
+        return ColumnMap(name, key_path, "column", column=str(spec))
+    if not isinstance(spec, dict):
+        check.add(key_path, f"must be a column name or {{column: ..., recode: ...}}, not {spec!r}")
+        return None
+    check.check_keys(spec, SINGLE_KEYS, key_path)
+    if "column" not in spec:
+        check.add(key_path, "missing key 'column'", f"add `column: <national column of {name}>`")
+        return None
+    column = _column_name(check, spec["column"], f"{key_path}.column")
+    recode = None
+    if "recode" in spec:
+        recode = _code_dict(check, spec["recode"], f"{key_path}.recode")
+        for code, target in (recode or {}).items():
+            _check_target(check, variable, target, f"{key_path}.recode.{code}")
+    rule = spec.get("rule")
+    if rule is not None:
+        check.is_type(rule, str, f"{key_path}.rule", "text saying how the scale converts")
+    missing = _code_list(check, spec.get("missing_values", []), f"{key_path}.missing_values")
+    if column is None:
+        return None
+    return ColumnMap(
+        name, key_path, "column", column=column, recode=recode, rule=rule, missing_values=missing
+    )
+
+
+def _parse_options(check, variable, spec, key_path, missing) -> ColumnMap | None:
+    options = spec["options"]
+    if not check.is_type(options, dict, f"{key_path}.options", "`option: column` pairs"):
+        return None
+    parsed = {}
+    for option, column in options.items():
+        if option not in variable.options:
+            check.add(
+                f"{key_path}.options.{option}",
+                f"{option!r} is not an option of {variable.name}"
+                + _closest(option, variable.options),
+                f"use the codebook's options: {', '.join(variable.options)}",
+            )
+            continue
+        name = _column_name(check, column, f"{key_path}.options.{option}")
+        if name is not None:
+            parsed[option] = name
+    selected = _code_list(check, spec.get("selected", [1]), f"{key_path}.selected")
+    return ColumnMap(
+        variable.name,
+        key_path,
+        "options",
+        options=parsed,
+        selected=selected,
+        missing_values=missing,
+    )
+
+
+def _parse_delimited(check, variable, spec, key_path, missing) -> ColumnMap | None:
+    for required in ("column", "delimiter", "codes"):
+        if required not in spec:
+            check.add(
+                key_path,
+                f"missing key {required!r} (a delimited multiple-response column needs "
+                "column, delimiter and codes)",
+                "e.g. `{column: q7, delimiter: ';', codes: {1: employees, 2: own_manager}}`",
+            )
+            return None
+    column = _column_name(check, spec["column"], f"{key_path}.column")
+    delimiter = spec["delimiter"]
+    if check.is_type(delimiter, str, f"{key_path}.delimiter", "the separating character"):
+        if not delimiter:
+            check.add(f"{key_path}.delimiter", "is empty", "give the character between codes")
+    codes = _code_dict(check, spec["codes"], f"{key_path}.codes") or {}
+    for code, option in codes.items():
+        if option not in variable.options:
+            check.add(
+                f"{key_path}.codes.{code}",
+                f"{option!r} is not an option of {variable.name}"
+                + _closest(option, variable.options),
+                f"use the codebook's options: {', '.join(variable.options)}",
+            )
+    if column is None or not isinstance(delimiter, str) or not delimiter:
+        return None
+    return ColumnMap(
+        variable.name,
+        key_path,
+        "delimited",
+        column=column,
+        delimiter=delimiter,
+        codes={c: o for c, o in codes.items() if o in variable.options},
+        missing_values=missing,
+    )
+
+
+def _parse_source(check: _Checker, source: object) -> dict | None:
+    """The `source` block: file (relative to the mapping), format and reader options."""
+    if not check.is_type(source, dict, "source", "a block with at least `file:`"):
+        return None
+    check.check_keys(source, SOURCE_KEYS, "source")
+    if "file" not in source:
+        check.add("source", "missing key 'file'", "add `file: ../raw/<CC>-<YYYY>.<ext>`")
+        return None
+    if not check.is_type(source["file"], str, "source.file", "a path"):
+        return None
+    path = (check.path.parent / source["file"]).resolve()
+    extension_format = next(
+        (fmt for fmt, exts in FORMAT_EXTENSIONS.items() if path.suffix.lower() in exts), None
+    )
+    fmt = source.get("format", extension_format)
+    if fmt is None:
+        check.add(
+            "source.file",
+            f"cannot tell the format of {path.name} from its extension",
+            f"add `format:` ({', '.join(FORMAT_EXTENSIONS)})",
+        )
+        return None
+    if fmt not in FORMAT_EXTENSIONS:
+        check.add(
+            "source.format",
+            f"unknown format {fmt!r}{_closest(fmt, FORMAT_EXTENSIONS)}",
+            f"use one of: {', '.join(FORMAT_EXTENSIONS)}",
+        )
+        return None
+    if not path.is_file():
+        check.add(
+            "source.file",
+            f"{source['file']} does not exist (looked for {path})",
+            "paths are relative to the mapping file; put the national file there or fix the path",
+        )
+    encoding = source.get("encoding", "utf-8")
+    if check.is_type(encoding, str, "source.encoding", "an encoding name like utf-8"):
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            check.add(
+                "source.encoding",
+                f"unknown encoding {encoding!r}",
+                "use e.g. utf-8, utf-8-sig, cp1252 or latin-1",
+            )
+    delimiter = source.get("delimiter", "\t" if path.suffix.lower() == ".tsv" else ",")
+    if check.is_type(delimiter, str, "source.delimiter", "one character such as ';'"):
+        if len(delimiter) != 1:
+            check.add("source.delimiter", f"{delimiter!r} is not one character", "e.g. ';'")
+    for key in ("encoding", "delimiter"):
+        if key in source and fmt != "csv":
+            check.add(f"source.{key}", f"applies to CSV files only, not {fmt}", "remove it")
+    sheet = source.get("sheet")
+    if sheet is not None:
+        check.is_type(sheet, (str, int), "source.sheet", "a sheet name or number")
+        if fmt != "excel":
+            check.add("source.sheet", f"applies to Excel files only, not {fmt}", "remove it")
+    return {
+        "path": path,
+        "format": fmt,
+        "sheet": sheet,
+        "encoding": encoding,
+        "delimiter": delimiter,
+    }
+
+
+def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list[Problem]]:
+    """Read a mapping and every problem in it; the Mapping is None when it cannot be used at all.
+
+    Bad `columns` entries are left out of the returned Mapping so that `check` can still report
+    what the rest maps.
+    """
+    if codebook is None:
+        from innobarometer.codebook import load_codebook
+
+        codebook = load_codebook()
+    path = Path(path).resolve()
+    check = _Checker(path)
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except OSError as error:
+        check.add("(file)", f"cannot read the mapping: {error.strerror}", "check the path")
+        return None, check.problems
+    except UnicodeDecodeError:
+        check.add("(file)", "is not UTF-8 text", "save the mapping as UTF-8")
+        return None, check.problems
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "(file)"
+        reason = getattr(error, "problem", None) or str(error)
+        check.problems.append(
+            Problem(check.file, where, f"not valid YAML: {reason}", "fix the YAML syntax there")
+        )
+        return None, check.problems
+    if not isinstance(raw, dict):
+        check.add("(file)", "must be a set of `key: value` lines", "see data/mappings/README.md")
+        return None, check.problems
+
+    check.check_keys(raw, TOP_KEYS, "")
+    for key in REQUIRED_TOP_KEYS:
+        if key not in raw:
+            check.add(key, "missing required key", "see data/mappings/README.md for the schema")
+
+    name_match = MAPPING_NAME.match(path.name)
+    if not name_match:
+        check.add(
+            "(file name)",
+            f"{path.name!r} is not named <CC>-<YYYY>.yaml",
+            "rename it after its country and edition, e.g. DK-2023.yaml",
+        )
+    country = raw.get("country")
+    if country is not None and check.is_type(country, str, "country", "a country code"):
+        if country not in COUNTRIES:
+            check.add(
+                "country",
+                f"unknown country {country!r}{_closest(country, COUNTRIES)}",
+                f"use one of: {', '.join(COUNTRIES)}",
+            )
+        elif name_match and name_match.group(1) != country:
+            check.add(
+                "country",
+                f"{country} does not agree with the file name {path.name}",
+                "make the file name and `country:` agree",
+            )
+    edition = raw.get("edition")
+    if edition is not None and check.is_type(
+        edition, int, "edition", "the survey year as a number"
+    ):
+        if name_match and int(name_match.group(2)) != edition:
+            check.add(
+                "edition",
+                f"{edition} does not agree with the file name {path.name}",
+                "make the file name and `edition:` agree",
+            )
+    synthetic = raw.get("synthetic")
+    if synthetic is not None:
+        check.is_type(synthetic, bool, "synthetic", "true or false")
+    unit_level = raw.get("unit_level")
+    if unit_level is not None and unit_level not in UNIT_LEVELS:
+        check.add(
+            "unit_level",
+            f"unknown unit level {unit_level!r}{_closest(unit_level, UNIT_LEVELS)}",
+            f"use one of: {', '.join(UNIT_LEVELS)}",
+        )
+    source = _parse_source(check, raw["source"]) if "source" in raw else None
+    missing_values = _code_list(check, raw.get("missing_values", []), "missing_values")
+    caveats = raw.get("caveats", [])
+    if check.is_type(caveats, list, "caveats", "a list of sentences"):
+        for i, caveat in enumerate(caveats):
+            check.is_type(caveat, str, f"caveats[{i}]", "a sentence")
+
+    variables = codebook.variables
+    constants = raw.get("constants", {})
+    if not check.is_type(constants, dict, "constants", "`variable: value` pairs"):
+        constants = {}
+    for name, value in constants.items():
+        if name not in variables or name in SET_BY_MAPPING:
+            _unknown_variable(check, f"constants.{name}", name, variables)
+            continue
+        if variables[name].type == "multiple":
+            check.add(f"constants.{name}", "a multiple-response item cannot be a constant")
+            continue
+        if check.is_type(value, (int, float, str), f"constants.{name}", "one value"):
+            _check_target(check, variables[name], value, f"constants.{name}")
+
+    columns = raw.get("columns", {})
+    if not check.is_type(columns, dict, "columns", "`variable: column` pairs"):
+        columns = {}
+    parsed = {}
+    for name, spec in columns.items():
+        key_path = f"columns.{name}"
+        if name not in variables or name in SET_BY_MAPPING:
+            _unknown_variable(check, key_path, name, variables)
+            continue
+        if name in constants:
+            check.add(key_path, f"{name} is both a column and a constant", "keep one of the two")
+        column_map = _parse_column(check, variables[name], spec, key_path)
+        if column_map is not None:
+            parsed[name] = column_map
+
+    if "columns" in raw:
+        provided = set(columns) | set(constants)
+        for name in REQUIRED_DESIGN:
+            if name not in provided:
+                check.add(
+                    f"columns.{name}",
+                    f"missing: {name} is a required design column",
+                    f"add `{name}: <national column>` under columns (or a constant)",
+                )
+        if "innovative" not in provided and not provided & set(INTRODUCED):
+            check.add(
+                "columns.innovative",
+                "missing: innovative is required and cannot be derived (no introduced_* mapped)",
+                "map the four introduced_* items, or map `innovative:` to a 1/0 column",
+            )
+
+    essentials = (country in COUNTRIES, isinstance(edition, int), source is not None)
+    if not all(essentials) or unit_level not in UNIT_LEVELS or not isinstance(synthetic, bool):
+        return None, check.problems
+    mapping = Mapping(
+        path=path,
+        country=country,
+        edition=edition,
+        synthetic=synthetic,
+        unit_level=unit_level,
+        source_path=source["path"],
+        format=source["format"],
+        sheet=source["sheet"],
+        encoding=source["encoding"] if isinstance(source["encoding"], str) else "utf-8",
+        delimiter=source["delimiter"] if isinstance(source["delimiter"], str) else ",",
+        missing_values=missing_values,
+        constants={k: v for k, v in constants.items() if k in variables},
+        columns=parsed,
+        caveats=tuple(c for c in caveats if isinstance(c, str))
+        if isinstance(caveats, list)
+        else (),
+    )
+    return mapping, check.problems
+
+
+def _unknown_variable(check: _Checker, key_path: str, name: object, variables) -> None:
+    if name in SET_BY_MAPPING:
+        check.add(key_path, f"{name} is set at the top of the mapping", f"use `{name}:` there")
+        return
+    frame_columns = {c: v.name for v in variables.values() for c in v.columns if c != v.name}
+    if name in frame_columns:
+        item = frame_columns[name]
+        check.add(
+            key_path,
+            f"{name} is one option of the multiple-response item {item}",
+            f"map it under `{item}: {{options: {{...}}}}`",
+        )
+        return
+    check.add(
+        key_path,
+        f"unknown codebook variable {name!r}{_closest(name, variables)}",
+        "use a variable name from the codebook (python -m innobarometer codebook)",
+    )
+
+
+def read_mapping(path: str | Path, codebook=None) -> Mapping:
+    """A usable mapping, or MappingError listing every problem in the file."""
+    mapping, problems = check_mapping(path, codebook)
+    if problems or mapping is None:
+        raise MappingError(problems)
+    return mapping

@@ -1,0 +1,513 @@
+"""Validation of a harmonised frame against the codebook; every problem collected, reported at once.
+
+Problems from every stage (mapping schema, reading, recoding, validation) share one shape,
+`Problem`: the file, the column or key, the first offending rows and values, and the fix. Rows are
+numbered as the user sees them in the source file (the frame's index: CSV line, Excel sheet row,
+SPSS/Stata case number, Parquet row).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from innobarometer.codebook import Codebook
+    from innobarometer.ingest import SourceTable
+    from innobarometer.mapping import Mapping
+
+MAX_ROWS_SHOWN = 5
+COUNTRIES = ("DK", "NO", "SE", "FI", "IS")
+UNIT_LEVELS = ("workplace", "organisation")
+ITEM_TYPES = ("binary", "single", "ordinal")
+NON_SUBSTANTIVE = {8: "don't know", 9: "not relevant"}
+REQUIRED_COLUMNS = ("unit_id", "weight", "stratum", "stratum_population", "innovative")
+INTRODUCED = (
+    "introduced_product",
+    "introduced_service",
+    "introduced_process",
+    "introduced_communication",
+)
+# How a source format numbers its rows, as its user sees them (the frame index's name).
+ROW_WORDS = {"line": "lines", "sheet_row": "sheet rows", "case": "cases", "row": "rows"}
+
+
+def display_path(path: str | os.PathLike) -> str:
+    """A path as the user typed it: relative to the working directory when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a mapping or a data file, and what to do about it."""
+
+    file: str
+    where: str
+    message: str
+    fix: str = ""
+    rows: tuple[int, ...] = ()
+    n_rows: int = 0
+    values: tuple[str, ...] = ()
+    row_word: str = "rows"
+
+    def format(self) -> str:
+        """A few readable lines: file and place, what is wrong, which rows and values, the fix."""
+        lines = [f"{self.file}: {self.where}: {self.message}"]
+        details = []
+        if self.rows:
+            shown = ", ".join(str(r) for r in self.rows)
+            more = self.n_rows - len(self.rows)
+            details.append(f"{self.row_word} {shown}" + (f" (and {more} more)" if more > 0 else ""))
+        if self.values:
+            details.append("values " + ", ".join(self.values))
+        if details:
+            lines.append("    " + "; ".join(details))
+        if self.fix:
+            lines.append(f"    fix: {self.fix}")
+        return "\n".join(lines)
+
+
+class InputError(Exception):
+    """Bad input (mapping or data): carries every problem found, printed as a few lines each."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        count = f"{len(self.problems)} problem" + ("s" if len(self.problems) != 1 else "")
+        body = "\n".join(p.format() for p in self.problems)
+        super().__init__(f"{count}:\n{body}")
+
+
+class DataValidationError(InputError):
+    """The harmonised frame does not fit the codebook or the design."""
+
+
+def code_keys(values: pd.Series) -> pd.Series:
+    """National codes as canonical text (1, 1.0 and "1" all become "1"), <NA> where missing.
+
+    Mapping keys and file values are compared in this form, so that a code reads the same whether
+    it came from YAML, a CSV (text), Excel or SPSS (floats).
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    out = pd.Series(pd.NA, index=values.index, dtype="string")
+    present = values.notna()
+    if pd.api.types.is_bool_dtype(values.dtype):
+        out[present] = values[present].map({True: "true", False: "false"})
+        return out
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        numbers = pd.to_numeric(values, errors="coerce").astype(float)
+        text = values[present].astype(str)
+    else:
+        text = values[present].astype(str).str.strip()
+        numbers = pd.to_numeric(text, errors="coerce").reindex(values.index).astype(float)
+        text = text.where(text != "")
+    out[present] = text
+    integral = numbers.notna() & np.isfinite(numbers) & (numbers == np.floor(numbers))
+    out[integral] = numbers[integral].astype("int64").astype(str)
+    return out
+
+
+def code_key(value: object) -> str | None:
+    """One national code as canonical text, as `code_keys` does for a column."""
+    key = code_keys(pd.Series([value], dtype=object if isinstance(value, str) else None)).iloc[0]
+    return None if pd.isna(key) else str(key)
+
+
+def row_word(frame: pd.DataFrame) -> str:
+    """What the frame's row numbers are called in its source file ('lines', 'cases', ...)."""
+    return ROW_WORDS.get(frame.index.name or "row", "rows")
+
+
+def offending(frame: pd.DataFrame, mask: pd.Series) -> tuple[tuple[int, ...], int]:
+    """The first rows (source numbering) where mask holds, and how many there are."""
+    rows = frame.index[np.asarray(mask, dtype=bool)]
+    return tuple(int(r) for r in rows[:MAX_ROWS_SHOWN]), len(rows)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every check needs to word its problem: the frame, the files and the mapping."""
+
+    frame: pd.DataFrame
+    file: str
+    mapping_file: str
+    mapping: Mapping | None
+    source: SourceTable | None
+
+    def where(self, column: str) -> str:
+        """'column X (national column q1)' when the mapping says where X came from."""
+        variable = column
+        if self.mapping is not None:
+            for name in self.mapping.columns:
+                if column == name or column.startswith(f"{name}_"):
+                    variable = name
+                    break
+            column_map = self.mapping.columns.get(variable)
+            if column_map is not None and column_map.kind == "column":
+                return f"column {column} (national column {column_map.column})"
+            if variable in self.mapping.constants:
+                return f"column {column} (constants.{variable})"
+        return f"column {column}"
+
+    def national(self, column: str) -> str | None:
+        """The national column a harmonised column was read from unchanged (no recode), if any."""
+        column_map = self.mapping.columns.get(column) if self.mapping else None
+        if column_map is None or column_map.kind != "column" or column_map.recode is not None:
+            return None
+        return column_map.column
+
+    def problem(self, column: str, mask, message: str, fix: str, values=None) -> Problem:
+        """A problem at the rows where mask holds, showing their distinct values."""
+        mask = pd.Series(np.asarray(mask, dtype=bool), index=self.frame.index)
+        rows, count = offending(self.frame, mask)
+        if values is None:
+            values = self.frame.loc[mask, column]
+        if self.source is not None:
+            shown = self.source.describe_values(self.national(column), code_keys(values))
+        else:
+            counts = values.astype(str).value_counts()
+            shown = tuple(f"{v!r} x{n}" for v, n in counts.head(MAX_ROWS_SHOWN).items())
+        return Problem(
+            self.file,
+            self.where(column),
+            f"{count} rows {message}",
+            fix,
+            rows,
+            count,
+            shown,
+            row_word(self.frame),
+        )
+
+
+def _not_numbers(values: pd.Series) -> pd.Series:
+    """Where a value is present but not a number (text in a numeric column)."""
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return pd.Series(False, index=values.index)
+    return values.notna() & pd.to_numeric(values, errors="coerce").isna()
+
+
+def allowed_codes(variable) -> dict:
+    """The codes an item may hold: its categories plus the don't know / not relevant it allows."""
+    codes = dict(variable.categories or {})
+    extra = getattr(variable, "non_substantive", None) or ()
+    codes.update({code: NON_SUBSTANTIVE.get(code, "non-substantive") for code in extra})
+    return codes
+
+
+def _check_codes(ctx: _Context, column: str, allowed: dict, variable_name: str) -> list[Problem]:
+    """Text where codes belong, and codes the codebook does not define."""
+    values = ctx.frame[column]
+    listed = ", ".join(f"{c} {label}" for c, label in allowed.items())
+    text = _not_numbers(values)
+    numbers = pd.to_numeric(values.where(~text), errors="coerce")
+    fraction = numbers.notna() & (numbers != np.floor(numbers))
+    problems = []
+    if (text | fraction).any():
+        problems.append(
+            ctx.problem(
+                column,
+                text | fraction,
+                "hold text or fractions where integer codes belong",
+                f"add a recode to columns.{variable_name} in {ctx.mapping_file} from these values "
+                f"to the codebook's codes ({listed}), or list them under missing_values",
+            )
+        )
+    unknown = numbers.notna() & ~fraction & ~numbers.isin([float(c) for c in allowed])
+    if unknown.any():
+        substantive = [c for c in allowed if c not in (8, 9)]
+        longer = numbers[unknown].max() > max(substantive, default=0)
+        hint = (
+            "the national scale looks longer than the codebook's: add a recode (a scale "
+            "conversion, with its rule written under `rule:`)"
+            if longer
+            else "a recode is missing: add one"
+        )
+        problems.append(
+            ctx.problem(
+                column,
+                unknown,
+                f"hold codes the codebook does not define for {variable_name} ({listed})",
+                f"{hint} to columns.{variable_name} in {ctx.mapping_file}; codes meaning no "
+                "answer go under missing_values",
+            )
+        )
+    return problems
+
+
+def _check_categories(ctx: _Context, column: str, allowed) -> list[Problem]:
+    values = ctx.frame[column].astype("string")
+    unknown = values.notna() & ~values.isin([str(c) for c in allowed])
+    if not unknown.any():
+        return []
+    return [
+        ctx.problem(
+            column,
+            unknown,
+            f"hold values that are not codes of {column} ({', '.join(map(str, allowed))})",
+            f"add a recode to columns.{column} in {ctx.mapping_file} from the national values to "
+            "these codes (or set it under constants)",
+        )
+    ]
+
+
+def _check_variables(ctx: _Context, codebook: Codebook) -> list[Problem]:
+    """Every codebook column: the right type and only codes the codebook defines."""
+    problems = []
+    for variable in codebook.variables.values():
+        for column in variable.columns:
+            if column not in ctx.frame or column in REQUIRED_COLUMNS[:4]:
+                continue
+            if column == "country":
+                problems += _check_categories(ctx, column, COUNTRIES)
+            elif column == "unit_level":
+                problems += _check_categories(ctx, column, UNIT_LEVELS)
+            elif column == "innovative":
+                problems += _check_codes(ctx, column, {1: "yes", 0: "no"}, column)
+            elif variable.type == "multiple":
+                problems += _check_codes(ctx, column, {1: "ticked", 0: "not ticked"}, variable.name)
+            elif variable.type in ITEM_TYPES:
+                problems += _check_codes(ctx, column, allowed_codes(variable), variable.name)
+            elif variable.type == "numeric" and _not_numbers(ctx.frame[column]).any():
+                problems.append(
+                    ctx.problem(
+                        column,
+                        _not_numbers(ctx.frame[column]),
+                        "hold text in a numeric column",
+                        f"recode or list these values under missing_values in {ctx.mapping_file}",
+                    )
+                )
+            elif variable.type == "background" and variable.categories:
+                problems += _check_categories(ctx, column, list(variable.categories))
+    return problems
+
+
+def _check_required(ctx: _Context) -> list[Problem]:
+    problems = []
+    for column in REQUIRED_COLUMNS:
+        if column not in ctx.frame or ctx.frame[column].isna().all():
+            derivable = (
+                " (or the introduced_* items it is derived from)" if column == "innovative" else ""
+            )
+            problems.append(
+                Problem(
+                    ctx.file,
+                    f"column {column}",
+                    "required column is missing (not mapped, or every value empty)",
+                    f"map {column}{derivable} under columns in {ctx.mapping_file}",
+                )
+            )
+    return problems
+
+
+def _check_design(ctx: _Context) -> list[Problem]:
+    """Weights, unit ids, strata and their population counts."""
+    frame, problems = ctx.frame, []
+    present = [c for c in REQUIRED_COLUMNS[:4] if c in frame and frame[c].notna().any()]
+    for column in ("weight", "stratum_population"):
+        if column not in present:
+            continue
+        text = _not_numbers(frame[column])
+        if text.any():
+            problems.append(
+                ctx.problem(
+                    column,
+                    text,
+                    f"hold text in the numeric column {column}",
+                    f"map {column} to a numeric column in {ctx.mapping_file} (a decimal comma "
+                    "must be a point), or list no-answer codes under missing_values",
+                )
+            )
+        numbers = pd.to_numeric(frame[column].where(~text), errors="coerce")
+        if numbers[~text].isna().any():
+            problems.append(
+                ctx.problem(
+                    column,
+                    ~text & numbers.isna(),
+                    f"have no {column}",
+                    f"every responding unit needs a {column}: fix the national file or the "
+                    f"mapping ({ctx.mapping_file})",
+                )
+            )
+        not_positive = numbers.notna() & ~(np.isfinite(numbers) & (numbers > 0))
+        if not_positive.any():
+            problems.append(
+                ctx.problem(
+                    column,
+                    not_positive,
+                    f"have a zero, negative or infinite {column}",
+                    f"{column} must be positive: check the national column mapped in "
+                    f"{ctx.mapping_file}",
+                )
+            )
+    for column in ("unit_id", "stratum"):
+        if column in present and frame[column].isna().any():
+            problems.append(
+                ctx.problem(
+                    column,
+                    frame[column].isna(),
+                    f"have no {column}",
+                    f"every responding unit needs a {column}: fix the national file or the mapping",
+                )
+            )
+    if "unit_id" in present:
+        duplicated = frame["unit_id"].notna() & frame["unit_id"].duplicated(keep=False)
+        if duplicated.any():
+            problems.append(
+                ctx.problem(
+                    "unit_id",
+                    duplicated,
+                    "share their unit_id with another row",
+                    "unit_id must identify one responding unit: remove duplicated rows or map "
+                    f"the right id column in {ctx.mapping_file}",
+                )
+            )
+    if {"stratum", "stratum_population"} <= set(present):
+        problems += _check_strata(ctx)
+    return problems
+
+
+def _check_strata(ctx: _Context) -> list[Problem]:
+    """Population counts constant within a stratum and at least its number of respondents."""
+    frame = ctx.frame
+    stratum = frame["stratum"].astype("string")
+    population = pd.to_numeric(frame["stratum_population"], errors="coerce")
+    usable = stratum.notna() & population.notna()
+    groups = population[usable].groupby(stratum[usable])
+    problems = []
+    varying = groups.nunique() > 1
+    if varying.any():
+        mask = usable & stratum.isin(varying.index[varying])
+        problems.append(
+            ctx.problem(
+                "stratum_population",
+                mask,
+                f"belong to strata whose stratum_population is not constant "
+                f"({', '.join(varying.index[varying][:MAX_ROWS_SHOWN])})",
+                "stratum_population is the population count of the stratum: one value per "
+                f"stratum; check the stratum and stratum_population columns in {ctx.mapping_file}",
+            )
+        )
+    respondents = stratum[usable].value_counts()
+    largest = groups.max()
+    over = respondents[respondents > largest.reindex(respondents.index)]
+    if len(over):
+        mask = usable & stratum.isin(over.index)
+        shown = stratum[mask] + " (" + stratum[mask].map(respondents).astype(str) + " respondents, "
+        shown = shown + "population " + stratum[mask].map(largest).astype(str) + ")"
+        problems.append(
+            ctx.problem(
+                "stratum_population",
+                mask,
+                "are in strata with more respondents than stratum_population",
+                "a stratum cannot have more respondents than population units: check that "
+                "stratum and stratum_population are the right columns and that the population "
+                "counts are for the same strata",
+                values=shown,
+            )
+        )
+    return problems
+
+
+def _check_universes(ctx: _Context, codebook: Codebook) -> list[Problem]:
+    """Answers from units the question was not asked of (e.g. innovator-only items)."""
+    from innobarometer.codebook import universe_mask
+
+    frame, problems = ctx.frame, []
+    if "innovative" not in frame or frame["innovative"].isna().all():
+        return problems
+    if ctx.mapping is not None and not ctx.mapping.derives_innovative:
+        items = pd.DataFrame({c: pd.to_numeric(frame[c], errors="coerce") for c in INTRODUCED})
+        clash = (frame["innovative"] == 0).fillna(False) & (items == 1).any(axis=1)
+        if clash.any():
+            problems.append(
+                ctx.problem(
+                    "innovative",
+                    clash,
+                    "have innovative = 0 but answered yes to an introduced_* item",
+                    f"check the innovative and introduced_* columns in {ctx.mapping_file}",
+                )
+            )
+    for variable in codebook.variables.values():
+        if variable.universe in (None, "all") or variable.type in ("design", "background"):
+            continue
+        columns = [c for c in variable.columns if c in frame]
+        if not columns:
+            continue
+        answers = frame[columns]
+        if variable.type == "multiple":
+            answered = (answers == 1).fillna(False).any(axis=1)
+        else:
+            answered = answers.notna().any(axis=1)
+        inside = pd.Series(np.asarray(universe_mask(frame, variable.universe), dtype=bool))
+        outside = answered & ~inside.set_axis(frame.index)
+        if outside.any():
+            problems.append(
+                ctx.problem(
+                    columns[0],
+                    outside,
+                    f"answer {variable.name}, asked of {variable.universe} only, but are not "
+                    "in that group",
+                    "check the questionnaire routing: if these units belong to the group, check "
+                    "how innovative (introduced_*) and the filter items are mapped in "
+                    f"{ctx.mapping_file}; if the answers are filler codes for 'not asked', list "
+                    "them under missing_values",
+                )
+            )
+    return problems
+
+
+def find_problems(
+    frame: pd.DataFrame,
+    mapping: Mapping | None = None,
+    source: SourceTable | None = None,
+    codebook: Codebook | None = None,
+) -> list[Problem]:
+    """Every problem of a harmonised frame against the codebook and the design."""
+    if codebook is None:
+        from innobarometer.codebook import load_codebook
+
+        codebook = load_codebook()
+    if source is not None:
+        file = source.file
+    else:
+        file = display_path(mapping.source_path) if mapping is not None else "harmonised frame"
+    mapping_file = display_path(mapping.path) if mapping is not None else "the mapping"
+    ctx = _Context(frame, file, mapping_file, mapping, source)
+    if len(frame) == 0:
+        return [
+            Problem(
+                file,
+                "(file)",
+                "has no data rows",
+                "check that this is the right file and that it was exported in full",
+            )
+        ]
+    return (
+        _check_required(ctx)
+        + _check_variables(ctx, codebook)
+        + _check_design(ctx)
+        + _check_universes(ctx, codebook)
+    )
+
+
+def validate_frame(
+    frame: pd.DataFrame,
+    mapping: Mapping | None = None,
+    source: SourceTable | None = None,
+    codebook: Codebook | None = None,
+    earlier: Sequence[Problem] = (),
+) -> None:
+    """Raise DataValidationError with every problem (`earlier` ones first), or return quietly."""
+    problems = list(earlier) + find_problems(frame, mapping, source, codebook)
+    if problems:
+        raise DataValidationError(problems)
