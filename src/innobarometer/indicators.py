@@ -1,0 +1,352 @@
+"""Published indicators (`indicators.yaml`) in codebook terms, their unit values and scopes.
+
+Each name in `reference/headline_figures.csv` is defined once: which answers count as yes, over
+which universe, which answers form the base. Calibration and the reports' "published" column both
+read the definitions from here.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from innobarometer.codebook import (
+    CODED_TYPES,
+    UNIVERSES,
+    Codebook,
+    CodebookError,
+    load_codebook,
+    read_yaml,
+    universe_mask,
+)
+from innobarometer.paths import REFERENCE_DIR
+
+INDICATORS_PATH = Path(__file__).resolve().parent / "indicators.yaml"
+HEADLINE_FIGURES_PATH = REFERENCE_DIR / "headline_figures.csv"
+SOURCES_PATH = REFERENCE_DIR / "sources.csv"
+DEFAULT_EXCLUDED = (8, 9)
+INDICATOR_KEYS = ("label", "universe", "when", "any_of", "exclude_from_base", "judgement", "note")
+SCOPE_KEYS = ("where", "note")
+
+
+class IndicatorError(ValueError):
+    """The indicator file breaks its schema or the codebook; the message names what to fix."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One frame column and the codes in it that count as yes."""
+
+    variable: str
+    column: str
+    codes: tuple[int, ...]
+
+    def describe(self) -> str:
+        """The condition as text, e.g. `novelty in {2, 3}`."""
+        return f"{self.column} in {{{', '.join(str(c) for c in self.codes)}}}"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A published indicator: yes when any condition holds, over a universe, with a base rule."""
+
+    name: str
+    label: str
+    universe: str
+    conditions: tuple[Condition, ...]
+    exclude_from_base: tuple[int, ...] = DEFAULT_EXCLUDED
+    judgement: str = ""
+    note: str = ""
+
+    def describe(self) -> str:
+        """The definition as one line of text, for tables and the codebook page."""
+        excluded = ", ".join(str(c) for c in self.exclude_from_base) or "none"
+        return (
+            " or ".join(c.describe() for c in self.conditions)
+            + f"; universe {self.universe}; left out of the base: {excluded}"
+        )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which units of an edition a published figure is over (no `where` = all units)."""
+
+    name: str
+    where: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    note: str = ""
+
+    def describe(self) -> str:
+        """The rule as text, e.g. `gov_level in {municipal, regional}`."""
+        if not self.where:
+            return "all units"
+        return " and ".join(f"{col} in {{{', '.join(vals)}}}" for col, vals in self.where.items())
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """Every indicator definition and every scope rule, as loaded from one file."""
+
+    indicators: Mapping[str, Indicator] = field(hash=False)
+    scopes: Mapping[str, Scope] = field(hash=False)
+    path: str = ""
+
+    def __getitem__(self, name: str) -> Indicator:
+        try:
+            return self.indicators[name]
+        except KeyError:
+            raise KeyError(
+                f"{name!r} is not an indicator of {self.path}; known: {', '.join(self.indicators)}"
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.indicators
+
+    def scope(self, name: str) -> Scope:
+        """The rule of one `scope` string of the published figures."""
+        try:
+            return self.scopes[name]
+        except KeyError:
+            raise KeyError(
+                f"scope {name!r} is not under `scopes` in {self.path}; add its rule there "
+                f"(known: {', '.join(self.scopes)})"
+            ) from None
+
+
+def _parse_condition(raw: object, where: str, codebook: Codebook) -> list[Condition]:
+    """One `{variable, codes}` or `{variable, options}` entry -> its conditions (one per column)."""
+    if (
+        not isinstance(raw, dict)
+        or "variable" not in raw
+        or set(raw) - {"variable", "codes", "options"}
+    ):
+        raise IndicatorError(
+            f"{where}: a condition is {{variable, codes}} or {{variable, options}}, got {raw!r}"
+        )
+    name = raw["variable"]
+    if name not in codebook:
+        raise IndicatorError(f"{where}: variable {name!r} is not in the codebook")
+    var = codebook[name]
+    if var.type == "multiple":
+        options = raw.get("options")
+        if "codes" in raw or not isinstance(options, list) or not options:
+            raise IndicatorError(
+                f"{where}: {name} is multiple response; give `options` (a list of its options)"
+            )
+        unknown = [o for o in options if o not in var.options]
+        if unknown:
+            raise IndicatorError(
+                f"{where}: {name} has no option(s) {unknown}; known: {', '.join(var.options)}"
+            )
+        return [Condition(name, f"{name}_{option}", (1,)) for option in options]
+    if var.type not in CODED_TYPES:
+        raise IndicatorError(f"{where}: {name} is a {var.type} variable, not a coded item")
+    codes = raw.get("codes")
+    if "options" in raw or not isinstance(codes, list) or not codes:
+        raise IndicatorError(f"{where}: {name} is a {var.type} item; give `codes` (a list)")
+    unknown = [c for c in codes if c not in var.categories]
+    if unknown:
+        raise IndicatorError(
+            f"{where}: {name} has no substantive code(s) {unknown}; "
+            f"known: {', '.join(str(c) for c in var.categories)}"
+        )
+    return [Condition(name, name, tuple(codes))]
+
+
+def _parse_indicator(name: str, raw: object, path: Path, codebook: Codebook) -> Indicator:
+    """One YAML entry -> Indicator, or an IndicatorError naming what to fix."""
+    where = f"{path}: indicator {name!r}"
+    if not isinstance(raw, dict):
+        raise IndicatorError(f"{where}: expected a mapping with label, universe and when/any_of")
+    unknown = sorted(set(raw) - set(INDICATOR_KEYS))
+    if unknown:
+        raise IndicatorError(f"{where}: unknown key(s) {unknown}; allowed: {INDICATOR_KEYS}")
+    if not isinstance(raw.get("label"), str) or not raw["label"].strip():
+        raise IndicatorError(f"{where}: `label` must be a non-empty text")
+    if raw.get("universe") not in UNIVERSES:
+        raise IndicatorError(
+            f"{where}: universe {raw.get('universe')!r} unknown; use one of {', '.join(UNIVERSES)}"
+        )
+    if ("when" in raw) == ("any_of" in raw):
+        raise IndicatorError(
+            f"{where}: give exactly one of `when` (a condition) or `any_of` (a list)"
+        )
+    if "when" in raw:
+        entries = [raw["when"]]
+    elif isinstance(raw["any_of"], list) and raw["any_of"]:
+        entries = raw["any_of"]
+    else:
+        raise IndicatorError(f"{where}: `any_of` must be a non-empty list of conditions")
+    conditions = [c for entry in entries for c in _parse_condition(entry, where, codebook)]
+    excluded = raw.get("exclude_from_base", list(DEFAULT_EXCLUDED))
+    if not isinstance(excluded, list) or any(
+        c not in codebook.non_substantive_labels for c in excluded
+    ):
+        raise IndicatorError(
+            f"{where}: exclude_from_base must list non-substantive codes "
+            f"({', '.join(str(c) for c in codebook.non_substantive_labels)})"
+        )
+    return Indicator(
+        name=name,
+        label=raw["label"].strip(),
+        universe=raw["universe"],
+        conditions=tuple(conditions),
+        exclude_from_base=tuple(excluded),
+        judgement=" ".join(str(raw.get("judgement", "")).split()),
+        note=" ".join(str(raw.get("note", "")).split()),
+    )
+
+
+def _parse_scope(name: str, raw: object, path: Path, codebook: Codebook) -> Scope:
+    """One scope rule: background columns and the codes allowed in each."""
+    where = f"{path}: scope {name!r}"
+    raw = raw or {}
+    if not isinstance(raw, dict) or set(raw) - set(SCOPE_KEYS):
+        raise IndicatorError(f"{where}: a scope takes `where` (column: [codes]) and `note`")
+    rule = raw.get("where") or {}
+    if not isinstance(rule, dict):
+        raise IndicatorError(f"{where}: `where` maps a background column to a list of its codes")
+    for column, values in rule.items():
+        var = codebook.variables.get(column)
+        if var is None or var.type not in ("background", "design") or not var.categories:
+            raise IndicatorError(
+                f"{where}: {column!r} is not a background variable with categories"
+            )
+        if (
+            not isinstance(values, list)
+            or not values
+            or any(v not in var.categories for v in values)
+        ):
+            raise IndicatorError(
+                f"{where}: {column} codes {values!r} must be a list drawn from "
+                f"{', '.join(var.categories)}"
+            )
+    return Scope(
+        name=name,
+        where=MappingProxyType({c: tuple(v) for c, v in rule.items()}),
+        note=" ".join(str(raw.get("note", "")).split()),
+    )
+
+
+def parse_indicators(path: str | os.PathLike, codebook: Codebook | None = None) -> Indicators:
+    """Read and check an indicator file against the codebook."""
+    path = Path(path)
+    codebook = codebook or load_codebook()
+    try:
+        raw = read_yaml(path)
+    except CodebookError as error:
+        raise IndicatorError(str(error)) from None
+    if not isinstance(raw, dict) or set(raw) != {"indicators", "scopes"}:
+        raise IndicatorError(f"{path}: expected exactly two top-level keys, indicators and scopes")
+    if not isinstance(raw["indicators"], dict) or not isinstance(raw["scopes"], dict):
+        raise IndicatorError(f"{path}: `indicators` and `scopes` must be mappings keyed by name")
+    indicators = {n: _parse_indicator(n, d, path, codebook) for n, d in raw["indicators"].items()}
+    scopes = {str(n): _parse_scope(str(n), d, path, codebook) for n, d in raw["scopes"].items()}
+    return Indicators(MappingProxyType(indicators), MappingProxyType(scopes), str(path))
+
+
+@functools.cache
+def load_indicators() -> Indicators:
+    """The package's indicator definitions, parsed and checked once per process."""
+    return parse_indicators(INDICATORS_PATH)
+
+
+def _resolve(indicator: str | Indicator) -> Indicator:
+    return indicator if isinstance(indicator, Indicator) else load_indicators()[indicator]
+
+
+def _answers(frame: pd.DataFrame, indicator: Indicator) -> tuple[np.ndarray, ...]:
+    """Per unit: in the universe, any condition yes, any substantive answer, any excluded answer."""
+    missing = [c.column for c in indicator.conditions if c.column not in frame.columns]
+    if missing:
+        raise KeyError(
+            f"indicator {indicator.name!r} needs column(s) {', '.join(missing)}, which the frame "
+            "lacks; map them (all <NA> where the edition did not ask the question)"
+        )
+    shape = (len(indicator.conditions), len(frame))
+    yes, substantive, excluded = np.zeros(shape, bool), np.zeros(shape, bool), np.zeros(shape, bool)
+    for i, condition in enumerate(indicator.conditions):
+        values = frame[condition.column]
+        answered = values.notna().to_numpy(bool)
+        yes[i] = values.isin(condition.codes).fillna(False).to_numpy(bool)
+        excluded[i] = values.isin(indicator.exclude_from_base).fillna(False).to_numpy(bool)
+        substantive[i] = answered & ~excluded[i]
+    in_universe = universe_mask(frame, indicator.universe)
+    return in_universe, yes.any(axis=0), substantive.any(axis=0), excluded.any(axis=0)
+
+
+def indicator_values(frame: pd.DataFrame, indicator: str | Indicator) -> pd.Series:
+    """1.0 yes / 0.0 no per unit; NaN outside the base (outside the universe, not asked, 8/9)."""
+    indicator = _resolve(indicator)
+    in_universe, yes, substantive, _ = _answers(frame, indicator)
+    values = np.where(yes, 1.0, np.where(substantive, 0.0, np.nan))
+    values[~in_universe] = np.nan
+    return pd.Series(values, index=frame.index, name=indicator.name)
+
+
+def indicator_non_substantive(frame: pd.DataFrame, indicator: str | Indicator) -> pd.Series:
+    """1.0 where the answer was left out of the base (8/9), 0.0 where substantive, NaN otherwise.
+
+    NaN covers units outside the universe and units in it that gave no answer at all, so the
+    mean over the universe is the share of answers that were don't know or not relevant.
+    """
+    indicator = _resolve(indicator)
+    in_universe, yes, substantive, excluded = _answers(frame, indicator)
+    counted = yes | substantive
+    values = np.where(counted, 0.0, np.where(excluded, 1.0, np.nan))
+    values[~in_universe] = np.nan
+    return pd.Series(values, index=frame.index, name=f"{indicator.name}_non_substantive")
+
+
+def scope_mask(frame: pd.DataFrame, scope: str) -> np.ndarray:
+    """Which units a published figure's `scope` covers (missing gov_level counts as outside)."""
+    rule = load_indicators().scope(scope)
+    mask = np.ones(len(frame), dtype=bool)
+    for column, codes in rule.where.items():
+        if column not in frame.columns:
+            raise KeyError(f"scope {scope!r} needs column {column!r}, which the frame lacks")
+        mask &= frame[column].astype("string").isin(codes).fillna(False).to_numpy(bool)
+    return mask
+
+
+def _source_urls() -> pd.Series:
+    """Source key -> address; `same` repeats the address of the row above, as the file means it."""
+    sources = pd.read_csv(SOURCES_PATH, dtype=str, keep_default_na=False)
+    urls = sources["url"].mask(sources["url"] == "same").ffill()
+    return pd.Series(urls.to_numpy(), index=sources["source_key"], name="source_url")
+
+
+def published_figures(country: str | None = None, edition: int | str | None = None) -> pd.DataFrame:
+    """The published figures, each with its indicator's definition, scope rule and source URL.
+
+    `edition` stays as the file gives it: the survey year as int, or `nordic-2019` for the Nordic
+    comparison report (comparison only, never a calibration target).
+    """
+    figures = pd.read_csv(HEADLINE_FIGURES_PATH, dtype=str, keep_default_na=False)
+    figures["edition"] = [int(e) if e.isdigit() else e for e in figures["edition"]]
+    figures["value_pct"] = figures["value_pct"].astype(float)
+    if country is not None:
+        if country not in set(figures["country"]):
+            raise ValueError(
+                f"country {country!r} has no published figures; known: "
+                f"{', '.join(sorted(set(figures['country'])))}"
+            )
+        figures = figures[figures["country"] == country]
+    if edition is not None:
+        wanted = int(edition) if str(edition).isdigit() else edition
+        figures = figures[figures["edition"] == wanted]
+    defined = load_indicators()
+    figures = figures.reset_index(drop=True)
+    figures["share"] = figures["value_pct"] / 100
+    figures["label"] = figures["indicator"].map(lambda n: defined[n].label)
+    figures["universe"] = figures["indicator"].map(lambda n: defined[n].universe)
+    figures["definition"] = figures["indicator"].map(lambda n: defined[n].describe())
+    figures["scope_rule"] = figures["scope"].map(lambda s: defined.scope(s).describe())
+    figures["source_url"] = figures["source_key"].map(_source_urls()).fillna("")
+    return figures
