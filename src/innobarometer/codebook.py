@@ -38,6 +38,7 @@ OPTIONAL_KEYS = (
     "note",
 )
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+_NAME_LINE = re.compile(r"^\s*-?\s*name:\s*['\"]?([^'\"\s#]+)")
 
 
 class CodebookError(ValueError):
@@ -154,12 +155,17 @@ def _reject_duplicate_keys(loader: yaml.SafeLoader, node: yaml.MappingNode, deep
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise CodebookError(
-                f"line {key_node.start_mark.line + 1}: key {key!r} is given twice in one mapping; "
-                "remove or renumber the duplicate"
-            )
+            raise DuplicateKeyError(key, key_node.start_mark.line + 1)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
+
+
+class DuplicateKeyError(CodebookError):
+    """A YAML mapping gives one key twice; carries the key and its 1-based line."""
+
+    def __init__(self, key: object, line: int):
+        self.key, self.line = key, line
+        super().__init__(f"line {line}: key {key!r} is given twice; remove or renumber one")
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -177,8 +183,12 @@ def read_yaml(path: str | os.PathLike) -> object:
     try:
         with path.open(encoding="utf-8") as handle:
             return yaml.load(handle, Loader=_StrictLoader)
-    except CodebookError as error:
-        raise CodebookError(f"{path}: {error}") from None
+    except DuplicateKeyError as error:
+        # Name the variable the duplicate sits in: the nearest `name:` above it.
+        above = path.read_text(encoding="utf-8").splitlines()[: error.line]
+        names = [m.group(1) for m in map(_NAME_LINE.match, above) if m]
+        inside = f"variable {names[-1]!r}: " if names else ""
+        raise CodebookError(f"{path}: {inside}{error}") from None
     except yaml.YAMLError as error:
         raise CodebookError(f"{path}: not valid YAML: {error}") from None
 
@@ -191,12 +201,12 @@ def _check_labels(where: str, mapping: object, what: str, key_type: type) -> dic
         # bool is an int subclass; YAML reads unquoted NO/yes as booleans.
         if not isinstance(key, key_type) or isinstance(key, bool):
             raise CodebookError(
-                f"{where}: {what} code {key!r} must be {key_type.__name__}"
+                f"{where}: `{what}` key {key!r} must be {key_type.__name__}"
                 + (" (quote it: YAML reads NO, yes, on as booleans)" if key_type is str else "")
             )
         if not isinstance(label, str) or not label.strip():
             raise CodebookError(
-                f"{where}: {what} {key!r} needs a text label "
+                f"{where}: `{what}` entry {key!r} needs a text label "
                 "(quote Yes, No, On: YAML reads them as booleans)"
             )
     return dict(mapping)
