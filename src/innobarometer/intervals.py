@@ -1,0 +1,91 @@
+"""Confidence intervals for design-based shares (R's `svyciprop`) and symmetric t intervals.
+
+Every function is vectorised: arrays of estimates, standard errors, degrees of freedom and unit
+counts broadcast against each other. Formulas: ../shared/notes/statistics.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+SHARE_METHODS = ("logit", "beta", "wilson")
+MEAN_METHOD = "t"
+
+
+def check_share_method(method: str) -> str:
+    """The method name if it is one of SHARE_METHODS; else an error that lists them."""
+    if method not in SHARE_METHODS:
+        valid = ", ".join(SHARE_METHODS)
+        raise ValueError(f"unknown interval method {method!r}: use one of {valid}")
+    return method
+
+
+def _check_level(level: float) -> float:
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
+    return level
+
+
+def _t_quantile(df: np.ndarray, level: float) -> np.ndarray:
+    """Upper (1 + level) / 2 quantile of t(df); NaN where df < 1 (no variance estimate)."""
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(df >= 1, stats.t.ppf(0.5 + level / 2, np.maximum(df, 1)), np.nan)
+
+
+def share_interval(p, se, df, n, method: str = "logit", level: float = 0.95):
+    """Interval (lower, upper) for shares p with standard errors se, design df and unit counts n.
+
+    `logit`: logit(p) +/- t(df) se / (p (1 - p)), back-transformed (R svyciprop "logit").
+    `beta`: Korn & Graubard (1998), Survey Methodology 24(2), 193-201: Clopper-Pearson on the
+    effective n* = p (1 - p) / se^2 * (t(n - 1) / t(df))^2, not capped at n (as R "beta").
+    `wilson`: the score interval with n* = p (1 - p) / se^2 and z = t(df).
+    At p = 0 or 1 the variance says nothing about precision (se = 0): every method then gives the
+    Clopper-Pearson interval on the n units ([0, 1 - (a/2)^(1/n)] at p = 0), where R gives NaN.
+    A share with se = 0 strictly inside (0, 1) (a census stratum) gets the interval [p, p].
+    """
+    check_share_method(method)
+    _check_level(level)
+    p, se, df, n = (np.asarray(a, dtype=float) for a in np.broadcast_arrays(p, se, df, n))
+    alpha = 1 - level
+    boundary = (p == 0) | (p == 1)
+    exact = ~boundary & (se == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = p * (1 - p) / se**2
+        if method == "logit":
+            half = _t_quantile(df, level) * se / (p * (1 - p))
+            centre = np.log(p / (1 - p))
+            lower, upper = _expit(centre - half), _expit(centre + half)
+        elif method == "beta":
+            n_eff = n_eff * (_t_quantile(n - 1, level) / _t_quantile(df, level)) ** 2
+            lower, upper = _clopper_pearson(p, n_eff, alpha)
+        else:
+            z = _t_quantile(df, level)
+            shrink = 1 + z**2 / n_eff
+            centre = (p + z**2 / (2 * n_eff)) / shrink
+            half = z / shrink * np.sqrt(p * (1 - p) / n_eff + z**2 / (4 * n_eff**2))
+            lower, upper = centre - half, centre + half
+        edge_lower, edge_upper = _clopper_pearson(p, n, alpha)
+    lower = np.where(boundary, edge_lower, np.where(exact, p, lower))
+    upper = np.where(boundary, edge_upper, np.where(exact, p, upper))
+    return lower[()], upper[()]
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _clopper_pearson(p: np.ndarray, n: np.ndarray, alpha: float):
+    """Beta quantiles of the exact binomial interval for x = n p successes out of n (real n)."""
+    lower = np.where(p > 0, stats.beta.ppf(alpha / 2, n * p, n * (1 - p) + 1), 0.0)
+    upper = np.where(p < 1, stats.beta.ppf(1 - alpha / 2, n * p + 1, n * (1 - p)), 1.0)
+    return lower, upper
+
+
+def t_interval(estimate, se, df, level: float = 0.95):
+    """Symmetric interval estimate +/- t(df) se (R's confint on a design's df) for means, totals."""
+    _check_level(level)
+    estimate, se, df = (np.asarray(a, dtype=float) for a in np.broadcast_arrays(estimate, se, df))
+    half = _t_quantile(df, level) * se
+    return (estimate - half)[()], (estimate + half)[()]

@@ -1,0 +1,69 @@
+"""Share intervals against R's svyciprop (oracle rows P1, P2) and hand computations."""
+
+import math
+
+import numpy as np
+import pytest
+
+from innobarometer.intervals import share_interval, t_interval
+
+# qt(0.975, 20) in R (and in printed t tables: 2.086).
+T_975_20 = 2.0859634472658644
+
+
+@pytest.mark.parametrize("row, df, n", [("P1", 15 - 1, 183), ("P2", 200 - 3, 200)])
+@pytest.mark.parametrize("method", ["logit", "beta"])
+def test_matches_r_svyciprop(oracle, row, df, n, method):
+    ref = oracle.loc[f"{row}-{method}"]
+    lower, upper = share_interval(ref["estimate"], ref["se"], df, n, method=method)
+    assert lower == pytest.approx(ref["lower"], rel=1e-6)
+    assert upper == pytest.approx(ref["upper"], rel=1e-6)
+
+
+def test_wilson_by_hand():
+    # p = 0.3, se = 0.05: effective n = 0.3 * 0.7 / 0.05^2 = 84; z = t(20).
+    z2 = T_975_20**2
+    centre = (0.3 + z2 / (2 * 84)) / (1 + z2 / 84)
+    half = T_975_20 / (1 + z2 / 84) * math.sqrt(0.21 / 84 + z2 / (4 * 84**2))
+    lower, upper = share_interval(0.3, 0.05, 20, 500, method="wilson")
+    assert (lower, upper) == pytest.approx((centre - half, centre + half), rel=1e-12)
+    # Worked out: centre 0.30985, half-width 0.10217.
+    assert (lower, upper) == pytest.approx((0.20768, 0.41203), abs=1e-5)
+
+
+def test_vectorised_over_arrays():
+    p = np.array([0.3, 0.3])
+    lower, upper = share_interval(p, np.array([0.05, 0.05]), 20, 500, method="wilson")
+    assert lower.shape == (2,) and lower[0] == lower[1] and upper[0] == upper[1]
+
+
+@pytest.mark.parametrize("method", ["logit", "beta", "wilson"])
+def test_zero_and_one_use_clopper_pearson_on_n(method):
+    # With x = 0 of n = 20 the exact upper bound solves (1 - u)^20 = 0.025.
+    lower, upper = share_interval(np.array([0.0, 1.0]), 0.0, 10, 20, method=method)
+    assert lower[0] == 0.0 and upper[1] == 1.0
+    assert upper[0] == pytest.approx(1 - 0.025 ** (1 / 20), rel=1e-9)
+    assert lower[1] == pytest.approx(0.025 ** (1 / 20), rel=1e-9)
+
+
+def test_census_share_has_no_width():
+    lower, upper = share_interval(0.4, 0.0, 10, 20, method="beta")
+    assert lower == upper == 0.4
+
+
+def test_no_degrees_of_freedom_gives_no_interval():
+    lower, upper = share_interval(0.4, 0.1, 0, 20, method="logit")
+    assert np.isnan(lower) and np.isnan(upper)
+
+
+def test_t_interval_matches_r_confint(oracle):
+    # R: confint(svymean(~api00, dclus1), df = degf(dclus1)) -> 593.676314463326, 694.662483350882
+    lower, upper = t_interval(oracle.loc["M5", "estimate"], oracle.loc["M5", "se"], 14)
+    assert (lower, upper) == pytest.approx((593.676314463326, 694.662483350882), rel=1e-9)
+
+
+def test_rejects_unknown_method_and_level():
+    with pytest.raises(ValueError, match="logit, beta, wilson"):
+        share_interval(0.5, 0.1, 10, 20, method="wald")
+    with pytest.raises(ValueError, match="level"):
+        share_interval(0.5, 0.1, 10, 20, level=95)
