@@ -1,0 +1,85 @@
+"""Disclosure control and reliability flags on tidy estimate tables.
+
+Primary suppression: a row whose base has fewer responding units than the threshold (default 5,
+the common reading of Statistics Denmark's researcher rules; OECD and Eurostat use 3 or 5).
+Secondary suppression: where the whole-domain row (group "") is published beside its groups and
+exactly one group is suppressed, the whole row and the other groups would reveal it, so the
+next-smallest group is suppressed too. Reliability follows the NCHS data presentation standards
+for proportions (Parker et al. 2017, Vital Health Stat 2(175)): effective sample size under 30 or
+a 95% Korn-Graubard interval wider than 0.30 flags the row `unreliable`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from innobarometer.intervals import SHARE_METHODS, share_interval
+
+DEFAULT_THRESHOLD = 5
+UNRELIABLE = "unreliable"
+MIN_EFFECTIVE_N = 30
+MAX_BETA_WIDTH = 0.30
+CELL_KEY = ["indicator", "category", "domain"]
+BLANKED = ["estimate", "se", "ci_lower", "ci_upper", "deff"]
+
+
+def apply_disclosure(
+    table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, df=None
+) -> pd.DataFrame:
+    """The table with small cells suppressed (primary and secondary) and unreliable rows flagged.
+
+    `df`: the design degrees of freedom of each row (scalar or aligned array) for the
+    Korn-Graubard check; None treats each row as a simple random sample (df = n - 1). Rows already
+    suppressed stay suppressed, so applying this twice changes nothing.
+    """
+    if threshold < 0:
+        raise ValueError(f"the disclosure threshold must be 0 or more, not {threshold}")
+    out = table.copy()
+    n = out["n_unweighted"].to_numpy(dtype=float)
+    primary = out["suppressed"].to_numpy(dtype=bool) | (n < threshold)
+    suppressed = primary | _secondary(out, primary)
+    flag = np.where(_unreliable(out, df) & ~suppressed, UNRELIABLE, "")
+    out["suppressed"] = suppressed
+    out["flag"] = flag
+    out.loc[suppressed, BLANKED] = np.nan
+    return out
+
+
+def _secondary(table: pd.DataFrame, suppressed: np.ndarray) -> np.ndarray:
+    """Rows to suppress because a whole-domain row would reveal a lone suppressed group."""
+    rows = table[CELL_KEY + ["group", "n_unweighted"]].assign(
+        suppressed=suppressed, position=np.arange(len(table))
+    )
+    is_group = rows["group"] != ""
+    whole = rows[~is_group & ~rows["suppressed"]][CELL_KEY].drop_duplicates()
+    groups = rows[is_group]
+    lone = groups.groupby(CELL_KEY, sort=False)["suppressed"].sum().loc[lambda s: s == 1]
+    exposed = whole.merge(lone.reset_index()[CELL_KEY], on=CELL_KEY)
+    candidates = groups[~groups["suppressed"]].merge(exposed, on=CELL_KEY)
+    chosen = (
+        candidates.sort_values(["n_unweighted", "group"], kind="stable")
+        .groupby(CELL_KEY, sort=False)
+        .head(1)["position"]
+    )
+    out = np.zeros(len(table), dtype=bool)
+    out[chosen.to_numpy(dtype=int)] = True
+    return out
+
+
+def _unreliable(table: pd.DataFrame, df) -> np.ndarray:
+    """Effective n under 30 (p(1-p)/se^2 for shares, n/deff otherwise) or a wide beta interval."""
+    p = table["estimate"].to_numpy(dtype=float)
+    se = table["se"].to_numpy(dtype=float)
+    n = table["n_unweighted"].to_numpy(dtype=float)
+    deff = table["deff"].to_numpy(dtype=float)
+    is_share = table["ci_method"].isin(SHARE_METHODS).to_numpy()
+    df = n - 1 if df is None else np.broadcast_to(np.asarray(df, dtype=float), n.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # A share of 0 or 1 has se 0: its information is its n units (NCHS does the same).
+        share_n_eff = np.where(se > 0, p * (1 - p) / se**2, n)
+        other_n_eff = np.where(np.isfinite(deff) & (deff > 0), n / deff, n)
+        lower, upper = share_interval(p, se, df, n, method="beta", level=0.95)
+    n_eff = np.where(is_share, share_n_eff, other_n_eff)
+    wide = is_share & (np.asarray(upper - lower) > MAX_BETA_WIDTH)
+    return (n_eff < MIN_EFFECTIVE_N) | wide
