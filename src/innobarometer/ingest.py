@@ -73,6 +73,19 @@ def _suggest_encoding(data: bytes) -> str:
     return "latin-1"
 
 
+def _delimiter_hint(text: str, mapping: Mapping) -> str:
+    """A fix when the header line is split more often by another delimiter than the declared one."""
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in LIKELY_DELIMITERS}
+    best = max(counts, key=counts.get)
+    if counts[best] <= counts.get(mapping.delimiter, 0):
+        return ""
+    return (
+        f"the header line is separated by {best!r}, not {mapping.delimiter!r}: set "
+        f"`delimiter: {best!r}` under source in {display_path(mapping.path)}"
+    )
+
+
 def _read_csv(mapping: Mapping, file: str) -> pd.DataFrame:
     data = mapping.source_path.read_bytes()
     # utf-8-sig reads plain UTF-8 too, and drops the byte-order mark Excel writes.
@@ -95,14 +108,28 @@ def _read_csv(mapping: Mapping, file: str) -> pd.DataFrame:
                 )
             ]
         ) from None
-    frame = pd.read_csv(
-        io.StringIO(text),
-        sep=mapping.delimiter,
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        skip_blank_lines=False,
-    )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=mapping.delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+        )
+    except pd.errors.ParserError as error:
+        hint = _delimiter_hint(text, mapping)
+        raise SourceError(
+            [
+                Problem(
+                    file,
+                    "(file)",
+                    f"cannot be read as CSV with delimiter {mapping.delimiter!r}: "
+                    + str(error).removeprefix("Error tokenizing data. C error: ").strip(),
+                    hint or "check quoting and the number of fields on that line",
+                )
+            ]
+        ) from None
     # Line numbers count the header as line 1; blank lines are rows here, dropped after numbering.
     frame = _numbered(frame, 2, "line")
     return frame[frame.notna().any(axis=1)]
@@ -125,7 +152,9 @@ def _read_excel(mapping: Mapping, file: str) -> pd.DataFrame:
                     )
                 ]
             )
-        frame = book.parse(sheet, dtype=object, keep_default_na=False, na_values=[""])
+        frame = pd.read_excel(
+            book, sheet_name=sheet, dtype=object, keep_default_na=False, na_values=[""]
+        )
     # Sheet row 1 is the header; pandas keeps blank rows inside the table, so numbering holds.
     frame = _numbered(frame, 2, "sheet_row")
     return frame[frame.notna().any(axis=1)]
@@ -190,6 +219,17 @@ def read_source(mapping: Mapping) -> SourceTable:
 def _missing_columns(source: SourceTable, mapping: Mapping) -> list[Problem]:
     """A problem for every mapped national column the file does not have."""
     available = list(source.frame.columns)
+    if len(available) == 1 and any(d in available[0] for d in LIKELY_DELIMITERS):
+        delimiter = next(d for d in LIKELY_DELIMITERS if d in available[0])
+        # One wrong delimiter would otherwise be reported once for every mapped column.
+        return [
+            Problem(
+                source.file,
+                f"column {available[0][:40]!r}...",
+                "the file was read as one column, so no mapped column is found",
+                f"set `delimiter: {delimiter!r}` under source in {display_path(mapping.path)}",
+            )
+        ]
     problems = []
     for column_map in mapping.columns.values():
         for column in column_map.source_columns:
@@ -198,12 +238,6 @@ def _missing_columns(source: SourceTable, mapping: Mapping) -> list[Problem]:
             close = difflib.get_close_matches(column, available, n=1, cutoff=0.6)
             fix = f"did you mean {close[0]!r}? " if close else ""
             fix += f"Fix {column_map.key_path} in {display_path(mapping.path)}"
-            if len(available) == 1 and any(d in available[0] for d in LIKELY_DELIMITERS):
-                delimiter = next(d for d in LIKELY_DELIMITERS if d in available[0])
-                fix = (
-                    f"the file was read as one column {available[0][:40]!r}...: set "
-                    f"`delimiter: {delimiter!r}` under source in {display_path(mapping.path)}"
-                )
             problems.append(
                 Problem(
                     source.file,
@@ -390,11 +424,12 @@ def harmonise(
 
         codebook = load_codebook()
     problems = _missing_columns(source, mapping)
-    unreadable = {p.where.removeprefix("column ") for p in problems}
+    mapped = {c for column_map in mapping.columns.values() for c in column_map.source_columns}
+    absent_columns = mapped - set(source.frame.columns)
     index = source.frame.index
     columns: dict[str, pd.Series] = {}
     for name, column_map in mapping.columns.items():
-        if set(column_map.source_columns) & unreadable:
+        if set(column_map.source_columns) & absent_columns:
             continue
         absent_codes = list(dict.fromkeys(mapping.missing_values + column_map.missing_values))
         variable = codebook.variables[name]
