@@ -1,6 +1,7 @@
 """The codebook: fixed names and codes (the contract), lookups, universes, the printed table, and
 clear errors for a broken codebook file. Expected names and codes are the issue's fixed list."""
 
+import pickle
 import textwrap
 
 import numpy as np
@@ -234,6 +235,12 @@ def test_variable_of_and_labels(codebook):
 
 def test_load_codebook_is_cached():
     assert load_codebook() is load_codebook()
+
+
+def test_codebook_pickles_for_worker_processes(codebook):
+    copy = pickle.loads(pickle.dumps(codebook))
+    assert copy.columns() == codebook.columns()
+    assert copy.variable_of("partner_foreign").name == "partner"
 
 
 def _int8(values):

@@ -266,6 +266,8 @@ def test_published_figures_joins_definitions_and_sources(csv):
     # NO-10's address is written `same` in sources.csv: the NO-9 address above it.
     no10 = figures.loc[figures["source_key"] == "NO-10", "source_url"].iloc[0]
     assert no10.startswith("https://www.forskningsradet.no/indikatorrapporten/")
+    assert (figures["calibration_target"] == (figures["edition"] != "nordic-2019")).all()
+    assert figures["calibration_target"].sum() == 61  # 66 rows, 5 of them nordic-2019
     first = figures.iloc[0]
     assert (first["country"], first["edition"], first["value_pct"]) == ("DK", "nordic-2019", 80.0)
     assert first["share"] == pytest.approx(0.80)

@@ -8,10 +8,8 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -55,8 +53,8 @@ class Variable:
     type: str
     universe: str
     theme: str
-    categories: Mapping[int | str, str] = field(default_factory=dict, hash=False)
-    options: Mapping[str, str] = field(default_factory=dict, hash=False)
+    categories: dict[int | str, str] = field(default_factory=dict, hash=False)
+    options: dict[str, str] = field(default_factory=dict, hash=False)
     non_substantive: tuple[int, ...] = ()
     battery: str | None = None
     required: bool = False
@@ -89,15 +87,15 @@ class Variable:
 class Codebook:
     """Every harmonised variable in codebook order, with the shared code labels and batteries."""
 
-    variables: Mapping[str, Variable] = field(hash=False)
-    non_substantive_labels: Mapping[int, str] = field(hash=False)
-    batteries: Mapping[str, str] = field(hash=False)
+    variables: dict[str, Variable] = field(hash=False)
+    non_substantive_labels: dict[int, str] = field(hash=False)
+    batteries: dict[str, str] = field(hash=False)
     path: str = ""
 
     def __post_init__(self) -> None:
         # The column -> variable lookup, built once; frozen, so set through object.__setattr__.
         owners = {c: v for v in self.variables.values() for c in v.columns}
-        object.__setattr__(self, "_owners", MappingProxyType(owners))
+        object.__setattr__(self, "_owners", owners)
 
     def __getitem__(self, name: str) -> Variable:
         try:
@@ -301,8 +299,8 @@ def _parse_variable(raw: object, index: int, path: str, non_substantive: dict, b
         type=kind,
         universe=raw["universe"],
         theme=raw["theme"],
-        categories=MappingProxyType(categories),
-        options=MappingProxyType(options),
+        categories=categories,
+        options=options,
         non_substantive=tuple(codes),
         battery=battery,
         required=raw.get("required", False),
@@ -347,9 +345,9 @@ def parse_codebook(path: str | os.PathLike) -> Codebook:
     if empty:
         raise CodebookError(f"{path}: battery {empty} has no items; remove it or assign items")
     return Codebook(
-        variables=MappingProxyType(variables),
-        non_substantive_labels=MappingProxyType(non_substantive),
-        batteries=MappingProxyType(dict(batteries)),
+        variables=variables,
+        non_substantive_labels=non_substantive,
+        batteries=dict(batteries),
         path=str(path),
     )
 
@@ -385,7 +383,7 @@ def universe_mask(frame: pd.DataFrame, universe: str) -> np.ndarray:
     raise ValueError(f"unknown universe {universe!r}; use one of {', '.join(UNIVERSES)}")
 
 
-def _describe_codes(var: Variable, non_substantive: Mapping[int, str]) -> str:
+def _describe_codes(var: Variable, non_substantive: dict[int, str]) -> str:
     """Codes and labels on one line, for the printed table."""
     if var.type == "multiple":
         return "options: " + ", ".join(var.options)

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -79,7 +77,7 @@ class Scope:
     """Which units of an edition a published figure is over (no `where` = all units)."""
 
     name: str
-    where: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    where: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     note: str = ""
 
     def describe(self) -> str:
@@ -93,8 +91,8 @@ class Scope:
 class Indicators:
     """Every indicator definition and every scope rule, as loaded from one file."""
 
-    indicators: Mapping[str, Indicator] = field(hash=False)
-    scopes: Mapping[str, Scope] = field(hash=False)
+    indicators: dict[str, Indicator] = field(hash=False)
+    scopes: dict[str, Scope] = field(hash=False)
     path: str = ""
 
     def __getitem__(self, name: str) -> Indicator:
@@ -229,7 +227,7 @@ def _parse_scope(name: str, raw: object, path: Path, codebook: Codebook) -> Scop
             )
     return Scope(
         name=name,
-        where=MappingProxyType({c: tuple(v) for c, v in rule.items()}),
+        where={c: tuple(v) for c, v in rule.items()},
         note=" ".join(str(raw.get("note", "")).split()),
     )
 
@@ -248,7 +246,7 @@ def parse_indicators(path: str | os.PathLike, codebook: Codebook | None = None) 
         raise IndicatorError(f"{path}: `indicators` and `scopes` must be mappings keyed by name")
     indicators = {n: _parse_indicator(n, d, path, codebook) for n, d in raw["indicators"].items()}
     scopes = {str(n): _parse_scope(str(n), d, path, codebook) for n, d in raw["scopes"].items()}
-    return Indicators(MappingProxyType(indicators), MappingProxyType(scopes), str(path))
+    return Indicators(indicators, scopes, str(path))
 
 
 @functools.cache
@@ -344,6 +342,8 @@ def published_figures(country: str | None = None, edition: int | str | None = No
     defined = load_indicators()
     figures = figures.reset_index(drop=True)
     figures["share"] = figures["value_pct"] / 100
+    # Only national editions are calibration targets; the Nordic report's rows are comparisons.
+    figures["calibration_target"] = figures["edition"].map(lambda e: isinstance(e, int))
     figures["label"] = figures["indicator"].map(lambda n: defined[n].label)
     figures["universe"] = figures["indicator"].map(lambda n: defined[n].universe)
     figures["definition"] = figures["indicator"].map(lambda n: defined[n].describe())
