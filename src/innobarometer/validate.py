@@ -204,7 +204,9 @@ def allowed_codes(variable) -> dict:
     return codes
 
 
-def _check_codes(ctx: _Context, column: str, allowed: dict, variable_name: str) -> list[Problem]:
+def _check_codes(
+    ctx: _Context, column: str, allowed: dict, variable_name: str, ordinal: bool = False
+) -> list[Problem]:
     """Text where codes belong, and codes the codebook does not define."""
     values = ctx.frame[column]
     listed = ", ".join(f"{c} {label}" for c, label in allowed.items())
@@ -225,7 +227,7 @@ def _check_codes(ctx: _Context, column: str, allowed: dict, variable_name: str) 
     unknown = numbers.notna() & ~fraction & ~numbers.isin([float(c) for c in allowed])
     if unknown.any():
         substantive = [c for c in allowed if c not in (8, 9)]
-        longer = numbers[unknown].max() > max(substantive, default=0)
+        longer = ordinal and numbers[unknown].max() > max(substantive, default=0)
         hint = (
             "the national scale looks longer than the codebook's: add a recode (a scale "
             "conversion, with its rule written under `rule:`)"
@@ -276,7 +278,9 @@ def _check_variables(ctx: _Context, codebook: Codebook) -> list[Problem]:
             elif variable.type == "multiple":
                 problems += _check_codes(ctx, column, {1: "ticked", 0: "not ticked"}, variable.name)
             elif variable.type in ITEM_TYPES:
-                problems += _check_codes(ctx, column, allowed_codes(variable), variable.name)
+                problems += _check_codes(
+                    ctx, column, allowed_codes(variable), variable.name, variable.type == "ordinal"
+                )
             elif variable.type == "numeric" and _not_numbers(ctx.frame[column]).any():
                 problems.append(
                     ctx.problem(
