@@ -359,6 +359,7 @@ def load_codebook() -> Codebook:
 
 
 def _column(frame: pd.DataFrame, column: str, universe: str) -> pd.Series:
+    """A column a universe is defined by, or an error saying which one is missing."""
     if column not in frame.columns:
         raise KeyError(
             f"universe {universe!r} needs column {column!r}, which the frame lacks; "

@@ -256,6 +256,7 @@ def load_indicators() -> Indicators:
 
 
 def _resolve(indicator: str | Indicator) -> Indicator:
+    """A package indicator by name, or a definition passed in (e.g. from another file)."""
     return indicator if isinstance(indicator, Indicator) else load_indicators()[indicator]
 
 
