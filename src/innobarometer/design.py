@@ -243,5 +243,5 @@ class SurveyDesign:
         mean = (w @ y) / big_n
         # Centred before squaring: sum w (y - mean)^2 over the mask, without cancellation.
         pop_var = (w @ (d * (y - mean) ** 2)) / big_n * n / (n - 1)
-        fpc = 1.0 - n / big_n if self.population is not None else 1.0
-        return pop_var / n * fpc
+        # Without replacement whether or not the design has an fpc, as R's deff=TRUE.
+        return pop_var / n * (1.0 - n / big_n)
