@@ -1,0 +1,477 @@
+"""Design-based shares, means, totals, distributions, multiple response and ordinal batteries.
+
+Every estimator returns the tidy table (`TIDY_COLUMNS`), already through disclosure control, with
+one row per indicator (and category) for the whole domain (group "") and one per group. Estimates
+are ratios of weighted totals linearised by `SurveyDesign` (../shared/notes/statistics.md):
+
+- A domain (innovators, a sector) and a group keep every unit in the design; units outside get
+  zero scores. A missing answer (NaN) puts a unit outside that estimate's base, never outside the
+  design.
+- Intervals use the base's own degrees of freedom (PSUs with a responding unit in the domain minus
+  their strata) and, for Korn-Graubard, its own unit count, as R's `svyby(..., svyciprop)` does
+  when non-respondents are outside the domain.
+- `deff` is R's `deff=TRUE`: the design variance over the variance under simple random sampling
+  without replacement of the base's size from the base's estimated population.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from innobarometer.design import SurveyDesign
+from innobarometer.disclosure import DEFAULT_THRESHOLD, apply_disclosure
+from innobarometer.intervals import MEAN_METHOD, check_share_method, share_interval, t_interval
+
+TIDY_COLUMNS = [
+    "indicator",
+    "category",
+    "domain",
+    "group",
+    "estimate",
+    "se",
+    "ci_lower",
+    "ci_upper",
+    "ci_method",
+    "n_unweighted",
+    "deff",
+    "suppressed",
+    "flag",
+]
+ALL_UNITS = "all"
+WHOLE_DOMAIN = ""
+NON_SUBSTANTIVE = (8, 9)
+PROMOTED = (1, 2)
+HINDERED = (4, 5)
+OPTIONS_TICKED = "options_ticked"
+
+
+@dataclass(frozen=True)
+class JointEstimates:
+    """Estimates of many cells with their joint design covariance, for contrasts between them.
+
+    `keys` has one row per cell (indicator, category, domain, group, n_unweighted, df) in the
+    order of `estimates` and of the rows and columns of `covariance`.
+    """
+
+    keys: pd.DataFrame
+    estimates: np.ndarray
+    covariance: np.ndarray
+
+    def position(self, indicator: str, group: str = WHOLE_DOMAIN, category: str = "1") -> int:
+        """Index of one cell in `estimates` and `covariance`."""
+        keys = self.keys
+        hit = np.flatnonzero(
+            (keys["indicator"] == indicator)
+            & (keys["group"] == group)
+            & (keys["category"] == category)
+        )
+        if len(hit) != 1:
+            raise KeyError(f"no single cell {indicator!r}, category {category!r}, group {group!r}")
+        return int(hit[0])
+
+
+def kish_weighting_effect(weights) -> float:
+    """Kish's weighting effect 1 + CV^2 of the weights (= n sum w^2 / (sum w)^2)."""
+    w = np.asarray(weights, dtype=float)
+    return float(len(w) * (w**2).sum() / w.sum() ** 2)
+
+
+def estimate_shares(
+    design: SurveyDesign,
+    indicators: pd.DataFrame,
+    *,
+    domain=None,
+    domain_name: str | None = None,
+    groups=None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """Shares of many 0/1 indicators (columns; NaN = outside that indicator's base) at once.
+
+    `domain`: boolean mask of the units in the domain (None: all units), named `domain_name`.
+    `groups`: one label per unit; each group present gives rows beside the whole domain's.
+    """
+    check_share_method(ci_method)
+    values = _indicator_matrix(indicators, binary=True)
+    labels = [(str(c), "1") for c in indicators.columns]
+    return _ratio_table(
+        design, values, labels, domain, domain_name, groups, ci_method, level, threshold
+    )
+
+
+def estimate_means(
+    design: SurveyDesign,
+    values: pd.DataFrame,
+    *,
+    domain=None,
+    domain_name: str | None = None,
+    groups=None,
+    level: float = 0.95,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """Means of numeric columns (NaN = outside the base), category "mean", symmetric t intervals."""
+    matrix = _indicator_matrix(values, binary=False)
+    labels = [(str(c), "mean") for c in values.columns]
+    return _ratio_table(
+        design, matrix, labels, domain, domain_name, groups, MEAN_METHOD, level, threshold
+    )
+
+
+def estimate_totals(
+    design: SurveyDesign,
+    values: pd.DataFrame,
+    *,
+    domain=None,
+    domain_name: str | None = None,
+    groups=None,
+    level: float = 0.95,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """Population totals of numeric columns (NaN = outside), category "total", t intervals."""
+    matrix = _indicator_matrix(values, binary=False)
+    labels = [(str(c), "total") for c in values.columns]
+    _check_length(design, matrix)
+    cells = _cells(design, domain, domain_name, groups)
+    bases = ~np.isnan(matrix)
+    filled = np.where(bases, matrix, 0.0)
+    results = []
+    for group, mask in cells.masks:
+        base = bases & mask[:, None]
+        scores = design.weights[:, None] * filled * base
+        variance = design.variance(scores)
+        population = design.weights @ base
+        with np.errstate(divide="ignore", invalid="ignore"):
+            srs = population**2 * design.srs_variances_of_means(filled, base)
+            results.append(_cell_result(design, group, scores.sum(axis=0), variance, srs, base))
+    return _finish(results, labels, cells.name, MEAN_METHOD, level, threshold)
+
+
+def estimate_distribution(
+    design: SurveyDesign,
+    codes: pd.Series,
+    *,
+    categories: Sequence[int] | None = None,
+    non_substantive: Sequence[int] = NON_SUBSTANTIVE,
+    separate_non_substantive: bool = True,
+    domain=None,
+    domain_name: str | None = None,
+    groups=None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """The distribution of a single-choice or ordinal item: one row per category.
+
+    With `separate_non_substantive` (the default) the substantive categories share a base without
+    don't know / not relevant (`non_substantive` codes), and each non-substantive code gets its own
+    row: its share of all answers. Without it, every code shares the base of all answers.
+    `categories`: the substantive codes in table order (None: those observed, sorted).
+    """
+    check_share_method(ci_method)
+    answers = _codes(codes)
+    answered = ~np.isnan(answers)
+    is_non_substantive = np.isin(answers, non_substantive)
+    observed = np.unique(answers[answered & ~is_non_substantive]).astype(int)
+    if categories is None:
+        categories = observed.tolist()
+    unknown = sorted(set(observed.tolist()) - set(categories))
+    if unknown:
+        raise ValueError(
+            f"column {codes.name!r} has codes {unknown} that are neither categories "
+            f"{list(categories)} nor non-substantive {list(non_substantive)}: "
+            "recode them or list them as categories"
+        )
+    substantive_base = answered & ~is_non_substantive if separate_non_substantive else answered
+    columns = [np.where(substantive_base, answers == c, np.nan) for c in categories]
+    columns += [np.where(answered, answers == c, np.nan) for c in non_substantive]
+    labels = [(str(codes.name), str(c)) for c in [*categories, *non_substantive]]
+    return _ratio_table(
+        design,
+        np.column_stack(columns),
+        labels,
+        domain,
+        domain_name,
+        groups,
+        ci_method,
+        level,
+        threshold,
+    )
+
+
+def estimate_multiple_response(
+    design: SurveyDesign,
+    options: pd.DataFrame,
+    indicator: str,
+    *,
+    domain=None,
+    domain_name: str | None = None,
+    groups=None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """Shares of every option of a multiple-response item and the mean number of options ticked.
+
+    `options`: one 1/0 column per option (NaN: not asked). Option rows have the option's column
+    name as category; the mean count (units with every option answered) has `OPTIONS_TICKED`.
+    The options' joint covariance, for differences between them: `joint_estimates`.
+    """
+    shares = estimate_shares(
+        design,
+        options,
+        domain=domain,
+        domain_name=domain_name,
+        groups=groups,
+        ci_method=ci_method,
+        level=level,
+        threshold=threshold,
+    )
+    shares = shares.assign(category=shares["indicator"], indicator=indicator)
+    matrix = _indicator_matrix(options, binary=True)
+    count = pd.DataFrame({indicator: matrix.sum(axis=1)})  # NaN when any option is unanswered
+    counts = estimate_means(
+        design,
+        count,
+        domain=domain,
+        domain_name=domain_name,
+        groups=groups,
+        level=level,
+        threshold=threshold,
+    ).assign(category=OPTIONS_TICKED)
+    return pd.concat([shares, counts], ignore_index=True)
+
+
+def estimate_ordinal_battery(
+    design: SurveyDesign,
+    items: pd.DataFrame,
+    *,
+    promoted: Sequence[int] = PROMOTED,
+    hindered: Sequence[int] = HINDERED,
+    non_substantive: Sequence[int] = NON_SUBSTANTIVE,
+    domain=None,
+    domain_name: str | None = None,
+    groups=None,
+    ci_method: str = "logit",
+    level: float = 0.95,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """Promoted share, hindered share and net balance (promoted minus hindered) of each item.
+
+    Shares are of the substantive answers (non-substantive codes and NaN are outside the base).
+    The net balance is the mean of promoted - hindered (1, 0, -1) over the same base, so its
+    linearised variance is var(promoted) + var(hindered) - 2 cov(promoted, hindered) from the
+    joint covariance; its interval is a symmetric t interval (ci_method "t"). The full
+    distribution of an item: `estimate_distribution`.
+    """
+    check_share_method(ci_method)
+    answers = np.column_stack([_codes(items[c]) for c in items.columns])
+    base = ~np.isnan(answers) & ~np.isin(answers, non_substantive)
+    promoted_share = np.where(base, np.isin(answers, promoted), np.nan)
+    hindered_share = np.where(base, np.isin(answers, hindered), np.nan)
+    names = [str(c) for c in items.columns]
+    common = dict(domain=domain, domain_name=domain_name, groups=groups, level=level)
+    shares = _ratio_table(
+        design,
+        np.column_stack([promoted_share, hindered_share]),
+        [(n, "promoted") for n in names] + [(n, "hindered") for n in names],
+        ci_method=ci_method,
+        threshold=threshold,
+        **common,
+    )
+    net = _ratio_table(
+        design,
+        promoted_share - hindered_share,
+        [(n, "net") for n in names],
+        ci_method=MEAN_METHOD,
+        threshold=threshold,
+        **common,
+    )
+    table = pd.concat([shares, net], ignore_index=True)
+    order = pd.DataFrame(
+        {
+            "item": table["indicator"].map({n: i for i, n in enumerate(names)}),
+            "statistic": table["category"].map({"promoted": 0, "hindered": 1, "net": 2}),
+        }
+    ).sort_values(["item", "statistic"], kind="stable")
+    return table.loc[order.index].reset_index(drop=True)
+
+
+def joint_estimates(
+    design: SurveyDesign,
+    values: pd.DataFrame,
+    *,
+    domain=None,
+    domain_name: str | None = None,
+    groups=None,
+) -> JointEstimates:
+    """Shares (or means) of every column in the whole domain and each group, with their covariance.
+
+    One call of `SurveyDesign.ratios` on all cells, so contrasts between groups, indicators or
+    options (compare.py) get the right standard error. Cells are in the order of the tidy table.
+    """
+    matrix = _indicator_matrix(values, binary=False)
+    _check_length(design, matrix)
+    cells = _cells(design, domain, domain_name, groups)
+    bases = ~np.isnan(matrix)
+    filled = np.where(bases, matrix, 0.0)
+    k = matrix.shape[1]
+    # Column-major over (column, cell) so cells come in tidy-table order.
+    dens = np.stack([bases & mask[:, None] for _, mask in cells.masks], axis=2).reshape(
+        len(matrix), -1
+    )
+    nums = np.repeat(filled, len(cells.masks), axis=1) * dens
+    estimates, covariance = design.ratios(nums, dens)
+    keys = pd.DataFrame(
+        {
+            "indicator": np.repeat([str(c) for c in values.columns], len(cells.masks)),
+            "category": "1",
+            "domain": cells.name,
+            "group": np.tile([g for g, _ in cells.masks], k),
+            "n_unweighted": dens.sum(axis=0),
+            "df": design.domains_degrees_of_freedom(dens),
+        }
+    )
+    return JointEstimates(keys, estimates, covariance)
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """The domain's name and the masks of its cells: the whole domain ("") and each group."""
+
+    name: str
+    masks: list[tuple[str, np.ndarray]]
+
+
+def _cells(design: SurveyDesign, domain, domain_name: str | None, groups) -> _Cells:
+    """The whole domain and its groups (groups present in the data, in sorted or category order)."""
+    if domain is None:
+        if domain_name not in (None, ALL_UNITS):
+            raise ValueError(f"domain_name {domain_name!r} given without a domain mask")
+        mask, name = np.ones(design.n, dtype=bool), ALL_UNITS
+    else:
+        if not domain_name:
+            raise ValueError("name the domain (domain_name=...) so the table says who it covers")
+        mask, name = _mask(domain, design.n, "domain"), domain_name
+    masks = [(WHOLE_DOMAIN, mask)]
+    if groups is not None:
+        labels = pd.Series(groups).reset_index(drop=True)
+        if len(labels) != design.n:
+            raise ValueError(f"groups has {len(labels)} values for a design of {design.n} units")
+        # Units without a group label stay in the whole-domain row only.
+        codes, uniques = pd.factorize(labels, sort=True)
+        masks += [(str(u), mask & (codes == i)) for i, u in enumerate(uniques)]
+    return _Cells(name, masks)
+
+
+def _mask(values, n: int, what: str) -> np.ndarray:
+    """A boolean mask of length n (missing counts as False)."""
+    series = pd.Series(values).reset_index(drop=True)
+    if len(series) != n:
+        raise ValueError(f"{what} mask has {len(series)} values for a design of {n} units")
+    return series.fillna(False).to_numpy(dtype=bool)
+
+
+def _codes(column: pd.Series) -> np.ndarray:
+    """Integer answer codes as floats, NaN for a missing answer."""
+    return pd.to_numeric(pd.Series(column), errors="raise").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _indicator_matrix(frame: pd.DataFrame, binary: bool) -> np.ndarray:
+    """The columns as a float matrix (n, k), NaN = outside the base; binary ones must be 1/0."""
+    if not isinstance(frame, pd.DataFrame) or frame.shape[1] == 0:
+        raise ValueError("give the indicators as a DataFrame with one column per indicator")
+    matrix = np.column_stack([_codes(frame[c]) for c in frame.columns])
+    if binary:
+        bad = ~np.isnan(matrix) & (matrix != 0) & (matrix != 1)
+        if bad.any():
+            column = int(np.flatnonzero(bad.any(axis=0))[0])
+            rows = frame.index[bad[:, column]][:5].tolist()
+            raise ValueError(
+                f"column {frame.columns[column]!r} has values other than 1, 0 and missing "
+                f"(rows {rows}): recode yes to 1, no to 0 and answers outside the base to missing"
+            )
+    return matrix
+
+
+def _check_length(design: SurveyDesign, matrix: np.ndarray) -> None:
+    if len(matrix) != design.n:
+        raise ValueError(f"the data have {len(matrix)} rows for a design of {design.n} units")
+
+
+def _ratio_table(
+    design: SurveyDesign,
+    values: np.ndarray,
+    labels: list[tuple[str, str]],
+    domain,
+    domain_name: str | None,
+    groups,
+    ci_method: str,
+    level: float,
+    threshold: int,
+) -> pd.DataFrame:
+    """The tidy table of ratio estimates (shares, means) of every column in every cell."""
+    _check_length(design, values)
+    cells = _cells(design, domain, domain_name, groups)
+    bases = ~np.isnan(values)
+    filled = np.where(bases, values, 0.0)
+    results = []
+    for group, mask in cells.masks:
+        base = bases & mask[:, None]
+        estimates, scores = design.ratio_scores(filled * base, base)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            srs = design.srs_variances_of_means(filled, base)
+            results.append(
+                _cell_result(design, group, estimates, design.variance(scores), srs, base)
+            )
+    return _finish(results, labels, cells.name, ci_method, level, threshold)
+
+
+def _cell_result(design, group, estimates, variance, srs_variance, base) -> dict:
+    """One cell's columns: estimates, se, unit count, degrees of freedom and design effect."""
+    return {
+        "group": group,
+        "estimate": estimates,
+        "se": np.sqrt(variance),
+        "n_unweighted": base.sum(axis=0),
+        "df": design.domains_degrees_of_freedom(base),
+        "deff": variance / srs_variance,
+    }
+
+
+def _finish(results, labels, domain_name, ci_method, level, threshold) -> pd.DataFrame:
+    """Cells x columns into tidy rows (each column's whole-domain row, then its groups)."""
+
+    def stacked(key):
+        return np.stack([r[key] for r in results], axis=1).ravel()
+
+    n_cells = len(results)
+    estimate, se, n, df = stacked("estimate"), stacked("se"), stacked("n_unweighted"), stacked("df")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if ci_method == MEAN_METHOD:
+            lower, upper = t_interval(estimate, se, df, level)
+        else:
+            lower, upper = share_interval(estimate, se, df, n, ci_method, level)
+    table = pd.DataFrame(
+        {
+            "indicator": np.repeat([i for i, _ in labels], n_cells),
+            "category": np.repeat([c for _, c in labels], n_cells),
+            "domain": domain_name,
+            "group": np.tile([r["group"] for r in results], len(labels)),
+            "estimate": estimate,
+            "se": se,
+            "ci_lower": lower,
+            "ci_upper": upper,
+            "ci_method": ci_method,
+            "n_unweighted": n.astype(np.int64),
+            "deff": stacked("deff"),
+            "suppressed": False,
+            "flag": "",
+        },
+        columns=TIDY_COLUMNS,
+    )
+    return apply_disclosure(table, threshold, df=df)
