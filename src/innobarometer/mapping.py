@@ -470,7 +470,12 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
         where = f"line {mark.line + 1}" if mark else "(file)"
         reason = getattr(error, "problem", None) or str(error)
         check.problems.append(
-            Problem(check.file, where, f"not valid YAML: {reason}", "fix the YAML syntax there")
+            Problem(
+                check.file,
+                where,
+                f"not valid YAML: {reason}",
+                "keep one of the two" if "duplicate" in reason else "fix the YAML syntax there",
+            )
         )
         return None, check.problems
     if not isinstance(raw, dict):
