@@ -1,0 +1,972 @@
+"""The report build behind `make all`: plan, staleness by content, parallel execution, HTML and CSV,
+the index page and the manifest.
+
+Plan: every theme notebook (`notebooks/<theme>.py`, jupytext py:percent with a `parameters` cell;
+names starting with `_` are not themes) times every active edition; a theme whose parameters cell
+takes `editions` instead of `country`/`edition` is built once, for the latest edition of every
+country (`build/<theme>/latest.html`). A report is stale when a product is missing or the hash of
+an input changed: notebook source, package source, the harmonised data and mapping of every edition
+it reads, its parameters, and the installed versions of the declared dependencies. Hashes live in
+`build/manifest.json`; no file times are used, so a fresh clone behaves like any other.
+
+Execution: one runner process, a pool of forked worker processes (at most one per core), each
+executing one report at a time with papermill's Python API in a kernel of its own (see `kernel.py`),
+exporting HTML in-process and writing every product to a temporary name renamed on success. Heavy
+libraries are imported only when something is stale, so an up-to-date build answers in a fraction
+of a second.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import functools
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from innobarometer import __version__, paths
+
+MANIFEST_NAME = "manifest.json"
+LATEST = "latest"
+# Themes whose per-edition report also reads every other edition of its country (a trend).
+READS_ALL_EDITIONS_OF_COUNTRY = frozenset({"overview"})
+# Cells whose code and output never reach the HTML: papermill's injected parameters, the
+# notebook's own defaults, and cells an author tags out.
+HIDDEN_CELL_TAGS = frozenset({"injected-parameters", "parameters", "remove-cell"})
+TABLE_MIME = "application/vnd.innobarometer.table+json"  # innobarometer.report.TABLE_MIME
+SUMMARY_LINES = 10
+PARAMETERS_HEADER = re.compile(r"^# %%.*\btags\s*=\s*\[[^\]]*[\"']parameters[\"']")
+CELL_HEADER = re.compile(r"^# %%")
+EDITION_ID = re.compile(r"^(?P<country>[A-Z]{2})-(?P<year>\d{4})$")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class BuildError(Exception):
+    """A problem found before any kernel starts: the message says what and how to fix it."""
+
+
+# ----------------------------------------------------------------------------- themes and plan
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme notebook and the defaults of its parameters cell."""
+
+    name: str
+    notebook: Path
+    defaults: dict
+    parameters_line: int
+
+    @property
+    def per_edition_set(self) -> bool:
+        """Built once for a set of editions (the Nordic report) rather than per edition."""
+        return "editions" in self.defaults and "edition" not in self.defaults
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """The active data set as the build needs it: editions and the files each report reads."""
+
+    kind: str  # "demo" or "real"
+    editions: tuple[str, ...]
+    mappings: dict[str, Path]
+    harmonised: dict[str, Path]
+
+
+@dataclass(frozen=True)
+class Report:
+    """One product of the plan: a theme for an edition (or an edition set)."""
+
+    theme: str
+    key: str  # edition id, or "latest" for an edition-set theme
+    notebook: Path
+    parameters: dict
+    reads: tuple[str, ...]  # edition ids whose harmonised data the notebook reads
+    title: str
+
+    @property
+    def name(self) -> str:
+        """`theme/key`, the report's id in the manifest."""
+        return f"{self.theme}/{self.key}"
+
+    def product(self, build: Path, suffix: str) -> Path:
+        """`build/<theme>/<key><suffix>`."""
+        return build / self.theme / f"{self.key}{suffix}"
+
+
+def read_parameters(notebook: Path) -> tuple[dict, int]:
+    """The literal defaults of a py:percent notebook's `parameters` cell, and the cell's line.
+
+    Raises BuildError when a value is not a literal (papermill and the build compare literals).
+    """
+    lines = notebook.read_text(encoding="utf-8").splitlines()
+    start = next((i for i, line in enumerate(lines) if PARAMETERS_HEADER.match(line)), None)
+    if start is None:
+        return {}, 0
+    end = next((i for i in range(start + 1, len(lines)) if CELL_HEADER.match(lines[i])), len(lines))
+    source = "\n".join(lines[start + 1 : end])
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        raise BuildError(
+            f"{notebook}: line {start + 1 + (error.lineno or 0)}: the parameters cell is not "
+            f"valid Python ({error.msg}); fix it so that each line is `name = literal`"
+        ) from None
+    defaults = {}
+    for statement in tree.body:
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else None
+        if isinstance(statement, ast.AnnAssign):
+            target = statement.target
+        if not isinstance(target, ast.Name) or statement.value is None:
+            continue
+        try:
+            defaults[target.id] = ast.literal_eval(statement.value)
+        except ValueError:
+            raise BuildError(
+                f"{notebook}: line {start + 1 + statement.lineno}: parameter {target.id!r} is "
+                "not a literal; write a plain value (string, number, list) in the parameters cell"
+            ) from None
+    return defaults, start + 1
+
+
+def discover_themes(notebooks: Path | None = None) -> list[Theme]:
+    """Every `notebooks/*.py` with a parameters cell whose name does not start with `_`."""
+    notebooks = notebooks or paths.notebooks_dir()
+    themes = []
+    for notebook in sorted(notebooks.glob("*.py")):
+        if notebook.name.startswith("_"):
+            continue
+        defaults, line = read_parameters(notebook)
+        if line:
+            themes.append(Theme(notebook.stem, notebook, defaults, line))
+    return themes
+
+
+def load_data_set(data: str | None = None) -> DataSet:
+    """The active data set (demo or real) from `innobarometer.datasets`."""
+    from innobarometer import datasets
+
+    active = datasets.active_set(data)
+    editions = tuple(sorted(active.editions))
+    return DataSet(
+        kind=active.kind,
+        editions=editions,
+        mappings={edition: Path(active.mappings[edition]) for edition in editions},
+        harmonised={edition: Path(datasets.harmonised_path(edition)) for edition in editions},
+    )
+
+
+def latest_editions(editions: tuple[str, ...]) -> tuple[str, ...]:
+    """The most recent edition of every country, in country order."""
+    latest: dict[str, str] = {}
+    for edition in sorted(editions, key=lambda e: (e[:2], e[3:])):
+        latest[edition[:2]] = edition
+    return tuple(latest[country] for country in sorted(latest))
+
+
+def theme_title(theme: str) -> str:
+    """A theme's name as a heading: `drivers` -> `Drivers`."""
+    return theme.replace("_", " ").capitalize()
+
+
+def plan_reports(themes: list[Theme], data_set: DataSet) -> list[Report]:
+    """Every report of the full plan, in theme then edition order, edition-set themes last."""
+    reports = []
+    for theme in [t for t in themes if not t.per_edition_set]:
+        for edition in data_set.editions:
+            country, year = edition.split("-")
+            reads = (edition,)
+            if theme.name in READS_ALL_EDITIONS_OF_COUNTRY:
+                reads = tuple(e for e in data_set.editions if e.startswith(f"{country}-"))
+            reports.append(
+                Report(
+                    theme=theme.name,
+                    key=edition,
+                    notebook=theme.notebook,
+                    parameters={"country": country, "edition": int(year)},
+                    reads=reads,
+                    title=f"{theme_title(theme.name)}: {edition}",
+                )
+            )
+    latest = latest_editions(data_set.editions)
+    for theme in [t for t in themes if t.per_edition_set]:
+        reports.append(
+            Report(
+                theme=theme.name,
+                key=LATEST,
+                notebook=theme.notebook,
+                parameters={"editions": list(latest)},
+                reads=latest,
+                title=f"{theme_title(theme.name)}: {', '.join(latest)}",
+            )
+        )
+    return reports
+
+
+def _split(option: str | None) -> list[str]:
+    return [item.strip() for item in (option or "").split(",") if item.strip()]
+
+
+def _closest(name: str, choices) -> str:
+    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def select_reports(reports: list[Report], themes: str | None, editions: str | None) -> list[Report]:
+    """The reports named by `--themes`, `--editions` (comma-separated; `latest`: edition sets)."""
+    known_themes = list(dict.fromkeys(r.theme for r in reports))
+    known_keys = list(dict.fromkeys(r.key for r in reports))
+    wanted_themes, wanted_keys = _split(themes), _split(editions)
+    for name in wanted_themes:
+        if name not in known_themes:
+            raise BuildError(
+                f"--themes: no theme {name!r}{_closest(name, known_themes)}; themes are the "
+                f"notebooks/*.py with a parameters cell: {', '.join(known_themes) or 'none'}"
+            )
+    for key in wanted_keys:
+        if key not in known_keys:
+            raise BuildError(
+                f"--editions: {key!r} is not an active edition{_closest(key, known_keys)}; "
+                f"active: {', '.join(known_keys) or 'none'} (a new mapping needs `make data`)"
+            )
+    return [
+        r
+        for r in reports
+        if (not wanted_themes or r.theme in wanted_themes)
+        and (not wanted_keys or r.key in wanted_keys)
+    ]
+
+
+def validate_parameters(reports: list[Report], themes: dict[str, Theme], overrides: dict) -> None:
+    """Fail before any kernel starts when a report passes a name its parameters cell lacks."""
+    problems = []
+    for theme_name in dict.fromkeys(r.theme for r in reports):
+        theme = themes[theme_name]
+        passed = {
+            name for r in reports if r.theme == theme_name for name in (*r.parameters, *overrides)
+        }
+        for name in sorted(passed - set(theme.defaults)):
+            problems.append(
+                f"{theme.notebook}: parameter {name!r} is not in the parameters cell "
+                f"(line {theme.parameters_line}){_closest(name, theme.defaults)}; valid names: "
+                f"{', '.join(theme.defaults) or 'none'}"
+            )
+    if problems:
+        raise BuildError("\n".join(problems))
+
+
+# ----------------------------------------------------------------------------- staleness
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, or `missing`."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except FileNotFoundError:
+        return "missing"
+
+
+def package_digest() -> str:
+    """One hash of every source, data and template file of the installed package."""
+    digest = hashlib.sha256()
+    for path in sorted(paths.PACKAGE_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(paths.PACKAGE_DIR).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def dependency_digest() -> str:
+    """One hash of the declared run-time dependencies and their installed versions."""
+    from importlib import metadata
+
+    declared = [r for r in (metadata.requires("innobarometer") or []) if "extra ==" not in r]
+    pinned = []
+    for requirement in declared:
+        name = re.split(r"[\s;<>=!~\[]", requirement, maxsplit=1)[0]
+        try:
+            pinned.append(f"{requirement} -> {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pinned.append(f"{requirement} -> missing")
+    return hashlib.sha256("\n".join(pinned).encode()).hexdigest()
+
+
+@dataclass
+class Fingerprints:
+    """Input hashes shared by many reports, computed once per build."""
+
+    package: str
+    dependencies: str
+    notebooks: dict[Path, str] = field(default_factory=dict)
+    files: dict[Path, str] = field(default_factory=dict)
+
+    def of_file(self, path: Path) -> str:
+        if path not in self.files:
+            self.files[path] = file_digest(path)
+        return self.files[path]
+
+
+def report_inputs(report: Report, data_set: DataSet, prints: Fingerprints) -> dict[str, str]:
+    """Every input hash of one report, keyed by a name the dry run can print."""
+    inputs = {
+        "notebook": prints.of_file(report.notebook),
+        "package": prints.package,
+        "dependencies": prints.dependencies,
+        "parameters": hashlib.sha256(
+            json.dumps(report.parameters, sort_keys=True).encode()
+        ).hexdigest(),
+    }
+    for edition in report.reads:
+        inputs[f"data {edition}"] = prints.of_file(data_set.harmonised[edition])
+        inputs[f"mapping {edition}"] = prints.of_file(data_set.mappings[edition])
+    return inputs
+
+
+def stale_reasons(report: Report, inputs: dict, manifest: dict, build: Path) -> list[str]:
+    """Why a report must be rebuilt; empty when it is up to date."""
+    record = manifest.get("reports", {}).get(report.name)
+    if record is None:
+        return ["never built"]
+    if record.get("status") != "built":
+        return ["last build failed"]
+    reasons = [f"{name} changed" for name in inputs if record["inputs"].get(name) != inputs[name]]
+    reasons += [f"{name} no longer read" for name in record["inputs"] if name not in inputs]
+    for suffix in (".html", ".csv"):
+        if not report.product(build, suffix).exists():
+            reasons.append(f"{report.key}{suffix} missing")
+    return reasons
+
+
+def load_manifest(build: Path) -> dict:
+    """The manifest of earlier builds, or an empty one."""
+    try:
+        return json.loads((build / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"reports": {}}
+    except json.JSONDecodeError:
+        # A manifest is only a cache of what was built: a damaged one means rebuild everything.
+        return {"reports": {}}
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a text file under a temporary name and rename it, so no reader sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def save_manifest(build: Path, manifest: dict) -> None:
+    """Write the manifest (sorted, one report per key) atomically."""
+    write_atomically(build / MANIFEST_NAME, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+
+
+# ----------------------------------------------------------------------------- the worker
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to build one report (plain values: it crosses a process boundary)."""
+
+    report: Report
+    html: Path
+    csv: Path
+    scratch: Path  # temporary folder on the build's file system
+    failed: Path  # where the executed notebook goes when the report fails
+    cwd: Path
+    parameters: dict  # the injected values (plan parameters and overrides)
+    shown_parameters: tuple  # (name, value) pairs for the page footer: defaults and injected
+
+
+def run_report(job: Job) -> dict:
+    """Execute one report and write its HTML and CSV; never raises (the runner reports it)."""
+    start = time.perf_counter()
+    try:
+        return _execute(job) | {"seconds": time.perf_counter() - start}
+    except Exception as error:  # noqa: BLE001 - a failed report is a result, not a crash
+        return {
+            "status": "failed",
+            "seconds": time.perf_counter() - start,
+            "cell": None,
+            "line": "",
+            "error": f"{type(error).__name__}: {error}".strip(),
+            "notebook": None,
+        }
+
+
+def _execute(job: Job) -> dict:
+    import jupytext
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from innobarometer import kernel
+
+    notebook = jupytext.read(job.report.notebook, fmt="py:percent")
+    parameters_index = next(
+        i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])
+    )
+    stem = f"{job.report.theme}-{job.report.key}-{os.getpid()}"
+    executed_path = job.scratch / f"{stem}.ipynb"
+    try:
+        executed = papermill.execute_notebook(
+            notebook,
+            str(executed_path),
+            parameters=job.parameters,
+            kernel_name=kernel.KERNEL_NAME,
+            language="python",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            cwd=str(job.cwd),
+            kernel_manager_class=kernel.kernel_manager_class(),
+            record_timing=False,
+            shutdown_kernel="immediate",
+        )
+    except PapermillExecutionError as error:
+        job.failed.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(executed_path, job.failed)
+        failure = _describe_failure(error, parameters_index, job.report.notebook)
+        return {"status": "failed", "notebook": str(job.failed)} | failure
+    executed_path.unlink(missing_ok=True)
+    html_text = export_html(executed, job.report.title, job.shown_parameters)
+    csv_text = tables_csv(executed)
+    html_tmp, csv_tmp = job.scratch / f"{stem}.html", job.scratch / f"{stem}.csv"
+    html_tmp.write_text(html_text, encoding="utf-8")
+    csv_tmp.write_text(csv_text, encoding="utf-8")
+    job.html.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(csv_tmp, job.csv)
+    os.replace(html_tmp, job.html)
+    job.failed.unlink(missing_ok=True)
+    return {"status": "built"}
+
+
+def _describe_failure(error, parameters_index: int, notebook: Path) -> dict:
+    """Cell number (as in the notebook file), failing line and error of a papermill failure."""
+    # Papermill put its injected cell right after the parameters cell.
+    injected = parameters_index + 1
+    cell = error.cell_index + (0 if error.cell_index > injected else 1)
+    text = ANSI.sub("", "\n".join(error.traceback or [])).splitlines()
+    headers = [i for i, line in enumerate(text) if re.match(r"\s*Cell In\[\d+\], line \d+", line)]
+    failing = ""
+    if headers:
+        after = text[headers[-1] + 1 :]
+        arrow = next((m for m in map(re.compile(r"^-+> ?\d+ (.*)").match, after) if m), None)
+        failing = arrow.group(1) if arrow else next((s.strip() for s in after if s.strip()), "")
+    return {
+        "cell": cell,
+        "line": failing.strip(),
+        "file_line": _file_line(notebook, failing.strip()),
+        "error": f"{error.ename}: {error.evalue}".strip().rstrip(":"),
+    }
+
+
+def _file_line(notebook: Path, code: str) -> int | None:
+    """The line of `code` in the notebook's text form, when it occurs exactly once."""
+    if not code:
+        return None
+    hits = [
+        number
+        for number, line in enumerate(notebook.read_text(encoding="utf-8").splitlines(), 1)
+        if line.strip() == code
+    ]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _compact_png(encoded: str) -> str:
+    """A figure as an 8-bit palette PNG: a third of the size, no visible change for charts."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(base64.b64decode(encoded)))
+    if image.mode in ("RGBA", "LA"):
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A"))
+        image = flat
+    palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=0)
+    buffer = io.BytesIO()
+    palette.save(buffer, format="PNG", optimize=True)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@functools.cache
+def _html_exporter():
+    """nbconvert's HTML exporter on the package's template (built once per worker)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        extra_template_basedirs=[str(paths.PACKAGE_DIR)],
+        template_name="templates",
+        template_file="report.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def export_html(notebook, title: str, shown_parameters: tuple) -> str:
+    """The report page: outputs and markdown only (code, parameters and stderr hidden), figures
+    as compact embedded PNGs, one inline stylesheet, nothing that differs between runs."""
+    import copy
+
+    page = copy.deepcopy(notebook)
+    page.cells = [c for c in page.cells if not HIDDEN_CELL_TAGS & set(c.metadata.get("tags", []))]
+    for cell in page.cells:
+        if cell.cell_type != "code":
+            continue
+        # Warnings on stderr are for the notebook's author, not the report's reader.
+        cell.outputs = [
+            o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")
+        ]
+        for output in cell.outputs:
+            if "image/png" in output.get("data", {}):
+                output.data["image/png"] = _compact_png(output.data["image/png"])
+    resources = {
+        "report": {
+            "title": title,
+            "parameters": [(name, json.dumps(value)) for name, value in shown_parameters],
+            "generator": f"Built by innobarometer {__version__}.",
+        }
+    }
+    body, _ = _html_exporter().from_notebook_node(page, resources=resources)
+    return body
+
+
+def tables_csv(notebook) -> str:
+    """Every table a report showed (`TABLE_MIME` outputs), stacked: section, table, then the
+    union of the tables' columns in order of first appearance."""
+    import csv
+    import io
+
+    tables = [
+        output.data[TABLE_MIME]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if TABLE_MIME in output.get("data", {})
+    ]
+    columns = list(dict.fromkeys(c for table in tables for c in table["columns"]))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["section", "table", *columns])
+    for table in tables:
+        position = {c: i for i, c in enumerate(table["columns"])}
+        for row in table["data"]:
+            cells = [row[position[c]] if c in position else None for c in columns]
+            writer.writerow([table["section"], table["table"], *map(_csv_value, cells)])
+    return buffer.getvalue()
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _worker_loop(connection, environment: dict) -> None:
+    """A pool worker: build the reports the runner sends until it sends None."""
+    # Ctrl-C reaches the whole process group; the runner alone decides what to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.environ.update(environment)
+    while (job := connection.recv()) is not None:
+        connection.send(run_report(job))
+
+
+# ----------------------------------------------------------------------------- the runner
+
+
+@dataclass
+class _Worker:
+    process: object
+    connection: object
+    job: Job | None = None
+
+
+class WorkerPool:
+    """Forked worker processes, one report at a time each; `kill` stops them at once."""
+
+    def __init__(self, size: int, environment: dict):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.workers = []
+        for _ in range(size):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_worker_loop, args=(theirs, environment), daemon=True)
+            process.start()
+            theirs.close()
+            self.workers.append(_Worker(process, ours))
+
+    def idle(self) -> list[_Worker]:
+        return [w for w in self.workers if w.job is None and w.process.is_alive()]
+
+    def busy(self) -> list[_Worker]:
+        return [w for w in self.workers if w.job is not None]
+
+    def submit(self, worker: _Worker, job: Job) -> None:
+        worker.job = job
+        worker.connection.send(job)
+
+    def finished(self, timeout: float) -> list[tuple[Job, dict]]:
+        """Results that arrived within `timeout`; a worker that died yields a failure."""
+        from multiprocessing.connection import wait
+
+        busy = self.busy()
+        ready = set(
+            wait([w.connection for w in busy] + [w.process.sentinel for w in busy], timeout)
+        )
+        results = []
+        for worker in busy:
+            if worker.connection in ready or worker.process.sentinel in ready:
+                job, worker.job = worker.job, None
+                try:
+                    results.append((job, worker.connection.recv()))
+                except (EOFError, OSError):
+                    code = worker.process.exitcode
+                    results.append((job, _crash(f"worker process died (exit code {code})")))
+        return results
+
+    def close(self) -> None:
+        for worker in self.workers:
+            if worker.process.is_alive():
+                worker.connection.send(None)
+        for worker in self.workers:
+            worker.process.join(timeout=10)
+
+    def kill(self) -> None:
+        for worker in self.workers:
+            worker.process.kill()
+        for worker in self.workers:
+            worker.process.join()
+
+
+def _crash(message: str) -> dict:
+    return {"status": "failed", "cell": None, "line": "", "error": message, "notebook": None}
+
+
+def _interrupt(signum, _frame):
+    raise KeyboardInterrupt
+
+
+def _minutes(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def execute(
+    jobs: list[Job], workers: int, keep_going: bool, environment: dict, out, on_outcome
+) -> dict[str, dict]:
+    """Run the jobs on a worker pool, at most `workers` at a time; print one line per finished
+    report and pass it to `on_outcome(job, outcome)`; return the outcomes by report name.
+
+    Without `keep_going` the first failure stops new reports from starting (running ones finish).
+    Ctrl-C or SIGTERM kills the workers and the zygote (and with it every kernel) at once; products
+    are renamed into place only when complete, so none is left half-written.
+    """
+    import tempfile
+
+    from innobarometer import kernel
+
+    run_dir = Path(tempfile.mkdtemp(prefix="ib-"))  # short absolute path: socket names <= 107 B
+    environment = environment | {
+        kernel.RUN_DIR_ENV: str(run_dir),
+        kernel.ZYGOTE_SOCKET_ENV: str(run_dir / "zygote"),
+    }
+    zygote = pool = None
+    outcomes: dict[str, dict] = {}
+    try:
+        if kernel.default_strategy() == "zygote":
+            zygote = kernel.start_zygote(str(run_dir / "zygote"), str(run_dir / "zygote.log"))
+        # Import in the runner, while the zygote imports too, so that forked workers share them.
+        import jupytext  # noqa: F401
+        import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
+
+        pool = WorkerPool(min(workers, len(jobs)), environment)
+        queue, total, started, stopping = list(jobs), len(jobs), time.perf_counter(), False
+        while queue or pool.busy():
+            while queue and not stopping and (idle := pool.idle()):
+                pool.submit(idle[0], queue.pop(0))
+            if stopping and not pool.busy():
+                break
+            for job, outcome in pool.finished(timeout=0.5):
+                outcomes[job.report.name] = outcome
+                done = len(outcomes)
+                elapsed = time.perf_counter() - started
+                eta = elapsed / done * (total - done)
+                status = "ok" if outcome["status"] == "built" else "FAILED"
+                remaining = f", ETA {_minutes(eta)}" if total > done else ""
+                print(
+                    f"[{done}/{total}] {job.report.theme} {job.report.key} {status} "
+                    f"{outcome['seconds']:.1f} s{remaining}",
+                    file=out,
+                    flush=True,
+                )
+                on_outcome(job, outcome)
+                stopping = stopping or (outcome["status"] != "built" and not keep_going)
+        pool.close()
+        pool = None
+    finally:
+        if pool is not None:
+            pool.kill()
+        if zygote is not None:
+            kernel.stop_zygote(zygote)
+        shutil.rmtree(run_dir, ignore_errors=True)
+    return outcomes
+
+
+def failure_summary(failures: list[tuple[Report, dict]], root: Path) -> list[str]:
+    """At most ten lines: theme, edition, cell, failing line, error, where the notebook is."""
+    lines = [f"{len(failures)} report{'s' if len(failures) > 1 else ''} failed:"]
+    shown = failures if len(failures) <= SUMMARY_LINES - 1 else failures[: SUMMARY_LINES - 2]
+    for report, outcome in shown:
+        where = ""
+        if outcome.get("cell"):
+            where = f" cell {outcome['cell']}"
+            if outcome.get("file_line"):
+                where += f" ({_relative(report.notebook, root)}:{outcome['file_line']})"
+        code = f" `{_shorten(outcome['line'], 60)}`" if outcome.get("line") else ""
+        kept = (
+            f"; notebook: {_relative(Path(outcome['notebook']), root)}"
+            if outcome.get("notebook")
+            else ""
+        )
+        lines.append(
+            f"  {report.theme} {report.key}:{where}{code}: {_shorten(outcome['error'], 100)}{kept}"
+        )
+    if len(shown) < len(failures):
+        lines.append(f"  ... and {len(failures) - len(shown)} more: see build/failed/")
+    return lines
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+# ----------------------------------------------------------------------------- index page
+
+
+def render_index(
+    reports: list[Report], statuses: dict[str, str], data_set: DataSet, build: Path
+) -> str:
+    """`build/index.html`: themes x editions, a row per edition-set report, status and links."""
+    css = (paths.PACKAGE_DIR / "templates" / "report.css").read_text(encoding="utf-8")
+    by_name = {r.name: r for r in reports}
+    grid_themes = list(dict.fromkeys(r.theme for r in reports if r.key != LATEST))
+    set_reports = [r for r in reports if r.key == LATEST]
+    editions = list(data_set.editions)
+
+    def cell(report: Report | None) -> str:
+        if report is None:
+            return "<td></td>"
+        status = statuses[report.name]
+        links = []
+        if report.product(build, ".html").exists():
+            links.append(f'<a href="{report.theme}/{report.key}.html">report</a>')
+            links.append(f'<a href="{report.theme}/{report.key}.csv">csv</a>')
+        return f'<td><span class="status-{status}">{status}</span> {" · ".join(links)}</td>'
+
+    head = "".join(f"<th>{html.escape(e)}</th>" for e in editions)
+    rows = []
+    for theme in grid_themes:
+        cells = "".join(cell(by_name.get(f"{theme}/{e}")) for e in editions)
+        rows.append(f"<tr><th>{html.escape(theme_title(theme))}</th>{cells}</tr>")
+    spanning = f'<td colspan="{max(len(editions), 1)}">'
+    for report in set_reports:
+        label = f"{theme_title(report.theme)} ({', '.join(report.reads)})"
+        rows.append(
+            f"<tr><th>{html.escape(label)}</th>{cell(report).replace('<td>', spanning, 1)}</tr>"
+        )
+    if data_set.kind == "demo":
+        notice = (
+            '<div class="notice synthetic"><strong>Synthetic demo data.</strong> Every report '
+            "below is built from the package's synthetic data set, calibrated to published "
+            "headline figures. The numbers are not survey results.</div>"
+        )
+    else:
+        notice = (
+            '<div class="notice real"><strong>National survey data.</strong> Reports built from '
+            "the national microdata mapped in data/mappings/; cells from fewer units than the "
+            "disclosure threshold are suppressed.</div>"
+        )
+    codebook = (
+        '<p><a href="codebook.html">Codebook</a>: every variable, its question and categories.</p>'
+        if (build / "codebook.html").exists()
+        else ""
+    )
+    counts = {s: list(statuses.values()).count(s) for s in ("built", "failed", "stale")}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Innovation Barometer reports</title>\n<style>\n{css}</style>\n</head>\n<body>\n"
+        '<main class="index">\n<h1>Nordic Innovation Barometer: reports</h1>\n'
+        f"{notice}\n{codebook}\n<p>{summary}.</p>\n"
+        f'<table class="grid">\n<thead><tr><th>Theme</th>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n"
+        f'<footer class="report-parameters"><p>Built by innobarometer {__version__}; '
+        'what each report was built from is in <a href="manifest.json">manifest.json</a>.'
+        "</p></footer>\n</main>\n</body>\n</html>\n"
+    )
+
+
+# ----------------------------------------------------------------------------- the command
+
+
+def build(
+    themes: str | None = None,
+    editions: str | None = None,
+    dry_run: bool = False,
+    keep_going: bool = False,
+    jobs: int | None = None,
+    data: str | None = None,
+    overrides: dict | None = None,
+    out=None,
+) -> int:
+    """Build every stale report of the selection, then the index; return the exit code.
+
+    `themes`/`editions` are comma-separated names (None: all); `overrides` are parameter values
+    passed to every selected report (checked against each parameters cell like the planned ones).
+    """
+    out = out or sys.stdout
+    overrides = overrides or {}
+    build_dir = paths.build_dir()
+    all_themes = discover_themes()
+    theme_of = {t.name: t for t in all_themes}
+    data_set = load_data_set(data)
+    planned = plan_reports(all_themes, data_set)
+    selected = select_reports(planned, themes, editions)
+    manifest = load_manifest(build_dir)
+    prints = Fingerprints(package=package_digest(), dependencies=dependency_digest())
+    inputs = {r.name: report_inputs(r, data_set, prints) for r in planned}
+    reasons = {r.name: stale_reasons(r, inputs[r.name], manifest, build_dir) for r in selected}
+    stale = [r for r in selected if reasons[r.name]]
+    if dry_run:
+        print(f"{len(stale)} of {len(selected)} reports stale", file=out)
+        for report in stale:
+            print(f"  {report.theme} {report.key}: {', '.join(reasons[report.name])}", file=out)
+        return 0
+    failures = []
+    if stale:
+        check_before_running(stale, theme_of, overrides, data_set)
+        work = [_job(r, theme_of[r.theme], overrides, build_dir) for r in stale]
+        outcomes = _run(work, data_set, inputs, manifest, jobs, keep_going, out)
+        failures = [(r, outcomes[r.name]) for r in stale if r.name in outcomes]
+        failures = [(r, o) for r, o in failures if o["status"] != "built"]
+    else:
+        print(f"{len(selected)} reports up to date", file=out)
+    statuses = {r.name: _status(r, inputs[r.name], manifest, build_dir) for r in planned}
+    index = render_index(planned, statuses, data_set, build_dir)
+    index_path = build_dir / "index.html"
+    if not index_path.exists() or index_path.read_text(encoding="utf-8") != index:
+        write_atomically(index_path, index)
+    if failures:
+        print("\n".join(failure_summary(failures, paths.project_root())), file=sys.stderr)
+        return 1
+    return 0
+
+
+def check_before_running(
+    stale: list[Report], theme_of: dict[str, Theme], overrides: dict, data_set: DataSet
+) -> None:
+    """Everything that can fail without a kernel: parameter names, the data files' presence."""
+    validate_parameters(stale, theme_of, overrides)
+    missing = sorted({e for r in stale for e in r.reads if not data_set.harmonised[e].exists()})
+    if missing:
+        raise BuildError(
+            "harmonised data missing: "
+            + ", ".join(str(data_set.harmonised[e]) for e in missing)
+            + "; run `make data` (or `python -m innobarometer data`) first"
+        )
+
+
+def _job(report: Report, theme: Theme, overrides: dict, build_dir: Path) -> Job:
+    injected = report.parameters | overrides
+    return Job(
+        report=report,
+        html=report.product(build_dir, ".html"),
+        csv=report.product(build_dir, ".csv"),
+        scratch=build_dir / ".tmp",
+        failed=build_dir / "failed" / report.theme / f"{report.key}.ipynb",
+        cwd=theme.notebook.parent,
+        parameters=injected,
+        shown_parameters=tuple((theme.defaults | injected).items()),
+    )
+
+
+def _run(work, data_set, inputs, manifest, jobs, keep_going, out) -> dict[str, dict]:
+    """Execute the jobs, recording each finished report in the manifest as it arrives."""
+    build_dir = paths.build_dir()
+    scratch = build_dir / ".tmp"
+    shutil.rmtree(scratch, ignore_errors=True)  # leftovers of a killed build
+    scratch.mkdir(parents=True)
+    manifest["data_set"] = data_set.kind
+
+    def record(job: Job, outcome: dict) -> None:
+        failed = outcome.get("notebook")
+        manifest.setdefault("reports", {})[job.report.name] = {
+            "status": outcome["status"],
+            "inputs": inputs[job.report.name],
+            "parameters": dict(job.shown_parameters),
+            "package_version": __version__,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "seconds": round(outcome["seconds"], 2),
+            "html": _relative(job.html, build_dir),
+            "csv": _relative(job.csv, build_dir),
+            "failed_notebook": _relative(Path(failed), build_dir) if failed else None,
+        }
+        save_manifest(build_dir, manifest)
+
+    environment = {"INNOBAROMETER_ROOT": str(paths.project_root()), "DATA": data_set.kind}
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        workers = jobs or os.cpu_count() or 1
+        return execute(work, workers, keep_going, environment, out, record)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _status(report: Report, inputs: dict, manifest: dict, build: Path) -> str:
+    record = manifest.get("reports", {}).get(report.name)
+    if record and record.get("status") == "failed":
+        return "failed"
+    return "stale" if stale_reasons(report, inputs, manifest, build) else "built"
+
+
+def run_build_command(args) -> int:
+    """`python -m innobarometer build`: the command-line face of `build`."""
+    try:
+        return build(
+            themes=args.themes,
+            editions=args.editions,
+            dry_run=args.dry_run,
+            keep_going=args.keep_going,
+            jobs=args.jobs,
+            data=args.data,
+        )
+    except BuildError as error:
+        print(f"build: {error}", file=sys.stderr)
+        return 2
