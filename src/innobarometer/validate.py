@@ -430,7 +430,8 @@ def _check_universes(ctx: _Context, codebook: Codebook) -> list[Problem]:
     if "innovative" not in frame or frame["innovative"].isna().all():
         return problems
     if ctx.mapping is not None and not ctx.mapping.derives_innovative:
-        items = pd.DataFrame({c: pd.to_numeric(frame[c], errors="coerce") for c in INTRODUCED})
+        present = [c for c in INTRODUCED if c in frame]
+        items = pd.DataFrame({c: pd.to_numeric(frame[c], errors="coerce") for c in present})
         clash = (frame["innovative"] == 0).fillna(False) & (items == 1).any(axis=1)
         if clash.any():
             problems.append(
