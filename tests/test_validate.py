@@ -97,7 +97,7 @@ BROKEN_DATA = {
     "stratum_population not constant within a stratum": (
         edit_line(4, "103;2.5;A;10;", "103;2.5;A;11;"),
         MAPPING_TEXT,
-        ["column stratum_population", "not constant", "lines 2, 3, 4"],
+        ["column stratum_population (national column popsize)", "not constant", "lines 2, 3, 4"],
     ),
     "an innovator-only answer from a non-innovator": (
         edit_line(3, "102;2.5;A;10;3;2;2;2;2;1;;", "102;2.5;A;10;3;2;2;2;2;1;2;"),

@@ -148,10 +148,10 @@ class _Context:
         """'column X (national column q1)' when the mapping says where X came from."""
         variable = column
         if self.mapping is not None:
-            for name in self.mapping.columns:
-                if column == name or column.startswith(f"{name}_"):
-                    variable = name
-                    break
+            # An option column `<item>_<option>` belongs to its multiple-response item.
+            items = [n for n, m in self.mapping.columns.items() if m.kind != "column"]
+            if column not in self.mapping.columns:
+                variable = next((n for n in items if column.startswith(f"{n}_")), column)
             column_map = self.mapping.columns.get(variable)
             if column_map is not None and column_map.kind == "column":
                 return f"column {column} (national column {column_map.column})"
