@@ -22,7 +22,6 @@ from innobarometer.codebook import load_codebook, universe_mask
 from innobarometer.design import SurveyDesign
 from innobarometer.indicators import (
     indicator_values,
-    load_indicators,
     published_figures,
     scope_mask,
 )
@@ -1015,3 +1014,308 @@ def generate_edition(country: str, edition: int, seed: int = SEED) -> pd.DataFra
 def calibration_table(country: str, edition: int, seed: int = SEED) -> pd.DataFrame:
     """Every target of an edition (published or assumed) with the achieved estimate and SE."""
     return _generate(country, int(edition), int(seed))[1].copy()
+
+
+# --- the demo's national files and their mappings -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Style:
+    """A country's national coding: column names and the codes of yes, no and don't know."""
+
+    prefix: str
+    yes_no_dont_know: tuple[int, int, int]
+    dont_know: int  # of single and ordinal items
+    not_relevant: int
+    names: dict  # design and background column -> national name
+
+
+STYLES = {
+    "DK": Style("spm", (1, 2, 3), 98, 99, {"unit_id": "lbnr", "weight": "vaegt",
+                "stratum": "strat", "stratum_population": "popsize", "gov_level": "sektor",
+                "sector": "omraade", "size_class": "strgrp"}),
+    "NO": Style("sp", (1, 2, 3), 98, 99, {"unit_id": "resp_id", "weight": "vekt",
+                "stratum": "stratum", "stratum_population": "populasjon",
+                "gov_level": "forvaltningsniva", "sector": "tjenesteomrade", "size_class": "storrelse"}),
+    "SE": Style("f", (1, 2, 3), 98, 99, {"unit_id": "lopnr", "weight": "vikt", "stratum": "strat",
+                "stratum_population": "pop_n", "gov_level": "huvudman", "sector": "verksamhet",
+                "size_class": "storleksklass"}),
+    "FI": Style("k", (1, 0, 8), 8, 9, {"unit_id": "vastaaja", "weight": "paino",
+                "stratum": "ositus", "stratum_population": "perusjoukko", "sector": "toimiala",
+                "size_class": "kokoluokka"}),
+    "IS": Style("sp", (1, 2, 9), 97, 99, {"unit_id": "auðkenni", "weight": "vog",
+                "stratum": "lag", "stratum_population": "thydi", "gov_level": "stjornsysla",
+                "sector": "svid", "size_class": "staerd"}),
+}  # fmt: skip
+# Edition -> (file name, format, CSV delimiter, battery on Norway's 1-6 scale, delimited item).
+LAYOUTS = {
+    ("DK", 2015): ("DK-2015.csv", "csv", ";", False, None),
+    ("DK", 2017): ("DK-2017.csv", "csv", ";", False, None),
+    ("DK", 2020): ("DK-2020.csv", "csv", ";", False, None),
+    ("DK", 2023): ("DK-2023.sav", "spss", None, False, None),
+    ("NO", 2018): ("NO-2018.csv", "csv", ",", False, None),
+    ("NO", 2020): ("NO-2020.xlsx", "excel", None, True, None),
+    ("NO", 2024): ("NO-2024.csv", "csv", ",", False, None),
+    ("SE", 2018): ("SE-2018.dta", "stata", None, False, None),
+    ("FI", 2018): ("FI-2018.csv", "csv", ",", False, None),
+    ("FI", 2022): ("FI-2022.csv", "csv", ",", False, None),
+    ("IS", 2018): ("IS-2018.csv", "csv", ";", False, None),
+    ("IS", 2021): ("IS-2021.csv", "csv", ";", False, "initiator"),
+}
+SIX_POINT_RULE = (
+    "1-6 (1 hindered strongly .. 6 promoted strongly) to the 5-level scale; 3 and 4 -> neither"
+)
+BACKGROUND_CODES = ("gov_level", "sector", "size_class")
+FIXED_TIME = (2024, 1, 1, 0, 0, 0)
+
+
+def _national(frame: pd.DataFrame, country: str, edition: int, seed: int):
+    """The national table of an edition and its mapping's `columns` and `constants`."""
+    style = STYLES[country]
+    _, _, _, six_point, delimited = LAYOUTS[(country, edition)]
+    codebook = load_codebook()
+    table: dict[str, object] = {}
+    columns: dict[str, object] = {}
+    constants: dict[str, object] = {}
+    for name in ("unit_id", "weight", "stratum", "stratum_population"):
+        table[style.names[name]] = frame[name].astype(
+            str if name in ("unit_id", "stratum") else float
+        )
+        columns[name] = style.names[name]
+    for name in BACKGROUND_CODES:
+        categories = list(codebook[name].categories)
+        if name not in style.names:
+            constants[name] = str(frame[name].iloc[0])
+            continue
+        codes = frame[name].astype(str).map({c: i + 1 for i, c in enumerate(categories)})
+        table[style.names[name]] = codes.astype("Int64")
+        columns[name] = {
+            "column": style.names[name],
+            "recode": {i + 1: c for i, c in enumerate(categories)},
+        }
+    rng = _rng(seed, *_key(country, edition), 4)
+    yes, no, dont_know = style.yes_no_dont_know
+    identity = (yes, no, dont_know) == (1, 0, 8)
+    items = [v for v in codebook.variables.values() if v.is_item and v.name != "innovative"]
+    for number, variable in enumerate(items, start=1):
+        national = f"{style.prefix}{number}"
+        if variable.type == "multiple":
+            if variable.name == delimited:
+                ticked = frame[variable.columns].eq(1).fillna(False).to_numpy(bool)
+                asked = frame[variable.columns[0]].notna().to_numpy()
+                codes = np.arange(1, len(variable.columns) + 1).astype(str)
+                joined = pd.Series([";".join(codes[row]) for row in ticked]).where(asked, None)
+                table[national] = joined
+                columns[variable.name] = {
+                    "column": national,
+                    "delimiter": ";",
+                    "codes": {i + 1: o for i, o in enumerate(variable.options)},
+                }
+                continue
+            options = {}
+            for j, (option, column) in enumerate(zip(variable.options, variable.columns), 1):
+                table[f"{national}_{j}"] = frame[column].astype("Int64")
+                options[option] = f"{national}_{j}"
+            columns[variable.name] = {"options": options, "selected": [1]}
+            continue
+        values = frame[variable.name].astype("Int64")
+        if variable.type == "binary":
+            recode = {yes: 1, no: 0, dont_know: 8}
+            table[national] = values.map({1: yes, 0: no, 8: dont_know}).astype("Int64")
+        elif six_point and variable.name.startswith("factor_"):
+            # Neither (3) is written as 3 or 4 at random: the 1-6 scale has no middle.
+            middle = np.where(rng.random(len(values)) < 0.5, 3, 4)
+            six = values.map({1: 6, 2: 5, 4: 2, 5: 1, 8: style.dont_know, 9: style.not_relevant})
+            six = six.astype("Int64").mask(
+                (values == 3).fillna(False), pd.Series(middle, index=values.index)
+            )
+            table[national] = six.astype("Int64")
+            recode = {1: 5, 2: 4, 3: 3, 4: 3, 5: 2, 6: 1, style.dont_know: 8}
+            recode[style.not_relevant] = 9
+            columns[variable.name] = {"column": national, "recode": recode, "rule": SIX_POINT_RULE}
+            continue
+        else:
+            extra = {8: style.dont_know, 9: style.not_relevant}
+            recode = {c: c for c in variable.categories}
+            recode.update({extra[c]: c for c in variable.non_substantive})
+            table[national] = values.map({v: k for k, v in recode.items()}).astype("Int64")
+        columns[variable.name] = national if identity else {"column": national, "recode": recode}
+    return pd.DataFrame(table), columns, constants
+
+
+def _caveats(country: str, edition: int) -> list[str]:
+    plan = EDITIONS[(country, edition)]
+    coverage = {
+        "DK": "State, regional and municipal workplaces.",
+        "NO": "Municipal and county units only (KS); no state units.",
+        "SE": "All publicly owned workplaces.",
+        "FI": "Municipalities and joint municipal authorities only.",
+        "IS": "Selected municipal services and state bodies.",
+    }[country]
+    unit = (
+        "Unit: one organisation per municipality or joint authority; never pool with workplaces."
+        if plan.unit_level == "organisation"
+        else "Unit: the workplace, answered by its manager."
+    )
+    return [
+        "SYNTHETIC DATA: drawn by innobarometer.synthetic to match published figures; "
+        "not real answers.",
+        unit,
+        coverage,
+        f"Assumed in the model: {plan.assumed}.",
+    ]
+
+
+def demo_mapping(country: str, edition: int, seed: int = SEED) -> dict:
+    """The mapping of an edition's demo file, as written to data/demo/mappings/<CC>-<YYYY>.yaml."""
+    file, fmt, delimiter, _, _ = LAYOUTS[(country, edition)]
+    _, columns, constants = _national(
+        generate_edition(country, edition, seed), country, edition, seed
+    )
+    source = {"file": f"../raw/{file}", "format": fmt}
+    if delimiter:
+        source["delimiter"] = delimiter
+    mapping = {
+        "country": country,
+        "edition": edition,
+        "synthetic": True,
+        "unit_level": EDITIONS[(country, edition)].unit_level,
+        "source": source,
+    }
+    if constants:
+        mapping["constants"] = constants
+    mapping["columns"] = columns
+    mapping["caveats"] = _caveats(country, edition)
+    return mapping
+
+
+def _value_labels(country: str, edition: int, mapping: dict) -> tuple[dict, dict]:
+    """Column labels and value labels of a national table (SPSS and Stata files carry them)."""
+    codebook = load_codebook()
+    column_labels, value_labels = {}, {}
+    for name, spec in mapping["columns"].items():
+        variable = codebook[name]
+        if isinstance(spec, dict) and "options" in spec:
+            for option, column in spec["options"].items():
+                column_labels[column] = f"{variable.label}: {variable.options[option]}"
+                value_labels[column] = {1: "ticked", 0: "not ticked"}
+            continue
+        column = spec if isinstance(spec, str) else spec["column"]
+        column_labels[column] = variable.label
+        if isinstance(spec, dict) and "recode" in spec and variable.is_item:
+            value_labels[column] = {
+                national: codebook.label(variable, code)
+                for national, code in spec["recode"].items()
+            }
+        elif isinstance(spec, dict) and "recode" in spec:
+            value_labels[column] = {
+                national: str(code) for national, code in spec["recode"].items()
+            }
+    return column_labels, value_labels
+
+
+def _fixed_zip(path: Path) -> None:
+    """Rewrite a zip (xlsx) with fixed entry times and document dates, so bytes repeat."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    stamp = b"2024-01-01T00:00:00Z"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, data
+                )
+            archive.writestr(
+                zipfile.ZipInfo(name, date_time=FIXED_TIME), data, zipfile.ZIP_DEFLATED
+            )
+
+
+def _fixed_sav_header(path: Path) -> None:
+    """Overwrite the creation date and time in an SPSS header (bytes 92-108) with fixed ones."""
+    data = bytearray(path.read_bytes())
+    data[92:109] = b"01 Jan 2400:00:00"
+    path.write_bytes(bytes(data))
+
+
+def _fixed_dta_timestamp(path: Path) -> None:
+    """Overwrite the Stata header's time stamp (`<timestamp>` + length byte + text)."""
+    data = bytearray(path.read_bytes())
+    at = data.index(b"<timestamp>") + len(b"<timestamp>")
+    length = data[at]
+    data[at + 1 : at + 1 + length] = b"01 Jan 2024 00:00"[:length].ljust(length)
+    path.write_bytes(bytes(data))
+
+
+def _write_table(table: pd.DataFrame, path: Path, fmt: str, delimiter, labels) -> None:
+    import pyreadstat
+
+    if fmt == "csv":
+        table.to_csv(path, sep=delimiter, index=False, lineterminator="\n")
+    elif fmt == "excel":
+        table.to_excel(path, sheet_name="data", index=False, engine="openpyxl")
+        _fixed_zip(path)
+    elif fmt == "spss":
+        column_labels, value_labels = labels
+        pyreadstat.write_sav(
+            table.astype({c: float for c in table.columns if table[c].dtype == "Int64"}),
+            path,
+            column_labels=column_labels,
+            variable_value_labels=value_labels,
+            file_label="Synthetic demo data",
+        )
+        _fixed_sav_header(path)
+    else:
+        column_labels, value_labels = labels
+        pyreadstat.write_dta(
+            table.astype({c: float for c in table.columns if table[c].dtype == "Int64"}),
+            path,
+            column_labels=column_labels,
+            variable_value_labels=value_labels,
+            file_label="Synthetic demo data",
+        )
+        _fixed_dta_timestamp(path)
+
+
+def write_demo_files(raw_dir: Path, seed: int = SEED) -> list[Path]:
+    """Write every edition in its national layout, and calibration.csv, into `raw_dir`."""
+    raw_dir = Path(raw_dir)
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for (country, edition), (file, fmt, delimiter, _, _) in LAYOUTS.items():
+        frame = generate_edition(country, edition, seed)
+        table, _, _ = _national(frame, country, edition, seed)
+        labels = _value_labels(country, edition, demo_mapping(country, edition, seed))
+        path = raw_dir / file
+        _write_table(table, path, fmt, delimiter, labels)
+        written.append(path)
+    calibration = pd.concat(
+        [calibration_table(c, e, seed) for c, e in EDITIONS], ignore_index=True
+    ).rename(columns={"estimate": "achieved"})
+    path = raw_dir / "calibration.csv"
+    calibration.round(6).to_csv(path, index=False, lineterminator="\n")
+    written.append(path)
+    return written
+
+
+def write_demo_mappings(mappings_dir: Path, seed: int = SEED) -> list[Path]:
+    """Write the demo mapping of every edition (committed; regenerate after changing layouts)."""
+    import yaml
+
+    mappings_dir = Path(mappings_dir)
+    mappings_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for country, edition in LAYOUTS:
+        path = mappings_dir / f"{country}-{edition}.yaml"
+        header = (
+            f"# Demo mapping of the synthetic {country} {edition} file "
+            "(written by innobarometer.synthetic.write_demo_mappings).\n"
+        )
+        body = yaml.safe_dump(
+            demo_mapping(country, edition, seed), sort_keys=False, allow_unicode=True, width=100
+        )
+        path.write_text(header + body, encoding="utf-8")
+        written.append(path)
+    return written
