@@ -687,14 +687,17 @@ def execute(
     }
     zygote = pool = None
     outcomes: dict[str, dict] = {}
+    socket_path, log_path = str(run_dir / "zygote"), str(run_dir / "zygote.log")
     try:
         if kernel.default_strategy() == "zygote":
-            zygote = kernel.start_zygote(str(run_dir / "zygote"), str(run_dir / "zygote.log"))
+            zygote = kernel.start_zygote(socket_path, log_path)
         # Import in the runner, while the zygote imports too, so that forked workers share them.
         import jupytext  # noqa: F401
         import nbconvert  # noqa: F401
         import papermill  # noqa: F401
 
+        if zygote is not None:
+            kernel.wait_until_listening(zygote, socket_path, log_path)
         pool = WorkerPool(min(workers, len(jobs)), environment)
         queue, total, started, stopping = list(jobs), len(jobs), time.perf_counter(), False
         while queue or pool.busy():

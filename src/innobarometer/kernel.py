@@ -367,6 +367,17 @@ def start_zygote(socket_path: str, log_path: str) -> subprocess.Popen:
         )
 
 
+def wait_until_listening(process: subprocess.Popen, socket_path: str, log_path: str) -> None:
+    """Return once the zygote accepts launchers (it binds before importing anything heavy)."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not os.path.exists(socket_path):
+        if process.poll() is not None or time.monotonic() > deadline:
+            with open(log_path, encoding="utf-8", errors="replace") as log:
+                tail = "".join(log.readlines()[-20:])
+            raise RuntimeError(f"the kernel zygote did not start (exit {process.poll()}):\n{tail}")
+        time.sleep(0.005)
+
+
 def stop_zygote(process: subprocess.Popen) -> None:
     """Stop the zygote; it kills the kernels it forked before it exits."""
     if process.poll() is None:

@@ -1,0 +1,421 @@
+"""The report build on a fixture project: tiny theme notebooks (tests/fixtures/notebooks) and
+three harmonised editions written here, so every expected value is worked out by hand."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from innobarometer import build, kernel
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+THEMES = ("drivers", "overview", "nordic", "_skeleton")
+# One row per workplace: DK-2023 has shares employees 2/4, managers 1/4, users 1/4.
+EDITIONS = {
+    "DK-2020": {"driver": ["employees", "managers"], "weight": [3.0, 1.0]},
+    "DK-2023": {"driver": ["employees", "employees", "managers", "users"], "weight": [1.0] * 4},
+    "NO-2023": {"driver": ["users", "managers", "users"], "weight": [2.0, 1.0, 1.0]},
+}
+
+
+def make_project(root: Path, themes=THEMES) -> Path:
+    """A project folder: theme notebooks, demo mappings (names only) and harmonised data."""
+    (root / "notebooks").mkdir(parents=True)
+    (root / "data" / "demo" / "mappings").mkdir(parents=True)
+    (root / "build" / "data").mkdir(parents=True)
+    for theme in themes:
+        shutil.copy(FIXTURES / f"{theme}.py", root / "notebooks")
+    for edition, columns in EDITIONS.items():
+        (root / "data" / "demo" / "mappings" / f"{edition}.yaml").write_text(f"# {edition}\n")
+        pd.DataFrame(columns).to_parquet(root / "build" / "data" / f"{edition}.parquet")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    root = make_project(tmp_path / "project")
+    monkeypatch.setenv("INNOBAROMETER_ROOT", str(root))
+    monkeypatch.delenv("DATA", raising=False)
+    # The package's own hash is tested on its own below: here it must not follow edits made to
+    # the source tree while the tests run.
+    monkeypatch.setattr(build, "package_digest", lambda: "package")
+    return root
+
+
+@pytest.fixture
+def executed(monkeypatch) -> list[str]:
+    """The names of the reports each call of `build.execute` ran (the real execute runs)."""
+    names: list[str] = []
+    real = build.execute
+
+    def spy(jobs, *args, **kwargs):
+        names.extend(job.report.name for job in jobs)
+        return real(jobs, *args, **kwargs)
+
+    monkeypatch.setattr(build, "execute", spy)
+    return names
+
+
+def run(**options) -> tuple[int, str]:
+    out = io.StringIO()
+    code = build.build(out=out, **options)
+    return code, out.getvalue()
+
+
+def products(root: Path) -> dict[str, bytes]:
+    """Every report product (HTML and CSV) by path relative to build/."""
+    return {
+        str(p.relative_to(root / "build")): p.read_bytes()
+        for p in sorted((root / "build").glob("*/*"))
+        if p.suffix in (".html", ".csv") and p.parent.name not in ("data", "failed")
+    }
+
+
+ALL_REPORTS = {
+    "drivers/DK-2020",
+    "drivers/DK-2023",
+    "drivers/NO-2023",
+    "overview/DK-2020",
+    "overview/DK-2023",
+    "overview/NO-2023",
+    "nordic/latest",
+}
+
+
+# ----------------------------------------------------------------------------- without kernels
+
+
+def test_plan_has_every_theme_and_edition_plus_the_latest_set(project):
+    themes = build.discover_themes()
+    assert [t.name for t in themes] == ["drivers", "nordic", "overview"]  # _skeleton is not
+    reports = build.plan_reports(themes, build.load_data_set())
+    assert {r.name for r in reports} == ALL_REPORTS
+    nordic = next(r for r in reports if r.theme == "nordic")
+    assert nordic.parameters == {"editions": ["DK-2023", "NO-2023"]}
+    assert nordic.title == "Nordic: DK-2023, NO-2023"
+    overview = next(r for r in reports if r.name == "overview/DK-2023")
+    assert overview.reads == ("DK-2020", "DK-2023")  # the trend reads every DK edition
+    drivers = next(r for r in reports if r.name == "drivers/DK-2023")
+    assert drivers.reads == ("DK-2023",)
+    assert drivers.parameters == {"country": "DK", "edition": 2023}
+
+
+def test_unknown_theme_or_edition_names_the_closest(project):
+    reports = build.plan_reports(build.discover_themes(), build.load_data_set())
+    with pytest.raises(build.BuildError, match=r"'driver'.*did you mean 'drivers'"):
+        build.select_reports(reports, "driver", None)
+    with pytest.raises(build.BuildError, match=r"'DK-2032'.*did you mean 'DK-2023'"):
+        build.select_reports(reports, None, "DK-2032")
+    chosen = build.select_reports(reports, "drivers,nordic", "DK-2020,latest")
+    assert {r.name for r in chosen} == {"drivers/DK-2020", "nordic/latest"}
+
+
+def test_parameters_cell_must_hold_literals(tmp_path):
+    notebook = tmp_path / "theme.py"
+    notebook.write_text('# %% tags=["parameters"]\ncountry = "DK"\nedition = 2000 + 23\n')
+    with pytest.raises(build.BuildError, match=r"theme.py: line 3: parameter 'edition'"):
+        build.read_parameters(notebook)
+
+
+def test_package_digest_follows_sources_not_bytecode(tmp_path, monkeypatch):
+    package = tmp_path / "innobarometer"
+    (package / "templates").mkdir(parents=True)
+    (package / "__pycache__").mkdir()
+    (package / "report.py").write_text("A = 1\n")
+    (package / "templates" / "report.css").write_text("p {}\n")
+    monkeypatch.setattr(build.paths, "PACKAGE_DIR", package)
+    first = build.package_digest()
+    (package / "__pycache__" / "report.cpython-311.pyc").write_bytes(b"compiled")
+    assert build.package_digest() == first
+    (package / "templates" / "report.css").write_text("p { color: red }\n")
+    assert build.package_digest() != first
+
+
+def test_tables_are_stacked_with_the_union_of_columns():
+    mime = build.TABLE_MIME
+    first = {"section": "a", "table": "t1", "columns": ["x", "y"], "data": [[1, 0.5], [2, None]]}
+    second = {"section": "b", "table": "t2", "columns": ["y", "z"], "data": [[0.25, "k"]]}
+    cell = nbformat.v4.new_code_cell(
+        outputs=[
+            nbformat.v4.new_output("display_data", data={"text/html": "<p/>", mime: first}),
+            nbformat.v4.new_output("stream", name="stdout", text="not a table\n"),
+            nbformat.v4.new_output("display_data", data={"text/html": "<p/>", mime: second}),
+        ]
+    )
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    assert build.tables_csv(notebook) == (
+        "section,table,x,y,z\na,t1,1,0.5,\na,t1,2,,\nb,t2,,0.25,k\n"
+    )
+
+
+def test_failure_summary_is_at_most_ten_lines(tmp_path):
+    report = build.Report("drivers", "DK-2023", tmp_path / "drivers.py", {}, (), "Drivers")
+    outcome = {"cell": 3, "line": "x = 1 / 0", "error": "ZeroDivisionError: division by zero"}
+    lines = build.failure_summary([(report, outcome)] * 15, tmp_path)
+    assert len(lines) == 10
+    assert lines[0] == "15 reports failed:"
+    assert lines[-1] == "  ... and 7 more: see build/failed/"
+    assert lines[1] == "  drivers DK-2023: cell 3 `x = 1 / 0`: ZeroDivisionError: division by zero"
+
+
+def test_a_mistyped_parameter_fails_before_any_kernel_starts(project, monkeypatch, capsys):
+    def no_kernels(*args, **kwargs):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(kernel, "start_zygote", no_kernels)
+    monkeypatch.setattr(build, "execute", no_kernels)
+    with pytest.raises(build.BuildError) as error:
+        build.build(overrides={"treshold": 10}, out=io.StringIO())
+    message = str(error.value)
+    assert "parameter 'treshold' is not in the parameters cell" in message
+    assert "did you mean 'threshold'" in message
+    assert "valid names: country, edition, threshold, ci_method" in message
+
+    shutil.copy(FIXTURES / "misnamed.py", project / "notebooks")
+    args = type("Args", (), {"themes": "misnamed", "editions": None, "dry_run": False})
+    args.keep_going, args.jobs, args.data = False, None, None
+    assert build.run_build_command(args) == 2
+    stderr = capsys.readouterr().err
+    assert "misnamed.py: parameter 'edition' is not in the parameters cell" in stderr
+    assert "did you mean 'editon'" in stderr
+    assert not (project / "build" / "misnamed").exists()
+
+
+# ----------------------------------------------------------------------------- with kernels
+
+
+def test_full_build_then_a_no_op(project, executed):
+    code, out = run()
+    assert code == 0
+    assert set(executed) == ALL_REPORTS
+    assert len(re.findall(r"^\[\d/7\] \S+ \S+ ok \d+\.\d s", out, flags=re.M)) == 7
+    built = products(project)
+    assert set(built) == {f"{name}{suffix}" for name in ALL_REPORTS for suffix in (".html", ".csv")}
+
+    # The CSV carries every table with its section; values from EDITIONS by hand.
+    assert built["drivers/DK-2023.csv"].decode() == (
+        "section,table,driver,estimate\n"
+        "drivers,share_by_driver,employees,0.5\n"
+        "drivers,share_by_driver,managers,0.25\n"
+        "drivers,share_by_driver,users,0.25\n"
+    )
+    assert built["overview/DK-2023.csv"].decode() == (
+        "section,table,edition,units\ntrend,units_by_edition,DK-2020,2\n"
+        "trend,units_by_edition,DK-2023,4\n"
+    )
+    assert built["nordic/latest.csv"].decode() == (
+        "section,table,edition,units\ncountries,units,DK-2023,4\ncountries,units,NO-2023,3\n"
+    )
+
+    page = built["drivers/DK-2023.html"].decode()
+    assert "<title>Drivers: DK-2023</title>" in page
+    assert "<title>Nordic: DK-2023, NO-2023</title>" in built["nordic/latest.html"].decode()
+    assert "4 workplaces in DK 2023; threshold 5." in page
+    assert page.count("data:image/png;base64,") == 1
+    assert "frame = pd.read_parquet" not in page  # code hidden
+    assert "injected" not in page.lower()
+    assert len(built["drivers/DK-2023.html"]) < 200 * 1024
+
+    index = (project / "build" / "index.html").read_text()
+    assert "Synthetic demo data" in index
+    assert index.count('class="status-built"') == 7
+    for name in ALL_REPORTS:
+        assert f'href="{name}.html"' in index and f'href="{name}.csv"' in index
+    assert "codebook.html" not in index
+
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    record = manifest["reports"]["drivers/NO-2023"]
+    assert record["status"] == "built"
+    assert record["parameters"] == {
+        "country": "NO",
+        "edition": 2023,
+        "threshold": 5,
+        "ci_method": "logit",
+    }
+    assert record["package_version"] == build.__version__
+    assert set(record["inputs"]) == {
+        "notebook",
+        "package",
+        "dependencies",
+        "parameters",
+        "data NO-2023",
+        "mapping NO-2023",
+    }
+    assert "built_at" in record
+
+    executed.clear()
+    code, out = run()
+    assert (code, executed) == (0, [])
+    assert out == "7 reports up to date\n"
+    assert products(project) == built
+    (project / "build" / "codebook.html").write_text("<html></html>")
+    run()
+    assert 'href="codebook.html"' in (project / "build" / "index.html").read_text()
+
+
+def test_rebuild_from_the_same_inputs_is_byte_identical(project, executed):
+    assert run(themes="drivers,nordic")[0] == 0
+    first = products(project)
+    for theme in ("drivers", "nordic"):
+        shutil.rmtree(project / "build" / theme)
+    executed.clear()
+    assert run(themes="drivers,nordic")[0] == 0
+    assert len(executed) == 4  # everything ran again
+    assert products(project) == first
+    for name, content in first.items():
+        if name.endswith(".html"):
+            text = content.decode()
+            assert "<script" not in text
+            assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), name
+            assert "@import" not in text
+
+
+def test_forked_and_fresh_kernels_give_the_same_report(project, monkeypatch):
+    assert run(editions="DK-2023", themes="drivers")[0] == 0
+    forked = products(project)
+    shutil.rmtree(project / "build" / "drivers")
+    monkeypatch.setenv(kernel.STRATEGY_ENV, "fresh")
+    assert run(editions="DK-2023", themes="drivers")[0] == 0
+    assert products(project) == forked
+
+
+def test_editing_one_notebook_rebuilds_exactly_that_theme(project, executed):
+    assert run()[0] == 0
+    notebook = project / "notebooks" / "overview.py"
+    notebook.write_text(notebook.read_text() + "\n# %% [markdown]\n# A note added later.\n")
+    dk2020 = pd.DataFrame(EDITIONS["DK-2020"]).assign(weight=[1.0, 1.0])
+    assert run(dry_run=True)[1] == (
+        "3 of 7 reports stale\n"
+        "  overview DK-2020: notebook changed\n"
+        "  overview DK-2023: notebook changed\n"
+        "  overview NO-2023: notebook changed\n"
+    )
+    executed.clear()
+    assert run()[0] == 0
+    assert sorted(executed) == ["overview/DK-2020", "overview/DK-2023", "overview/NO-2023"]
+
+    # New data for DK-2020: its own reports and the DK trend, nothing else.
+    dk2020.to_parquet(project / "build" / "data" / "DK-2020.parquet")
+    assert run(dry_run=True)[1] == (
+        "3 of 7 reports stale\n"
+        "  drivers DK-2020: data DK-2020 changed\n"
+        "  overview DK-2020: data DK-2020 changed\n"
+        "  overview DK-2023: data DK-2020 changed\n"
+    )
+
+
+def test_a_failing_notebook_leaves_no_product_and_a_short_summary(project, executed, capsys):
+    shutil.copy(FIXTURES / "failing.py", project / "notebooks")
+    # Without keep-going, one worker: the first report (DK-2020) fails, nothing else starts.
+    code, out = run(themes="failing", jobs=1)
+    assert code == 1
+    assert executed == ["failing/DK-2020", "failing/DK-2023", "failing/NO-2023"]
+    assert "[1/3] failing DK-2020 FAILED" in out
+    assert "[2/3]" not in out
+    assert not (project / "build" / "failing").exists()
+    summary = capsys.readouterr().err.strip().splitlines()
+    assert summary == [
+        "1 report failed:",
+        "  failing DK-2020: cell 4 (notebooks/failing.py:13) `ratio = 1 / 0`: "
+        "ZeroDivisionError: division by zero; notebook: build/failed/failing/DK-2020.ipynb",
+    ]
+    kept = nbformat.read(project / "build" / "failed" / "failing" / "DK-2020.ipynb", as_version=4)
+    assert any(o.output_type == "error" for c in kept.cells for o in c.get("outputs", []))
+
+    code, out = run(themes="failing,drivers", keep_going=True)
+    assert code == 1
+    assert sorted(products(project)) == [
+        "drivers/DK-2020.csv",
+        "drivers/DK-2020.html",
+        "drivers/DK-2023.csv",
+        "drivers/DK-2023.html",
+        "drivers/NO-2023.csv",
+        "drivers/NO-2023.html",
+        "failing/DK-2023.csv",
+        "failing/DK-2023.html",
+        "failing/NO-2023.csv",
+        "failing/NO-2023.html",
+    ]
+    assert len(capsys.readouterr().err.strip().splitlines()) == 2
+    leftovers = [p for p in (project / "build").rglob("*") if ".tmp" in p.name]
+    assert leftovers == []
+    index = (project / "build" / "index.html").read_text()
+    assert index.count('class="status-failed"') == 1
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    assert manifest["reports"]["failing/DK-2020"]["status"] == "failed"
+    assert manifest["reports"]["failing/DK-2020"]["failed_notebook"] == (
+        "failed/failing/DK-2020.ipynb"
+    )
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process whose chain of parents leads to `pid` (from /proc)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="process tree read from /proc")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_build_stops_cleanly(tmp_path, signum):
+    root = make_project(tmp_path / "project", themes=("slow",))
+    environment = {**os.environ, "INNOBAROMETER_ROOT": str(root)}
+    environment.pop("DATA", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "innobarometer", "build", "--editions", "DK-2023,NO-2023"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline, launchers = time.monotonic() + 30, []
+    while time.monotonic() < deadline and len(launchers) < 2:
+        time.sleep(0.2)
+        launchers = [p for p in _descendants(process.pid) if b"launch" in _command(p)]
+    assert len(launchers) == 2, "two kernels should be running the slow notebook"
+    time.sleep(1.0)  # into the notebook's sleep
+    tree = _descendants(process.pid)
+    assert len(tree) >= 7  # zygote, two workers, two launchers, two kernels
+    process.send_signal(signum)
+    process.communicate(timeout=15)
+    assert process.returncode != 0
+    time.sleep(0.5)
+    assert [p for p in tree if _alive(p)] == []
+    assert not list((root / "build").glob("slow/*"))
+    assert not (root / "build" / ".tmp").exists()
