@@ -314,7 +314,7 @@ COLLABORATES = "collaborates"
 ASSUMED_SHARES = pd.DataFrame(
     [
         ("innovative", 1, "*", 0.78, "start of the search where a figure exists (Nordic 2019)"),
-        ("innovative", 1, "DK", 0.80, "DK 2015 and 2017: round 2's regional 80 (DK-20 note), Nordic 80"),
+        ("innovative", 1, "DK", 0.80, "DK 2015, 2017: round 2's regional 80 (DK-20), Nordic 80"),
         ("innovative", 1, "NO", 0.75, "NO 2024: as 2018 and 2020 (74)"),
         ("introduced", "product", "*", 0.25, "share of innovators"),
         ("introduced", "service", "*", 0.72, "services the most common type"),
@@ -325,7 +325,7 @@ ASSUMED_SHARES = pd.DataFrame(
         ("innovation_type", "service", "*", 0.55, ""),
         ("innovation_type", "process", "*", 0.48, ""),
         ("innovation_type", "communication", "*", 0.22, ""),
-        ("novelty", 1, "*", 0.30, "own / adapted / copied; DK 2015's 73 reused fixes its own share"),
+        ("novelty", 1, "*", 0.30, "own / adapted / copied; DK 2015's 73 reused fixes own"),
         ("novelty", 2, "*", 0.52, ""),
         ("novelty", 3, "*", 0.18, ""),
         ("novelty", 1, "NO", 0.26, "Norway copies most (Nordic report)"),
@@ -1036,7 +1036,8 @@ STYLES = {
                 "sector": "omraade", "size_class": "strgrp"}),
     "NO": Style("sp", (1, 2, 3), 98, 99, {"unit_id": "resp_id", "weight": "vekt",
                 "stratum": "stratum", "stratum_population": "populasjon",
-                "gov_level": "forvaltningsniva", "sector": "tjenesteomrade", "size_class": "storrelse"}),
+                "gov_level": "forvaltningsniva", "sector": "tjenesteomrade",
+                "size_class": "storrelse"}),
     "SE": Style("f", (1, 2, 3), 98, 99, {"unit_id": "lopnr", "weight": "vikt", "stratum": "strat",
                 "stratum_population": "pop_n", "gov_level": "huvudman", "sector": "verksamhet",
                 "size_class": "storleksklass"}),
@@ -1166,12 +1167,9 @@ def _caveats(country: str, edition: int) -> list[str]:
     ]
 
 
-def demo_mapping(country: str, edition: int, seed: int = SEED) -> dict:
-    """The mapping of an edition's demo file, as written to data/demo/mappings/<CC>-<YYYY>.yaml."""
+def _mapping(country: str, edition: int, columns: dict, constants: dict) -> dict:
+    """A demo mapping as a dict, in the order of the schema."""
     file, fmt, delimiter, _, _ = LAYOUTS[(country, edition)]
-    _, columns, constants = _national(
-        generate_edition(country, edition, seed), country, edition, seed
-    )
     source = {"file": f"../raw/{file}", "format": fmt}
     if delimiter:
         source["delimiter"] = delimiter
@@ -1189,7 +1187,14 @@ def demo_mapping(country: str, edition: int, seed: int = SEED) -> dict:
     return mapping
 
 
-def _value_labels(country: str, edition: int, mapping: dict) -> tuple[dict, dict]:
+def demo_mapping(country: str, edition: int, seed: int = SEED) -> dict:
+    """The mapping of an edition's demo file, as written to data/demo/mappings/<CC>-<YYYY>.yaml."""
+    frame = generate_edition(country, edition, seed)
+    _, columns, constants = _national(frame, country, edition, seed)
+    return _mapping(country, edition, columns, constants)
+
+
+def _value_labels(mapping: dict) -> tuple[dict, dict]:
     """Column labels and value labels of a national table (SPSS and Stata files carry them)."""
     codebook = load_codebook()
     column_labels, value_labels = {}, {}
@@ -1286,8 +1291,8 @@ def write_demo_files(raw_dir: Path, seed: int = SEED) -> list[Path]:
     written = []
     for (country, edition), (file, fmt, delimiter, _, _) in LAYOUTS.items():
         frame = generate_edition(country, edition, seed)
-        table, _, _ = _national(frame, country, edition, seed)
-        labels = _value_labels(country, edition, demo_mapping(country, edition, seed))
+        table, columns, constants = _national(frame, country, edition, seed)
+        labels = _value_labels(_mapping(country, edition, columns, constants))
         path = raw_dir / file
         _write_table(table, path, fmt, delimiter, labels)
         written.append(path)
