@@ -295,7 +295,7 @@ ITEMS = (
     Item("evaluation", {"evaluating": 1.0}, 0.0, order=(1, 2, 3, 4, 5)),
     # Why copiers spread less and evaluated innovations are shared more: the diffusion score
     # rises with the originality and the evaluation latents that cut novelty and evaluation.
-    Item("spread_actively", {"originality": 0.9, "evaluating": 0.9, "drive": 0.3}),
+    Item("spread_actively", {"originality": 0.5, "evaluating": 0.5, "drive": 0.3}),
     Item("technology", {"tech": 1.0}, 0.0, order=(1, 2, 3, 4)),
     Item("culture_welcomed", {"drive": 0.8}, order=(1, 2, 3, 4, 5)),
     Item("culture_mistakes_accepted", {"drive": 0.6}, order=(1, 2, 3, 4, 5)),
