@@ -29,6 +29,14 @@ def _codes(values) -> np.ndarray:
     return codes.astype(np.int64)
 
 
+def _srs_fpc(n: np.ndarray, big_n: np.ndarray) -> np.ndarray:
+    """1 - n / N_hat: without replacement whether or not the design has an fpc, as R's deff=TRUE.
+
+    NaN where the weights sum to less than the sample (no population to sample from), as R.
+    """
+    return np.where(big_n >= n, 1.0 - n / big_n, np.nan)
+
+
 @dataclass(frozen=True)
 class SurveyDesign:
     """A one-stage stratified (optionally clustered) design with finite population correction.
@@ -53,6 +61,7 @@ class SurveyDesign:
     _fpc_h: np.ndarray = field(init=False, repr=False)
     _order: np.ndarray = field(init=False, repr=False)
     _starts: np.ndarray = field(init=False, repr=False)
+    _stratum_starts: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
         w = np.asarray(self.weights, dtype=float)
@@ -94,6 +103,11 @@ class SurveyDesign:
         order = np.argsort(psu, kind="stable")
         object.__setattr__(self, "_order", order)
         object.__setattr__(self, "_starts", np.flatnonzero(np.r_[True, np.diff(psu[order]) != 0]))
+        # PSU codes follow stratum codes (coded as pairs above), so each stratum's PSUs are one
+        # run and stratum sums are one reduceat (np.add.at is far slower on many columns).
+        object.__setattr__(
+            self, "_stratum_starts", np.searchsorted(psu_stratum, np.arange(len(n_h)))
+        )
 
     @classmethod
     def from_frame(
@@ -142,15 +156,16 @@ class SurveyDesign:
         """`domain_degrees_of_freedom` of each column of a (n, k) boolean mask, in one pass."""
         touched = self.psu_totals(np.asarray(masks, dtype=float)) > 0
         n_psu = touched.sum(axis=0)
-        strata_touched = np.zeros((self.n_strata, touched.shape[1]))
-        np.add.at(strata_touched, self._psu_stratum, touched)
-        return n_psu - (strata_touched > 0).sum(axis=0)
+        strata_touched = np.logical_or.reduceat(touched, self._stratum_starts, axis=0)
+        return n_psu - strata_touched.sum(axis=0)
 
     def psu_totals(self, scores: np.ndarray) -> np.ndarray:
         """Sum of each score column within each PSU: (n_psu, k)."""
         scores = np.asarray(scores, dtype=float)
         if scores.ndim == 1:
             scores = scores[:, None]
+        if len(self._starts) == len(scores):
+            return scores[self._order]  # every unit its own PSU: nothing to add up
         return np.add.reduceat(scores[self._order], self._starts, axis=0)
 
     def covariance(self, scores: np.ndarray) -> np.ndarray:
@@ -165,19 +180,19 @@ class SurveyDesign:
     def _scaled_deviations(self, scores: np.ndarray) -> np.ndarray:
         """PSU totals centred within strata and scaled so that covariance = D'D (n_psu, k)."""
         z = self.psu_totals(scores)
-        k = z.shape[1]
         h = self._psu_stratum
         n_h = self._n_h
-        sums = np.zeros((len(n_h), k))
-        np.add.at(sums, h, z)
+        sums = np.add.reduceat(z, self._stratum_starts, axis=0)
         means = sums / n_h[:, None]
-        centred = z - means[h]
+        # PSUs come in stratum runs: repeating each stratum's mean is a cheap broadcast.
+        centred = z - np.repeat(means, n_h.astype(np.int64), axis=0)
         scale = np.where(n_h > 1, n_h / np.maximum(n_h - 1, 1), 0.0) * self._fpc_h
         lonely = n_h[h] == 1
         if self.lonely_psu == "adjust" and lonely.any():
             centred[lonely] = z[lonely] - z.mean(axis=0)
             scale = np.where(n_h == 1, self._fpc_h, scale)
-        return centred * np.sqrt(scale[h])[:, None]
+        centred *= np.sqrt(scale[h])[:, None]
+        return centred
 
     def variance(self, scores: np.ndarray) -> np.ndarray:
         """Design variance of the total of each score column (k,): the diagonal of `covariance`.
@@ -215,7 +230,11 @@ class SurveyDesign:
         den_total = self.weights @ den
         safe_total = np.where(den_total > 0, den_total, 1.0)
         estimates = (self.weights @ num) / safe_total
-        scores = self.weights[:, None] * (num - estimates * den) / safe_total
+        # In place: one temporary of (n, k) for many indicators x domains.
+        scores = estimates * den
+        np.subtract(num, scores, out=scores)
+        scores *= self.weights[:, None]
+        scores /= safe_total
         empty = den_total <= 0
         estimates[empty] = np.nan
         scores[:, empty] = 0.0
@@ -233,15 +252,27 @@ class SurveyDesign:
     def srs_variances_of_means(self, values: np.ndarray, masks: np.ndarray) -> np.ndarray:
         """`srs_variance_of_mean` of each column of values (n, k) over its mask (n, k), at once.
 
-        Values outside a column's mask are ignored (they may be NaN).
+        Values outside a column's mask are ignored (they must be finite).
         """
-        d = np.asarray(masks, dtype=bool)
-        y = np.where(d, np.asarray(values, dtype=float), 0.0)
+        inside = np.asarray(masks, dtype=float)
         w = self.weights
-        big_n = w @ d
-        n = d.sum(axis=0).astype(float)
-        mean = (w @ y) / big_n
+        big_n = w @ inside
+        n = inside.sum(axis=0)
+        centred = np.asarray(values, dtype=float) * inside
+        mean = (w @ centred) / big_n
         # Centred before squaring: sum w (y - mean)^2 over the mask, without cancellation.
-        pop_var = (w @ (d * (y - mean) ** 2)) / big_n * n / (n - 1)
-        # Without replacement whether or not the design has an fpc, as R's deff=TRUE.
-        return pop_var / n * (1.0 - n / big_n)
+        centred -= mean
+        centred *= centred
+        centred *= inside
+        pop_var = (w @ centred) / big_n * n / (n - 1)
+        return pop_var / n * _srs_fpc(n, big_n)
+
+    @staticmethod
+    def srs_variances_of_shares(shares, n, population) -> np.ndarray:
+        """`srs_variances_of_means` of 0/1 values from their shares, n and summed weights N_hat.
+
+        For 0/1 values the weighted population variance is p (1 - p), so the formula needs no pass
+        over the units: p (1 - p) n / (n - 1) / n * (1 - n / N_hat).
+        """
+        p, n, big_n = (np.asarray(a, dtype=float) for a in (shares, n, population))
+        return p * (1 - p) / (n - 1) * _srs_fpc(n, big_n)

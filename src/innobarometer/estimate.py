@@ -147,7 +147,16 @@ def estimate_totals(
         population = design.weights @ base
         with np.errstate(divide="ignore", invalid="ignore"):
             srs = population**2 * design.srs_variances_of_means(filled, base)
-            results.append(_cell_result(design, group, scores.sum(axis=0), variance, srs, base))
+            results.append(
+                {
+                    "group": group,
+                    "estimate": scores.sum(axis=0),
+                    "se": np.sqrt(variance),
+                    "n_unweighted": base.sum(axis=0),
+                    "df": design.domains_degrees_of_freedom(base),
+                    "deff": variance / srs,
+                }
+            )
     return _finish(results, labels, cells.name, MEAN_METHOD, level, threshold)
 
 
@@ -417,30 +426,35 @@ def _ratio_table(
     """The tidy table of ratio estimates (shares, means) of every column in every cell."""
     _check_length(design, values)
     cells = _cells(design, domain, domain_name, groups)
-    bases = ~np.isnan(values)
-    filled = np.where(bases, values, 0.0)
+    answered = ~np.isnan(values)
+    binary = bool(np.isin(values[answered], (0.0, 1.0)).all())
+    filled = np.where(answered, values, 0.0)
+    answered = answered.astype(float)
     results = []
     for group, mask in cells.masks:
-        base = bases & mask[:, None]
-        estimates, scores = design.ratio_scores(filled * base, base)
+        # One float base per cell, shared by every step (many indicators x cells stay fast).
+        base = answered * mask[:, None]
+        numerators = filled * mask[:, None]
+        estimates, scores = design.ratio_scores(numerators, base)
+        n = base.sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            srs = design.srs_variances_of_means(filled, base)
+            if binary:
+                population = design.weights @ base
+                srs = design.srs_variances_of_shares(estimates, n, population)
+            else:
+                srs = design.srs_variances_of_means(numerators, base)
+            variance = design.variance(scores)
             results.append(
-                _cell_result(design, group, estimates, design.variance(scores), srs, base)
+                {
+                    "group": group,
+                    "estimate": estimates,
+                    "se": np.sqrt(variance),
+                    "n_unweighted": n,
+                    "df": design.domains_degrees_of_freedom(base),
+                    "deff": variance / srs,
+                }
             )
     return _finish(results, labels, cells.name, ci_method, level, threshold)
-
-
-def _cell_result(design, group, estimates, variance, srs_variance, base) -> dict:
-    """One cell's columns: estimates, se, unit count, degrees of freedom and design effect."""
-    return {
-        "group": group,
-        "estimate": estimates,
-        "se": np.sqrt(variance),
-        "n_unweighted": base.sum(axis=0),
-        "df": design.domains_degrees_of_freedom(base),
-        "deff": variance / srs_variance,
-    }
 
 
 def _finish(results, labels, domain_name, ci_method, level, threshold) -> pd.DataFrame:
