@@ -1,0 +1,236 @@
+"""Comparisons: differences between independent samples, contrasts within one design, tests.
+
+Formulas as R's survey package implements them (../shared/notes/statistics.md): independent
+samples (countries, editions) combine their variances with Welch-Satterthwaite degrees of freedom;
+estimates from one design are compared with their joint covariance (`SurveyDesign.ratios`, as
+R's `svyby(..., covmat=TRUE)` + `svycontrast`); two-way tables get the Rao-Scott second-order F
+test (R's `svychisq` default); many comparisons get Holm's adjustment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from innobarometer.design import SurveyDesign
+
+COMPARISON_COLUMNS = ["contrast", "estimate", "se", "df", "t", "p", "ci_lower", "ci_upper"]
+
+
+def difference_independent(est1, se1, df1, est2, se2, df2, level: float = 0.95) -> pd.DataFrame:
+    """Estimate 1 minus estimate 2 from separate samples, elementwise over arrays.
+
+    se = sqrt(se1^2 + se2^2); df by Welch-Satterthwaite from the two variances and the two design
+    degrees of freedom, (v1 + v2)^2 / (v1^2 / df1 + v2^2 / df2); t interval and two-sided p.
+    """
+    est1, se1, df1, est2, se2, df2 = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(x, dtype=float)) for x in (est1, se1, df1, est2, se2, df2))
+    )
+    v1, v2 = se1**2, se2**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = (v1 + v2) ** 2 / (v1**2 / df1 + v2**2 / df2)
+    names = ["sample 1 - sample 2"] * len(est1)
+    return _t_table(est1 - est2, np.sqrt(v1 + v2), df, level, names)
+
+
+def contrast(
+    estimates, covariance, coefficients, df, level: float = 0.95, names=None
+) -> pd.DataFrame:
+    """Linear contrasts L @ estimates with se sqrt(diag(L V L')), t interval and p (svycontrast).
+
+    `coefficients`: one contrast vector (k,) or a matrix (m, k); `df`: the degrees of freedom of
+    the t reference (a number or one per contrast).
+    """
+    estimates = np.asarray(estimates, dtype=float)
+    covariance = np.atleast_2d(np.asarray(covariance, dtype=float))
+    weights = np.atleast_2d(np.asarray(coefficients, dtype=float))
+    if weights.shape[1] != len(estimates) or covariance.shape != (len(estimates),) * 2:
+        raise ValueError(
+            f"contrast coefficients {weights.shape} and covariance {covariance.shape} must match "
+            f"the {len(estimates)} estimates"
+        )
+    variance = np.einsum("ij,jk,ik->i", weights, covariance, weights)
+    if names is None:
+        names = [f"contrast {i + 1}" for i in range(len(weights))]
+    df = np.broadcast_to(np.asarray(df, dtype=float), (len(weights),))
+    return _t_table(weights @ estimates, np.sqrt(np.maximum(variance, 0.0)), df, level, names)
+
+
+def group_contrast(design: SurveyDesign, y, groups, a, b, level: float = 0.95) -> pd.DataFrame:
+    """Share of y (1/0) in group a minus group b, both domains estimated over the full design.
+
+    A unit with y missing, or in neither group, stays in the design outside both domains. The t
+    reference uses the degrees of freedom of the two groups together (PSUs with a unit in either
+    minus their strata), as R's svyby does for one domain.
+    """
+    values = _share_values(y, "y", design.n)
+    groups = _aligned(groups, design.n, "groups")
+    answered = ~np.isnan(values)
+    masks = []
+    for label in (a, b):
+        mask = (groups == label).to_numpy(dtype=bool, na_value=False) & answered
+        if not mask.any():
+            present = sorted(map(str, groups[answered & groups.notna().to_numpy()].unique()))
+            raise ValueError(
+                f"group {label!r} has no unit with an answer; groups present: {present}"
+            )
+        masks.append(mask)
+    domains = np.column_stack(masks).astype(float)
+    estimates, covariance = design.ratios(np.nan_to_num(values)[:, None] * domains, domains)
+    df = design.domain_degrees_of_freedom(masks[0] | masks[1])
+    return contrast(estimates, covariance, [1.0, -1.0], df, level, names=[f"{a} - {b}"])
+
+
+def option_difference(design: SurveyDesign, y1, y2, domain=None, level: float = 0.95):
+    """Share selecting option 1 minus share selecting option 2 of one multiple-response item.
+
+    Both shares are over the same base (units in `domain` that answered both options), estimated
+    jointly so that the difference uses their covariance; df of that base (R's svyby convention).
+    """
+    first = _share_values(y1, "y1", design.n)
+    second = _share_values(y2, "y2", design.n)
+    base = ~np.isnan(first) & ~np.isnan(second)
+    if domain is not None:
+        base &= _aligned(domain, design.n, "domain").to_numpy(dtype=bool, na_value=False)
+    if not base.any():
+        raise ValueError("no unit in the domain answered both options")
+    d = base.astype(float)
+    numerators = np.column_stack([np.nan_to_num(first) * d, np.nan_to_num(second) * d])
+    estimates, covariance = design.ratios(numerators, np.column_stack([d, d]))
+    df = design.domain_degrees_of_freedom(base)
+    return contrast(estimates, covariance, [1.0, -1.0], df, level, names=["option 1 - option 2"])
+
+
+@dataclass(frozen=True)
+class RaoScottTest:
+    """The Rao-Scott second-order F test of a two-way table and the Pearson X2 it corrects."""
+
+    f: float
+    ndf: float
+    ddf: float
+    p: float
+    pearson: float
+
+
+def rao_scott(design: SurveyDesign, row_values, col_values) -> RaoScottTest:
+    """Rao-Scott second-order corrected F test of independence (R's svychisq, statistic="F").
+
+    m: design-based means of the r*c cell indicators with covariance V; N units in the table;
+    C: the interaction columns of the saturated model on the r x c grid, residualised on the
+    additive model; Delta = solve(C' diag(1/m) C / N, C' diag(1/m) V diag(1/m) C); X2: Pearson's
+    statistic on the weighted table scaled to N; F = X2 / tr(Delta), ndf = tr(Delta)^2 /
+    tr(Delta^2), ddf = ndf * design df (of the whole design, as R). Units missing either variable
+    stay in the design outside the table.
+    """
+    rows = _aligned(row_values, design.n, "row_values")
+    cols = _aligned(col_values, design.n, "col_values")
+    in_table = (rows.notna() & cols.notna()).to_numpy()
+    row_codes, row_levels = pd.factorize(rows[in_table], sort=True)
+    col_codes, col_levels = pd.factorize(cols[in_table], sort=True)
+    n_rows, n_cols = len(row_levels), len(col_levels)
+    if n_rows < 2 or n_cols < 2:
+        raise ValueError(
+            f"a two-way table needs two levels or more in each variable; rows have "
+            f"{list(row_levels)}, columns {list(col_levels)}"
+        )
+    # Cells ordered with the row level varying fastest, as R's interaction() and expand.grid().
+    cell = np.full(design.n, -1)
+    cell[in_table] = row_codes + n_rows * col_codes
+    indicators = (cell[:, None] == np.arange(n_rows * n_cols)).astype(float)
+    d = np.repeat(in_table.astype(float)[:, None], n_rows * n_cols, axis=1)
+    means, covariance = design.ratios(indicators, d)
+    n_units = int(in_table.sum())
+
+    grid_rows = np.tile(np.arange(n_rows), n_cols)
+    grid_cols = np.repeat(np.arange(n_cols), n_rows)
+    row_dummies = (grid_rows[:, None] == np.arange(1, n_rows)).astype(float)
+    col_dummies = (grid_cols[:, None] == np.arange(1, n_cols)).astype(float)
+    additive = np.column_stack([np.ones(n_rows * n_cols), row_dummies, col_dummies])
+    interaction = (row_dummies[:, :, None] * col_dummies[:, None, :]).reshape(n_rows * n_cols, -1)
+    fitted = additive @ np.linalg.lstsq(additive, interaction, rcond=None)[0]
+    c = interaction - fitted
+    inverse_means = np.where(means > 0, 1.0 / np.where(means > 0, means, 1.0), 0.0)
+    scaled = inverse_means[:, None] * c
+    delta = np.linalg.solve(c.T @ scaled / n_units, scaled.T @ covariance @ scaled)
+    trace = np.trace(delta)
+    ndf = trace**2 / np.trace(delta @ delta)
+
+    table = (means * n_units).reshape(n_cols, n_rows).T
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n_units
+    pearson = float(((table - expected) ** 2 / expected).sum())
+    f = pearson / trace
+    ddf = ndf * design.degrees_of_freedom
+    return RaoScottTest(
+        f=float(f),
+        ndf=float(ndf),
+        ddf=float(ddf),
+        p=float(stats.f.sf(f, ndf, ddf)),
+        pearson=pearson,
+    )
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjusted p-values (R's p.adjust "holm"); NaN stays NaN, not counted."""
+    p = np.asarray(p_values, dtype=float)
+    flat = p.ravel()
+    adjusted = np.full_like(flat, np.nan)
+    present = np.flatnonzero(~np.isnan(flat))
+    order = present[np.argsort(flat[present], kind="stable")]
+    m = len(order)
+    stepped = np.maximum.accumulate(flat[order] * (m - np.arange(m)))
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return adjusted.reshape(p.shape)
+
+
+def _t_table(estimate, se, df, level: float, names) -> pd.DataFrame:
+    """Comparison rows: estimate, se, df, t, two-sided p and the t interval at `level`."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, not {level}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = estimate / se
+        quantile = stats.t.ppf(0.5 + level / 2, df)
+        p = 2 * stats.t.sf(np.abs(t), df)
+    return pd.DataFrame(
+        {
+            "contrast": list(names),
+            "estimate": estimate,
+            "se": se,
+            "df": df,
+            "t": t,
+            "p": p,
+            "ci_lower": estimate - quantile * se,
+            "ci_upper": estimate + quantile * se,
+        },
+        columns=COMPARISON_COLUMNS,
+    )
+
+
+def _aligned(values, n: int, what: str) -> pd.Series:
+    """Values per unit as a Series with a 0..n-1 index, checked against the design's size."""
+    series = pd.Series(values).reset_index(drop=True)
+    if len(series) != n:
+        raise ValueError(f"{what} has {len(series)} values; the design has {n} units")
+    return series
+
+
+def _share_values(values, what: str, n: int) -> np.ndarray:
+    """A 1/0 indicator as floats with NaN for missing; other codes (8, 9) are refused."""
+    series = _aligned(values, n, what)
+    try:
+        numbers = series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{what} must be 1/0 (or True/False) with missing values: {error}"
+        ) from error
+    bad = ~np.isnan(numbers) & (numbers != 0) & (numbers != 1)
+    if bad.any():
+        rows = ", ".join(map(str, np.flatnonzero(bad)[:5]))
+        codes = np.unique(numbers[bad]).tolist()
+        raise ValueError(
+            f"{what} must be 1/0 with missing values; found {codes} in rows {rows}: set don't "
+            "know (8) and not relevant (9) to missing, or compare y == code"
+        )
+    return numbers
