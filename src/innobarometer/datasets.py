@@ -15,18 +15,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import yaml
 
 from innobarometer import paths
-from innobarometer.mapping import (
-    MAPPING_NAME,
-    SET_BY_MAPPING,
-    Mapping,
-    check_mapping,
-    read_mapping,
-)
-from innobarometer.validate import InputError, display_path, validate_frame
+from innobarometer.paths import MAPPING_NAME, display_path
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from innobarometer.mapping import Mapping
+
+# pandas, the mapping checker and validation are imported where used: an up-to-date `make data`
+# or `build` then answers without loading them.
 
 DATA_KINDS = ("demo", "real")
 # The package files a harmonised frame depends on: a change to any of them rebuilds every edition.
@@ -130,6 +132,8 @@ def _mapping_path(edition_id: str, data: str | None) -> Path:
 
 def load_mapping(edition_id: str, data: str | None = None) -> Mapping:
     """The checked mapping of an edition of the active data set."""
+    from innobarometer.mapping import read_mapping
+
     return read_mapping(_mapping_path(edition_id, data))
 
 
@@ -142,6 +146,8 @@ def load_frame(edition_id: str, data: str | None = None) -> pd.DataFrame:
             f"{display_path(path)} does not exist: run `make data` (or "
             "`python -m innobarometer data`) to harmonise the active mappings"
         )
+    import pandas as pd
+
     return pd.read_parquet(path)
 
 
@@ -155,9 +161,9 @@ def _hash_files(files) -> str:
 
 def _code_hash() -> str:
     """The package code and library versions a harmonised frame depends on."""
-    import pyarrow
+    from importlib.metadata import version
 
-    versions = f"pandas {pd.__version__} pyarrow {pyarrow.__version__}".encode()
+    versions = f"pandas {version('pandas')} pyarrow {version('pyarrow')}".encode()
     files = [paths.PACKAGE_DIR / name for name in HARMONISE_SOURCES]
     return hashlib.sha256(_hash_files(files).encode() + versions).hexdigest()
 
@@ -201,6 +207,8 @@ def _write_atomic(path: Path, content: bytes | Callable[[Path], None]) -> None:
 def harmonise_edition(mapping_path: Path, codebook=None) -> tuple[Mapping, pd.DataFrame]:
     """Read, harmonise and validate one edition; InputError with every problem if it fails."""
     from innobarometer.ingest import harmonise, read_source
+    from innobarometer.mapping import read_mapping
+    from innobarometer.validate import validate_frame
 
     mapping = read_mapping(mapping_path, codebook)
     source = read_source(mapping)
@@ -209,12 +217,21 @@ def harmonise_edition(mapping_path: Path, codebook=None) -> tuple[Mapping, pd.Da
     return mapping, frame
 
 
+def _source_file(mapping_path: Path) -> Path | None:
+    """The national file a mapping names, read without the full check (for hashing only)."""
+    try:
+        raw = yaml.safe_load(mapping_path.read_text(encoding="utf-8"))
+        return (mapping_path.parent / raw["source"]["file"]).resolve()
+    except (OSError, yaml.YAMLError, TypeError, KeyError):
+        return None
+
+
 def _edition_inputs(mapping_path: Path, code: str) -> dict[str, str]:
-    """Content hashes of what an edition's frame is made from (None-safe: an unusable mapping)."""
+    """Content hashes of what an edition's frame is made from (an unusable mapping: no source)."""
     inputs = {"mapping": _hash_files([mapping_path]), "code": code}
-    mapping, _ = check_mapping(mapping_path)
-    if mapping is not None:
-        inputs["source"] = _hash_files([mapping.source_path])
+    source = _source_file(mapping_path)
+    if source is not None:
+        inputs["source"] = _hash_files([source])
     return inputs
 
 
@@ -246,6 +263,8 @@ def build_data(data: str | None = None, progress: Callable[[str], None] = print)
             if json.loads(sidecar.read_text(encoding="utf-8")) == inputs:
                 progress(f"{prefix} up to date")
                 continue
+        from innobarometer.validate import InputError
+
         try:
             _, frame = harmonise_edition(mapping_path)
         except InputError as error:
@@ -267,7 +286,14 @@ def run_data_command(args) -> int:
     """`python -m innobarometer data`: exit 1, printing every problem, when an edition failed."""
     try:
         build_data(getattr(args, "data", None))
-    except (DataBuildError, DataSetError, InputError) as error:
+    except (DataBuildError, DataSetError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    except Exception as error:
+        from innobarometer.validate import InputError
+
+        if not isinstance(error, InputError):
+            raise
         print(error, file=sys.stderr)
         return 1
     return 0
@@ -278,6 +304,7 @@ def check_report(mapping_path: str | Path) -> tuple[str, bool]:
     the mapping and its file are usable."""
     from innobarometer.codebook import load_codebook
     from innobarometer.ingest import SourceError, harmonise, read_source
+    from innobarometer.mapping import SET_BY_MAPPING, check_mapping
     from innobarometer.validate import find_problems
 
     codebook = load_codebook()

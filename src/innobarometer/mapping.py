@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from innobarometer.paths import MAPPING_NAME
 from innobarometer.validate import (
     COUNTRIES,
     INTRODUCED,
@@ -25,7 +26,6 @@ from innobarometer.validate import (
     display_path,
 )
 
-MAPPING_NAME = re.compile(r"^([A-Z]{2})-(\d{4})\.yaml$")
 FORMAT_EXTENSIONS = {
     "csv": (".csv", ".txt", ".tsv"),
     "excel": (".xlsx", ".xlsm"),

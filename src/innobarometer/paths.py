@@ -7,10 +7,13 @@ The project root is `INNOBAROMETER_ROOT` when set, else the current directory wh
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REFERENCE_DIR = PACKAGE_DIR / "reference"
+# Only files named like this count as mappings (a README or an example beside them does not).
+MAPPING_NAME = re.compile(r"^([A-Z]{2})-(\d{4})\.yaml$")
 
 
 def project_root() -> Path:
@@ -46,3 +49,12 @@ def demo_mappings_dir() -> Path:
 def demo_raw_dir() -> Path:
     """Where the synthetic demo's national-layout files are generated (not committed)."""
     return project_root() / "data" / "demo" / "raw"
+
+
+def display_path(path: str | os.PathLike) -> str:
+    """A path as the user typed it: relative to the working directory when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

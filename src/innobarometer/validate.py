@@ -8,14 +8,14 @@ SPSS/Stata case number, Parquet row).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from innobarometer.paths import display_path
 
 if TYPE_CHECKING:
     from innobarometer.codebook import Codebook
@@ -36,15 +36,6 @@ INTRODUCED = (
 )
 # How a source format numbers its rows, as its user sees them (the frame index's name).
 ROW_WORDS = {"line": "lines", "sheet_row": "sheet rows", "case": "cases", "row": "rows"}
-
-
-def display_path(path: str | os.PathLike) -> str:
-    """A path as the user typed it: relative to the working directory when inside it."""
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 @dataclass(frozen=True)
@@ -118,9 +109,24 @@ def code_keys(values: pd.Series) -> pd.Series:
 
 
 def code_key(value: object) -> str | None:
-    """One national code as canonical text, as `code_keys` does for a column."""
-    key = code_keys(pd.Series([value], dtype=object if isinstance(value, str) else None)).iloc[0]
-    return None if pd.isna(key) else str(key)
+    """One national code as canonical text, as `code_keys` does for a column (pure Python: the
+    mapping checker calls it for every recode key)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    text = str(value).strip() if isinstance(value, str) else str(value)
+    if text == "":
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if np.isfinite(number) and number == np.floor(number):
+        return str(int(number))
+    return text
 
 
 def row_word(frame: pd.DataFrame) -> str:
