@@ -32,3 +32,34 @@ def nhanes() -> pd.DataFrame:
 def oracle() -> pd.DataFrame:
     """R's results, indexed by their id (e.g. 'M1', 'P2-beta')."""
     return pd.read_csv(DATA / "r_survey_reference.csv").set_index("id")
+
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="session")
+def demo_root(tmp_path_factory) -> Path:
+    """A project root holding the demo mappings and their harmonised data (built once per session).
+
+    Tests that need the demo data point INNOBAROMETER_ROOT here (`monkeypatch.setenv`), so they
+    never write into the repository's own build/ and run from a clean clone.
+    """
+    import os
+    import shutil
+
+    from innobarometer.datasets import build_data
+
+    root = tmp_path_factory.mktemp("demo-project")
+    shutil.copytree(ROOT / "data" / "demo" / "mappings", root / "data" / "demo" / "mappings")
+    (root / "data" / "mappings").mkdir(parents=True)
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    previous = os.environ.get("INNOBAROMETER_ROOT")
+    os.environ["INNOBAROMETER_ROOT"] = str(root)
+    try:
+        build_data("demo", progress=lambda line: None)
+    finally:
+        if previous is None:
+            del os.environ["INNOBAROMETER_ROOT"]
+        else:
+            os.environ["INNOBAROMETER_ROOT"] = previous
+    return root
