@@ -1,0 +1,247 @@
+"""Survey logistic regression: pseudo-maximum likelihood with the design-based sandwich variance.
+
+As R's `svyglm(family=quasibinomial)` (../shared/notes/statistics.md): coefficients solve the
+weighted score equations sum_i w_i x_i (y_i - mu_i) = 0 (Newton-Raphson, i.e. IRLS); their
+variance is A^-1 B A^-1 with A = sum w mu (1 - mu) x x' and B the design covariance of the score
+totals (`SurveyDesign.covariance`, so strata, clusters, fpc and calibration all count); intervals
+use the residual design degrees of freedom, domain df - p + 1 (Binder 1983; Lumley 2010, ch. 5).
+Weighted-GLM standard errors that ignore the design are several times too small for such data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from innobarometer.design import SurveyDesign
+
+REGRESSION_COLUMNS = [
+    "term",
+    "coef",
+    "se",
+    "t",
+    "p",
+    "ci_lower",
+    "ci_upper",
+    "odds_ratio",
+    "or_lower",
+    "or_upper",
+    "df",
+    "n",
+]
+INTERCEPT = "(Intercept)"
+
+
+class RegressionError(ValueError):
+    """A model that cannot be fitted: bad inputs, collinear terms, or no convergence."""
+
+
+def model_matrix(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    reference: Mapping[str, object] | None = None,
+    categorical: Iterable[str] = (),
+    intercept: bool = True,
+) -> pd.DataFrame:
+    """Model matrix of `columns`: numbers as they are, categories as treatment dummies.
+
+    Text and category columns (and numeric ones named in `categorical`, e.g. integer codes of a
+    single-choice item) give one 0/1 column `name[level]` per level except the reference (the
+    first level, or `reference[name]`). Missing values stay missing (NaN), so the regression puts
+    those units outside its domain. Constant or empty columns are refused: they cannot be fitted.
+    """
+    reference = dict(reference or {})
+    categorical = set(categorical)
+    unknown = sorted(set(reference) - set(columns)) + sorted(categorical - set(columns))
+    if unknown:
+        raise RegressionError(f"reference or categorical names {unknown} are not among {columns}")
+    parts = [pd.Series(1.0, index=frame.index, name=INTERCEPT)] if intercept else []
+    for column in columns:
+        if column not in frame.columns:
+            raise RegressionError(f"the frame has no column {column!r}; columns: {list(frame)}")
+        values = frame[column]
+        present = values.notna()
+        if not present.any():
+            raise RegressionError(f"column {column!r} is empty (no row has a value): drop it")
+        if pd.api.types.is_numeric_dtype(values) and column not in categorical:
+            numbers = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            if np.nanmin(numbers) == np.nanmax(numbers):
+                raise RegressionError(
+                    f"column {column!r} is constant (every row with a value is "
+                    f"{np.nanmin(numbers):g}): drop it from the model"
+                )
+            parts.append(pd.Series(numbers, index=frame.index, name=column))
+            continue
+        levels = _levels(values[present])
+        if len(levels) < 2:
+            raise RegressionError(
+                f"column {column!r} is constant (every row with a value is {levels[0]!r}): "
+                "drop it from the model"
+            )
+        base = reference.get(column, levels[0])
+        if base not in levels:
+            raise RegressionError(
+                f"reference level {base!r} of column {column!r} is not among its levels {levels}"
+            )
+        for level in levels:
+            if level != base:
+                dummy = (values == level).astype(float).where(present)
+                parts.append(dummy.rename(f"{column}[{level}]"))
+    if not parts:
+        raise RegressionError("the model has no terms: give columns or keep the intercept")
+    return pd.concat(parts, axis=1)
+
+
+def survey_logistic(
+    design: SurveyDesign,
+    X,
+    y,
+    names: Sequence[str] | None = None,
+    domain=None,
+    level: float = 0.95,
+    tol: float = 1e-12,
+    max_iter: int = 100,
+) -> pd.DataFrame:
+    """Design-based logistic regression of y (1/0) on the columns of X (include an intercept).
+
+    `X`: (n, p) array or DataFrame (its columns name the terms; `model_matrix` builds one);
+    `domain`: a boolean mask of the units to model. A unit outside the domain, or with y or any
+    X missing, stays in the design with zero score (R's svyglm on a subset). Converged when no
+    coefficient moves by more than `tol` (relative to the largest). Returns one row per term with
+    coefficient, se, t, p, interval, odds ratio and its interval, residual df and units used.
+    """
+    matrix, names = _design_matrix(X, names, design.n)
+    outcome = _outcome(y, design.n)
+    used = ~np.isnan(outcome) & ~np.isnan(matrix).any(axis=1)
+    if domain is not None:
+        mask = pd.Series(domain).reset_index(drop=True)
+        if len(mask) != design.n:
+            raise RegressionError(f"domain has {len(mask)} values; the design has {design.n}")
+        used &= mask.to_numpy(dtype=bool, na_value=False)
+    x = np.where(used[:, None], matrix, 0.0)
+    response = np.where(used, outcome, 0.0)
+    # Weights scaled to mean one (as R) so that the information matrix is well scaled.
+    weights = np.where(used, design.weights / design.weights.mean(), 0.0)
+    _check_fittable(x[used], response[used], names)
+
+    coef, information, fitted = _fit(x, response, weights, names, tol, max_iter)
+    scores = x * (weights * (response - fitted))[:, None]
+    inverse = np.linalg.inv(information)
+    covariance = inverse @ design.covariance(scores) @ inverse
+    se = np.sqrt(np.diag(covariance))
+    df = design.domain_degrees_of_freedom(used) - len(names) + 1
+    if not 0 < level < 1:
+        raise RegressionError(f"level must be between 0 and 1, not {level}")
+    quantile = stats.t.ppf(0.5 + level / 2, df)
+    t = coef / se
+    lower, upper = coef - quantile * se, coef + quantile * se
+    return pd.DataFrame(
+        {
+            "term": names,
+            "coef": coef,
+            "se": se,
+            "t": t,
+            "p": 2 * stats.t.sf(np.abs(t), df),
+            "ci_lower": lower,
+            "ci_upper": upper,
+            "odds_ratio": np.exp(coef),
+            "or_lower": np.exp(lower),
+            "or_upper": np.exp(upper),
+            "df": df,
+            "n": int(used.sum()),
+        },
+        columns=REGRESSION_COLUMNS,
+    )
+
+
+def _fit(x, response, weights, names, tol: float, max_iter: int):
+    """Newton-Raphson on the weighted log-likelihood: coefficients, information A, fitted mu."""
+    coef = np.zeros(x.shape[1])
+    for _ in range(max_iter):
+        fitted = special.expit(x @ coef)
+        information = (x * (weights * fitted * (1 - fitted))[:, None]).T @ x
+        try:
+            step = np.linalg.solve(information, x.T @ (weights * (response - fitted)))
+        except np.linalg.LinAlgError:
+            break  # fitted probabilities all 0 or 1: the outcome is separated
+        if not np.all(np.isfinite(step)):
+            break
+        coef = coef + step
+        if np.abs(step).max() <= tol * max(1.0, np.abs(coef).max()):
+            fitted = special.expit(x @ coef)
+            information = (x * (weights * fitted * (1 - fitted))[:, None]).T @ x
+            return coef, information, fitted
+    # Name the varying term with the largest coefficient: the intercept only follows it.
+    varying = np.ptp(x[weights > 0], axis=0) > 0
+    index = int(np.argmax(np.where(varying, np.abs(coef), -1.0)))
+    raise RegressionError(
+        f"the logistic fit did not converge in {max_iter} iterations (largest coefficient "
+        f"{names[index]!r} = {coef[index]:g}): the outcome may be separated by that term; drop "
+        "or collapse it, or raise max_iter"
+    )
+
+
+def _check_fittable(x: np.ndarray, response: np.ndarray, names: list[str]) -> None:
+    """Refuse models with no units, no variation in y, or collinear terms."""
+    if len(response) == 0:
+        raise RegressionError("no unit in the domain has y and every X term")
+    if np.all(response == response[0]) and response[0] in (0.0, 1.0):
+        raise RegressionError(f"y is {response[0]:g} for every unit in the domain: nothing to fit")
+    rank = np.linalg.matrix_rank(x)
+    if rank < x.shape[1]:
+        raise RegressionError(
+            f"the terms {names} are collinear in the domain (rank {rank} of {x.shape[1]}): drop a "
+            "term that is a combination of others (a constant, or every level of a category)"
+        )
+
+
+def _design_matrix(X, names, n: int) -> tuple[np.ndarray, list[str]]:
+    """X as an (n, p) float array with NaN for missing, and the term names."""
+    if isinstance(X, pd.DataFrame):
+        not_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        if not_numeric:
+            raise RegressionError(
+                f"X columns {not_numeric} are not numeric: make dummies with model_matrix"
+            )
+        names = list(map(str, X.columns)) if names is None else list(names)
+        matrix = X.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    else:
+        matrix = np.asarray(X, dtype=float)
+        if matrix.ndim == 1:
+            matrix = matrix[:, None]
+        names = [f"x{i + 1}" for i in range(matrix.shape[1])] if names is None else list(names)
+    if matrix.shape[0] != n:
+        raise RegressionError(f"X has {matrix.shape[0]} rows; the design has {n} units")
+    if len(names) != matrix.shape[1]:
+        raise RegressionError(f"{len(names)} names for {matrix.shape[1]} columns of X")
+    return matrix, names
+
+
+def _outcome(y, n: int) -> np.ndarray:
+    """y as floats in [0, 1] with NaN for missing; other codes (8 don't know) are refused."""
+    series = pd.Series(y).reset_index(drop=True)
+    if len(series) != n:
+        raise RegressionError(f"y has {len(series)} values; the design has {n} units")
+    try:
+        outcome = series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as error:
+        raise RegressionError(f"y must be 1/0 with missing values: {error}") from error
+    bad = ~np.isnan(outcome) & ((outcome < 0) | (outcome > 1))
+    if bad.any():
+        rows = ", ".join(map(str, np.flatnonzero(bad)[:5]))
+        raise RegressionError(
+            f"y must be 1/0 with missing values; found {np.unique(outcome[bad]).tolist()} in rows "
+            f"{rows}: set don't know (8) and not relevant (9) to missing"
+        )
+    return outcome
+
+
+def _levels(values: pd.Series) -> list:
+    """Levels in order: a category column's own order, otherwise sorted."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        seen = set(values.unique())
+        return [level for level in values.cat.categories if level in seen]
+    return list(pd.Index(values.unique()).sort_values())
