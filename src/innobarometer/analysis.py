@@ -362,3 +362,570 @@ def run_estimate_command(args) -> int:
         return 2
     table.to_csv(sys.stdout, index=False)
     return 0
+
+
+# ----------------------------------------------------------------------------- report parameters
+
+COUNTRIES = ("DK", "NO", "SE", "FI", "IS")
+LATEST = "latest"
+# The published indicators each theme report sets beside its estimates (every indicator of
+# indicators.yaml belongs to at least one theme; a test keeps it so).
+THEME_INDICATORS = {
+    "overview": [
+        "innovative",
+        "new_approach",
+        "effect_quality",
+        "effect_efficiency",
+        "effect_employee_satisfaction",
+        "effect_citizen_insight",
+        "evaluated",
+    ],
+    "collaboration": [
+        "collaborated_any",
+        "collaborated_outside_workplace",
+        "partner_own_organisation",
+        "partner_other_public",
+        "partner_private_firms",
+        "partner_citizens",
+        "partner_knowledge_institutions",
+        "partner_voluntary",
+        "citizens_any_role",
+        "private_firms_any_role",
+    ],
+    "diffusion": ["novelty_reused", "evaluated", "spread_actively"],
+    "drivers": [
+        "initiator_own_manager",
+        "initiator_political_leadership",
+        "initiator_economic_pressure",
+        "initiator_private_firms",
+        "employees_key_role",
+        "politicians_initiated_or_promoted",
+        "promoted_by_employee_participation",
+        "promoted_by_cross_workplace_collaboration",
+        "externally_financed",
+        "financed_own_budget",
+        "technology_is_the_solution",
+        "technology_important_part",
+        "technology_none",
+    ],
+    "barriers": [
+        "hindered_by_employee_participation",
+        "hindered_by_cross_workplace_collaboration",
+        "limited_economy_played_a_role",
+    ],
+}
+# The few indicators per theme the Nordic report sets side by side for every country.
+HEADLINE_INDICATORS = {
+    "overview": ["innovative", "effect_quality", "evaluated"],
+    "collaboration": ["collaborated_any", "partner_citizens", "partner_private_firms"],
+    "diffusion": ["novelty_reused", "spread_actively"],
+    "drivers": ["employees_key_role", "initiator_own_manager", "initiator_political_leadership"],
+    "barriers": ["limited_economy_played_a_role", "hindered_by_employee_participation"],
+}
+# The Nordic comparison report (2019) is set against each country's nearest earlier edition.
+NORDIC_REPORT = "nordic-2019"
+NORDIC_REPORT_YEAR = 2019
+
+
+def active_editions(data: str | None = None) -> list[str]:
+    """Edition ids of the active data set (demo or real), sorted."""
+    from innobarometer.datasets import active_set
+
+    return sorted(active_set(data).editions)
+
+
+def country_editions(country: str, data: str | None = None) -> list[str]:
+    """The active editions of one country, oldest first."""
+    return [e for e in active_editions(data) if e.startswith(f"{country}-")]
+
+
+def check_parameters(country: str, edition: int, threshold: int, ci_method: str, data=None) -> str:
+    """The edition id of a report's parameters, or an error that says what to pass instead."""
+    check_options(threshold, ci_method)
+    if country not in COUNTRIES:
+        hint = _suggest(str(country), COUNTRIES)
+        raise AnalysisError(
+            f"country {country!r} is not a Nordic barometer country{hint}; "
+            f"use one of {', '.join(COUNTRIES)}"
+        )
+    edition_id = f"{country}-{edition}"
+    known = active_editions(data)
+    if isinstance(edition, bool) or not isinstance(edition, int) or edition_id not in known:
+        mine = country_editions(country, data)
+        raise AnalysisError(
+            f"edition {edition!r} of {country} is not in the active data set; editions of "
+            f"{country}: {', '.join(mine) or 'none'} (all: {', '.join(known) or 'none'})"
+        )
+    return edition_id
+
+
+def check_options(threshold: int, ci_method: str) -> dict:
+    """The estimation options of a report, checked: disclosure threshold and interval method."""
+    check_share_method(ci_method)
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise AnalysisError(f"threshold must be a whole number of at least 1, not {threshold!r}")
+    return {"ci_method": ci_method, "threshold": threshold}
+
+
+def open_report(country: str, edition: int, threshold: int, ci_method: str, data=None):
+    """A theme report's edition and estimation options from its parameters (checked first)."""
+    edition_id = check_parameters(country, edition, threshold, ci_method, data)
+    return load_edition(edition_id, data), check_options(threshold, ci_method)
+
+
+def resolve_editions(editions, data: str | None = None) -> list[str]:
+    """The Nordic report's editions: `latest` (each country's latest) or a list of edition ids."""
+    known = active_editions(data)
+    if editions == LATEST:
+        latest = {e[:2]: e for e in known}
+        return [latest[c] for c in COUNTRIES if c in latest]
+    if isinstance(editions, str) or not isinstance(editions, (list, tuple)) or not editions:
+        raise AnalysisError(
+            f"editions must be {LATEST!r} or a list of edition ids such as ['DK-2023'], "
+            f"not {editions!r}"
+        )
+    unknown = [e for e in editions if e not in known]
+    if unknown:
+        raise AnalysisError(
+            f"not active editions: {', '.join(map(str, unknown))}"
+            f"{_suggest(str(unknown[0]), known)}; active: {', '.join(known) or 'none'}"
+        )
+    return list(editions)
+
+
+def open_editions(editions, threshold: int, ci_method: str, data=None):
+    """The Nordic report's editions (loaded) and estimation options, checked first."""
+    options = check_options(threshold, ci_method)
+    return [load_edition(e, data) for e in resolve_editions(editions, data)], options
+
+
+# ----------------------------------------------------------------------------- theme helpers
+
+
+def is_mapped(edition: Edition, variable: str) -> bool:
+    """Whether the edition has answers to a codebook variable (a mapping may leave one out)."""
+    columns = load_codebook()[variable].columns
+    frame = edition.frame
+    return all(c in frame.columns for c in columns) and bool(frame[columns].notna().any().any())
+
+
+def group_labels(variable: str) -> dict[str, str]:
+    """A background variable's codes -> labels, for figure legends and sentences."""
+    var = load_codebook()[variable]
+    return {str(code): text for code, text in var.categories.items()}
+
+
+def published_for_theme(edition: Edition, theme: str, **options) -> pd.DataFrame:
+    """The edition's published figures of a theme's indicators beside the package's estimates."""
+    if theme not in THEME_INDICATORS:
+        raise AnalysisError(
+            f"unknown theme {theme!r}{_suggest(theme, THEME_INDICATORS)}; "
+            f"use one of {', '.join(THEME_INDICATORS)}"
+        )
+    figures = published_figures()
+    figures = figures[
+        (figures["country"] == edition.country)
+        & (figures["edition"] == edition.year)
+        & figures["indicator"].isin(THEME_INDICATORS[theme])
+    ]
+    return compare_with_published(edition, figures, **options)
+
+
+def published_for_report(editions: list[Edition], **options) -> pd.DataFrame:
+    """Every published figure beside the package's estimate from the edition it is set against.
+
+    National rows go against their own edition when it is among `editions`' countries' active
+    editions; `nordic-2019` rows against the country's nearest edition up to 2019, labelled so.
+    """
+    figures = published_figures()
+    known = active_editions()
+    parts = []
+    for country in sorted({e.country for e in editions}, key=COUNTRIES.index):
+        mine = figures[figures["country"] == country]
+        years = [int(e[3:]) for e in known if e.startswith(f"{country}-")]
+        for year in sorted({y for y in mine["edition"] if isinstance(y, int) and y in years}):
+            rows = mine[mine["edition"] == year]
+            parts.append(_published_against(f"{country}-{year}", rows, "own edition", options))
+        earlier = [y for y in years if y <= NORDIC_REPORT_YEAR]
+        nordic = mine[mine["edition"] == NORDIC_REPORT]
+        if earlier and not nordic.empty:
+            against = f"{country}-{max(earlier)}"
+            parts.append(_published_against(against, nordic, "nearest earlier edition", options))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _published_against(edition_id: str, rows: pd.DataFrame, how: str, options) -> pd.DataFrame:
+    table = compare_with_published(load_edition(edition_id), rows, **options)
+    table.insert(0, "estimated_from", edition_id)
+    table.insert(1, "set_against", how)
+    return table
+
+
+def binary_values(edition: Edition, variable: str) -> np.ndarray:
+    """A binary item as 1/0 floats, NaN for don't know, not asked and no answer."""
+    var = load_codebook()[variable]
+    codes = edition.frame[variable].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isin(codes, var.non_substantive), np.nan, codes)
+
+
+def estimate_option_count(
+    edition: Edition, variable: str, *, top: int = 3, by=None, ci_method="logit", threshold=5
+) -> pd.DataFrame:
+    """The distribution of how many options of a multiple-response item a unit ticked
+    (0, 1, ..., `top` or more) over the item's universe; units missing an option are outside."""
+    from innobarometer.estimate import estimate_distribution
+
+    var = load_codebook()[variable]
+    options = edition.frame[var.columns].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    count = pd.Series(np.minimum(options.sum(axis=1), top), name=f"{variable}_count")
+    mask, name = _scope(edition.frame, var.universe, None)
+    return estimate_distribution(
+        edition.design,
+        count,
+        categories=list(range(top + 1)),
+        non_substantive=[],
+        domain=mask,
+        domain_name=name,
+        groups=_groups(edition.frame, by),
+        ci_method=ci_method,
+        threshold=threshold,
+    )
+
+
+def count_labels(table: pd.DataFrame, noun: str, top: int = 3) -> pd.Series:
+    """'None', 'One partner type', ..., 'Three or more ...' for an option-count table."""
+    words = ["None", "One", "Two", "Three", "Four", "Five"]
+    text = {str(k): f"{words[k]} {noun}{'s' if k != 1 else ''}" for k in range(1, top)}
+    text |= {"0": "None", str(top): f"{words[top]} or more {noun}s"}
+    return table["category"].map(text).rename("label")
+
+
+def estimate_battery_distribution(
+    edition: Edition, battery: str = "factors", *, ci_method="logit", threshold=5
+) -> pd.DataFrame:
+    """The full answer distribution of every item of an ordinal battery, item after item."""
+    items = [v.name for v in load_codebook().battery(battery) if is_mapped(edition, v.name)]
+    tables = [
+        estimate_variable(edition, item, ci_method=ci_method, threshold=threshold) for item in items
+    ]
+    return pd.concat(tables, ignore_index=True)
+
+
+def category_labels(variable: str) -> dict[str, str]:
+    """Substantive codes (as strings) -> labels of a single-choice or ordinal item."""
+    return {str(code): text for code, text in load_codebook()[variable].categories.items()}
+
+
+# ----------------------------------------------------------------------------- differences
+
+DIFFERENCE_COLUMNS = [
+    "label",
+    "first",
+    "second",
+    "estimate",
+    "se",
+    "ci_lower",
+    "ci_upper",
+    "p",
+    "p_holm",
+    "n_first",
+    "n_second",
+    "suppressed",
+]
+
+
+def _difference_rows(rows: list[dict]) -> pd.DataFrame:
+    """Difference rows into one table with Holm-adjusted p-values over the unsuppressed ones."""
+    from innobarometer.compare import holm
+
+    table = pd.DataFrame(rows, columns=[c for c in DIFFERENCE_COLUMNS if c != "p_holm"])
+    table["suppressed"] = table["suppressed"].astype(bool)
+    numeric = ["estimate", "se", "ci_lower", "ci_upper", "p"]
+    table[numeric] = table[numeric].astype(float)
+    table.loc[table["suppressed"], numeric] = np.nan
+    table.insert(DIFFERENCE_COLUMNS.index("p_holm"), "p_holm", holm(table["p"].to_numpy()))
+    return table
+
+
+def _comparison(result: pd.DataFrame) -> dict:
+    row = result.iloc[0]
+    return {k: float(row[k]) for k in ("estimate", "se", "ci_lower", "ci_upper", "p")}
+
+
+def option_differences(
+    edition: Edition, variable: str, *, ci_method="logit", threshold=5
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A multiple-response item's option shares, and each option against the next most common
+    (ranked), each difference with the options' joint covariance; Holm over the set."""
+    from innobarometer.compare import option_difference
+
+    shares = estimate_variable(edition, variable, ci_method=ci_method, threshold=threshold)
+    options = shares[(shares["group"] == "") & (shares["ci_method"] != "t")]
+    ranked = options.sort_values("estimate", ascending=False, kind="stable")
+    ranked = pd.concat([ranked[~ranked["suppressed"]], ranked[ranked["suppressed"]]])
+    var = load_codebook()[variable]
+    mask, _ = _scope(edition.frame, var.universe, None)
+    rows = []
+    for first, second in zip(ranked.iloc[:-1].itertuples(), ranked.iloc[1:].itertuples()):
+        row = {
+            "label": f"{var.options[first.category]} vs {var.options[second.category]}",
+            "first": first.category,
+            "second": second.category,
+            "n_first": first.n_unweighted,
+            "n_second": second.n_unweighted,
+            "suppressed": bool(first.suppressed or second.suppressed),
+        }
+        if not row["suppressed"]:
+            y1, y2 = (edition.frame[f"{variable}_{o}"] for o in (first.category, second.category))
+            row |= _comparison(option_difference(edition.design, y1, y2, domain=mask))
+        rows.append(row)
+    return shares, _difference_rows(rows)
+
+
+def group_differences(
+    edition: Edition, values, groups, pairs: list[tuple[str, str]], labels: dict, threshold=5
+) -> pd.DataFrame:
+    """Share of `values` (1/0, NaN outside the base) in one group minus another, for each pair,
+    within the edition's design (joint covariance); a pair with a group under the disclosure
+    threshold is suppressed. Holm over the pairs."""
+    from innobarometer.compare import group_contrast
+
+    groups = pd.Series(groups).astype("string").reset_index(drop=True)
+    answered = ~np.isnan(np.asarray(values, dtype=float))
+    rows = []
+    for first, second in pairs:
+        n_first = int((answered & (groups == first).fillna(False).to_numpy()).sum())
+        n_second = int((answered & (groups == second).fillna(False).to_numpy()).sum())
+        row = {
+            "label": f"{labels.get(first, first)} vs {labels.get(second, second)}",
+            "first": first,
+            "second": second,
+            "n_first": n_first,
+            "n_second": n_second,
+            "suppressed": min(n_first, n_second) < threshold,
+        }
+        if not row["suppressed"]:
+            result = group_contrast(edition.design, values, groups, first, second)
+            row |= _comparison(result)
+        rows.append(row)
+    return _difference_rows(rows)
+
+
+def _share_and_df(edition: Edition, indicator: str, options: dict) -> tuple[pd.Series, float]:
+    """The whole-domain share of a published indicator and its base's degrees of freedom."""
+    row = estimate_indicators(edition, [indicator], **options).iloc[0]
+    base = ~np.isnan(indicator_values(edition.frame, indicator).to_numpy(dtype=float))
+    return row, float(edition.design.domain_degrees_of_freedom(base))
+
+
+def independent_differences(
+    editions: list[Edition], indicator: str, pairs: list[tuple[int, int]], **options
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An indicator in each edition (group = edition id) and the differences between the pairs
+    of editions (indices into `editions`, first minus second) as independent samples; Holm."""
+    from innobarometer.compare import difference_independent
+
+    estimated = [_share_and_df(e, indicator, options) for e in editions]
+    shares = pd.DataFrame([row for row, _ in estimated]).assign(
+        group=[e.edition_id for e in editions]
+    )
+    rows = []
+    for i, j in pairs:
+        (a, df_a), (b, df_b) = estimated[i], estimated[j]
+        row = {
+            "label": f"{editions[i].edition_id} vs {editions[j].edition_id}",
+            "first": editions[i].edition_id,
+            "second": editions[j].edition_id,
+            "n_first": a.n_unweighted,
+            "n_second": b.n_unweighted,
+            "suppressed": bool(a.suppressed or b.suppressed),
+        }
+        if not row["suppressed"]:
+            result = difference_independent(a.estimate, a.se, df_a, b.estimate, b.se, df_b)
+            row |= _comparison(result)
+        rows.append(row)
+    return shares.reset_index(drop=True), _difference_rows(rows)
+
+
+def trend(country: str, indicator: str = "innovative", **options):
+    """An indicator across the country's active editions, and each edition against the one before
+    (independent samples); None when the country has a single edition."""
+    editions = [load_edition(e) for e in country_editions(country)]
+    if len(editions) < 2:
+        return None
+    pairs = [(i + 1, i) for i in range(len(editions) - 1)]
+    return independent_differences(editions, indicator, pairs, **options)
+
+
+def country_differences(editions: list[Edition], indicators: list[str], **options):
+    """Headline indicators for every edition side by side (group = country), and every pair of
+    countries' difference per indicator (independent samples), Holm-adjusted per indicator."""
+    pairs = [(i, j) for i in range(len(editions)) for j in range(i + 1, len(editions))]
+    shares, differences = [], []
+    for indicator in indicators:
+        table, diff = independent_differences(editions, indicator, pairs, **options)
+        shares.append(table.assign(group=[e.country for e in editions]))
+        label = load_indicators()[indicator].label
+        differences.append(diff.assign(label=label + ": " + diff["label"]))
+    return pd.concat(shares, ignore_index=True), pd.concat(differences, ignore_index=True)
+
+
+def association_test(edition: Edition, values, by: str) -> float:
+    """The Rao-Scott p-value of a 1/0 outcome (NaN outside its base) against a background column;
+    NaN when fewer than two groups or outcomes occur."""
+    from innobarometer.compare import rao_scott
+
+    outcome = pd.Series(np.asarray(values, dtype=float))
+    column = edition.frame[by].astype("string").reset_index(drop=True)
+    present = outcome.notna() & column.notna()
+    if outcome[present].nunique() < 2 or column[present].nunique() < 2:
+        return float("nan")
+    return rao_scott(edition.design, outcome.where(present), column.where(present)).p
+
+
+# ----------------------------------------------------------------------------- regression
+
+# Peduzzi et al. (1996, J Clin Epidemiol 49:1373): about ten events of the rarer outcome per
+# coefficient keep logistic estimates from being badly biased; fewer, and the report says so.
+EVENTS_PER_TERM = 10
+SMALL_LEVEL = "other (small groups)"
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    """Odds ratios of a survey logistic regression, or `message` saying why there are none."""
+
+    table: pd.DataFrame  # term, label, odds_ratio, ci_lower, ci_upper, p, n (no intercept)
+    message: str
+    n: int
+
+
+def _pool_small_levels(column: pd.Series, used: np.ndarray, smallest: int) -> pd.Series:
+    """Levels with fewer than `smallest` modelled units pooled into one, so no odds ratio rests
+    on a handful of units (disclosure) or on a level the outcome separates."""
+    values = column.astype("string")
+    counts = values[used].value_counts()
+    small = counts.index[counts < smallest]
+    return values.mask(values.isin(small), SMALL_LEVEL)
+
+
+def _term_label(term: str, term_labels: dict) -> str:
+    if term in term_labels:
+        return term_labels[term]
+    if "[" not in term:
+        return term
+    column, level = term[:-1].split("[", 1)
+    codebook = load_codebook()
+    if column in codebook and level in {str(c) for c in codebook[column].categories}:
+        code = int(level) if level.isdigit() else level
+        return f"{codebook[column].label}: {codebook.label(column, code)}"
+    return f"{codebook[column].label if column in codebook else column}: {level}"
+
+
+def fit_logistic(
+    edition: Edition,
+    outcome,
+    predictors: dict[str, pd.Series],
+    *,
+    domain=None,
+    reference: dict | None = None,
+    term_labels: dict | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> LogisticModel:
+    """Survey logistic regression (design-based sandwich) of a 1/0 outcome on named predictors.
+
+    Text predictors become treatment dummies (levels under max(threshold, 10) units pooled);
+    predictors constant in the modelled units are dropped. When the rarer outcome has fewer
+    than ten units per coefficient, or the fit fails, the model says why instead of raising.
+    """
+    from innobarometer.regression import RegressionError, model_matrix, survey_logistic
+
+    y = pd.Series(np.asarray(outcome, dtype=float))
+    frame = pd.DataFrame({k: pd.Series(v).reset_index(drop=True) for k, v in predictors.items()})
+    used = y.notna().to_numpy() & frame.notna().all(axis=1).to_numpy()
+    if domain is not None:
+        used &= np.asarray(domain, dtype=bool)
+    empty = pd.DataFrame(columns=["term", "label", "odds_ratio", "ci_lower", "ci_upper", "p"])
+    if not used.any():
+        return LogisticModel(empty, "The model cannot be estimated: no unit has every answer.", 0)
+    text = [c for c in frame if not pd.api.types.is_numeric_dtype(frame[c])]
+    for column in text:
+        frame[column] = _pool_small_levels(frame[column], used, max(threshold, 10))
+    kept = [c for c in frame if frame.loc[used, c].nunique() > 1]
+    x = model_matrix(
+        frame[kept], kept, reference={k: v for k, v in (reference or {}).items() if k in kept}
+    )
+    rarer = int(min(y[used].sum(), (1 - y[used]).sum()))
+    if rarer < EVENTS_PER_TERM * (x.shape[1] - 1) or rarer < threshold:
+        return LogisticModel(
+            empty,
+            f"The model cannot be estimated reliably on this edition: the rarer outcome occurs in "
+            f"{rarer} of {int(used.sum())} units, fewer than ten per term of the model "
+            f"({x.shape[1] - 1} terms).",
+            int(used.sum()),
+        )
+    try:
+        fitted = survey_logistic(edition.design, x, y, domain=used)
+    except RegressionError as error:
+        return LogisticModel(empty, f"The model cannot be estimated on this edition: {error}", 0)
+    terms = fitted[fitted["term"] != "(Intercept)"]
+    table = pd.DataFrame(
+        {
+            "term": terms["term"],
+            "label": [_term_label(t, term_labels or {}) for t in terms["term"]],
+            "odds_ratio": terms["odds_ratio"],
+            "ci_lower": terms["or_lower"],
+            "ci_upper": terms["or_upper"],
+            "p": terms["p"],
+            "n": terms["n"],
+        }
+    ).reset_index(drop=True)
+    return LogisticModel(table, "", int(used.sum()))
+
+
+def model_effect_on_collaboration(edition: Edition, effect: str = "effect_quality", threshold=5):
+    """Odds of an effect (e.g. increased quality) for innovations made in collaboration,
+    adjusted for government level and size, among innovators."""
+    frame = edition.frame
+    return fit_logistic(
+        edition,
+        binary_values(edition, effect),
+        {
+            "collaborated": indicator_values(frame, "collaborated_any").to_numpy(),
+            "gov_level": frame["gov_level"],
+            "size_class": frame["size_class"],
+        },
+        domain=domain_mask(frame, "innovators"),
+        term_labels={"collaborated": "Made in collaboration"},
+        threshold=threshold,
+    )
+
+
+def model_spreading_on_novelty(edition: Edition, threshold=5):
+    """Odds of spreading the innovation actively for adapters and copiers against originators
+    (own innovations), adjusted for sector and size, among innovators."""
+    frame = edition.frame
+    novelty = frame["novelty"].astype("Float64").where(lambda s: s.isin([1, 2, 3]))
+    return fit_logistic(
+        edition,
+        binary_values(edition, "spread_actively"),
+        {
+            "novelty": novelty.astype("Int64").astype("string"),
+            "sector": frame["sector"],
+            "size_class": frame["size_class"],
+        },
+        domain=domain_mask(frame, "innovators"),
+        reference={"novelty": "1"},
+        threshold=threshold,
+    )
+
+
+def model_innovative_on_characteristics(edition: Edition, threshold=5):
+    """Odds of being innovative by government level, sector and size, over all units."""
+    frame = edition.frame
+    return fit_logistic(
+        edition,
+        binary_values(edition, "innovative"),
+        {c: frame[c] for c in ("gov_level", "sector", "size_class")},
+        threshold=threshold,
+    )

@@ -51,6 +51,16 @@ def _interval(lower: float, upper: float) -> str:
     return f"{100 * lower:.0f}–{100 * upper:.0f}"
 
 
+def estimate_text(row, digits: int = 0) -> str:
+    """'61%, 95% CI 57–65%' for one unsuppressed tidy row (', unreliable' when flagged)."""
+    text = percent(row.estimate, digits)
+    if pd.notna(row.ci_lower) and pd.notna(row.ci_upper):
+        text += f", 95% CI {_interval(row.ci_lower, row.ci_upper)}%"
+    if getattr(row, "flag", "") == "unreliable":
+        text += ", unreliable"
+    return text
+
+
 def format_estimates(table: pd.DataFrame, label: pd.Series | None = None) -> pd.DataFrame:
     """The tidy table as readers see it: percentages with intervals, n, and a note per row.
 
@@ -242,5 +252,355 @@ def plot_estimates(
         ax.set_title(title)
     if len(groups) > 1:
         ax.legend(loc="lower right", fontsize=8, frameon=True)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- front matter
+
+CI_METHOD_NAMES = {
+    "logit": "logit interval",
+    "beta": "Korn-Graubard interval",
+    "wilson": "Wilson interval",
+}
+
+
+def unit_noun(edition, plural: bool = True) -> str:
+    """What one responding unit is ('workplaces' or 'organisations'), from the frame."""
+    levels = set(edition.frame["unit_level"].astype("string").dropna())
+    noun = "organisation" if levels == {"organisation"} else "workplace"
+    return f"{noun}s" if plural else noun
+
+
+def edition_heading_html(edition, question: str) -> str:
+    """'Denmark, 2023 edition: 1,611 workplaces answered.' followed by the theme's question."""
+    name = COUNTRY_NAMES.get(edition.country, edition.country)
+    return (
+        f'<p class="lead"><strong>{html.escape(name)}, {edition.year} edition</strong>: '
+        f"{len(edition.frame):,} {unit_noun(edition)} answered. {html.escape(question)}</p>"
+    )
+
+
+def how_to_read_html(ci_method: str, threshold: int) -> str:
+    """The reader's note on shares, intervals, suppression and flags, with this run's settings."""
+    method = CI_METHOD_NAMES.get(ci_method, ci_method)
+    return (
+        '<div class="notice how-to-read"><strong>How to read this.</strong> Each percentage is an '
+        "estimate for all units of the population, weighted by the survey design; the range after "
+        f"it is its 95% confidence interval ({html.escape(method)}). A difference whose interval "
+        "excludes zero is unlikely to be chance alone. Cells based on fewer than "
+        f"{int(threshold)} responding units are suppressed: blank in tables, absent from figures "
+        "and never named in the text. “unreliable” marks an estimate resting on too few "
+        "effective units to lean on.</div>"
+    )
+
+
+def show_front_matter(edition, question: str, ci_method: str, threshold: int) -> None:
+    """Edition line, synthetic-data notice and 'how to read this' note: the top of every report."""
+    show_html(edition_heading_html(edition, question))
+    show_html(synthetic_notice_html(edition.synthetic, edition.edition_id))
+    show_html(how_to_read_html(ci_method, threshold))
+
+
+def show_caveats(edition) -> None:
+    """The mapping's caveats under a line naming the edition they belong to."""
+    show_html(f"<p>Caveats recorded in the mapping of {html.escape(edition.edition_id)}:</p>")
+    show_html(caveats_html(edition.caveats))
+
+
+def show_sentences(*sentences: str) -> None:
+    """Generated findings as one paragraph."""
+    text = " ".join(s for s in sentences if s)
+    show_html(f'<p class="finding">{html.escape(text)}</p>')
+
+
+# ----------------------------------------------------------------------------- sentences
+
+
+def _visible(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows[~rows["suppressed"].astype(bool) & rows["estimate"].notna()]
+
+
+def _whole_domain_shares(table: pd.DataFrame) -> pd.DataFrame:
+    """The whole-domain share rows (no group rows, no means such as options ticked)."""
+    return table[(table["group"] == "") & (table["ci_method"] != "t")]
+
+
+def share_sentence(table: pd.DataFrame, statement: str, unit: str = "workplaces") -> str:
+    """'83% of workplaces introduced an innovation (95% CI 81–85%).' from the first whole-domain
+    share row; a suppressed share is never named."""
+    row = _whole_domain_shares(table).iloc[0]
+    if row.suppressed or pd.isna(row.estimate):
+        return (
+            f"The share of {unit} that {statement} is not shown: too few units answered "
+            "(disclosure rule)."
+        )
+    interval = f" (95% CI {_interval(row.ci_lower, row.ci_upper)}%)"
+    flag = " The estimate is unreliable." if row.flag == "unreliable" else ""
+    return f"{percent(row.estimate)} of {unit} {statement}{interval}.{flag}"
+
+
+def ranking_sentence(table: pd.DataFrame, labels: pd.Series, noun: str) -> str:
+    """'The most common initiator is “Employees” (61%, 95% CI 57–65%), ahead of “Own manager”
+    (39%); the least common is ...' over the whole-domain shares; suppressed items unnamed."""
+    rows = _whole_domain_shares(table.assign(label=labels))
+    shown = _visible(rows).sort_values("estimate", ascending=False, kind="stable")
+    hidden = " Items with too few answers are not shown." if len(shown) < len(rows) else ""
+    if shown.empty:
+        return f"No {noun} can be shown: every item has too few answers."
+    first = shown.iloc[0]
+    text = f"The most common {noun} is “{first.label}” ({estimate_text(first)})"
+    if len(shown) > 1:
+        text += f", ahead of “{shown.iloc[1].label}” ({percent(shown.iloc[1].estimate)})"
+    if len(shown) > 2:
+        last = shown.iloc[-1]
+        text += f"; the least common is “{last.label}” ({percent(last.estimate)})"
+    return text + "." + hidden
+
+
+def group_sentence(table: pd.DataFrame, group_labels: dict, by_text: str) -> str:
+    """'By government level, the share is highest for “Municipal” (85%, ...) and lowest for
+    “State” (80%, ...).' over the first indicator's groups; suppressed groups unnamed."""
+    first = table.iloc[0]
+    rows = table[
+        (table["indicator"] == first.indicator)
+        & (table["category"] == first.category)
+        & (table["group"] != "")
+    ]
+    shown = _visible(rows).sort_values("estimate", ascending=False, kind="stable")
+    hidden = " Groups with too few answers are not shown." if len(shown) < len(rows) else ""
+    if len(shown) < 2:
+        return f"{by_text}, fewer than two groups can be shown, so none is compared.{hidden}"
+    top, bottom = shown.iloc[0], shown.iloc[-1]
+    return (
+        f"{by_text}, the share is highest for “{group_labels.get(top.group, top.group)}” "
+        f"({estimate_text(top)}) and lowest for "
+        f"“{group_labels.get(bottom.group, bottom.group)}” ({estimate_text(bottom)}).{hidden}"
+    )
+
+
+def points(value: float) -> str:
+    """A difference of proportions in percentage points ('12.3')."""
+    return f"{100 * abs(value):.1f}"
+
+
+def difference_sentence(row, higher_text: str, lower_text: str, subject: str) -> str:
+    """One difference (a row of an `analysis` differences table) in words, saying whether its
+    interval excludes zero; a difference involving a suppressed cell is not shown."""
+    if row.suppressed or pd.isna(row.estimate):
+        return f"The difference in {subject} cannot be shown: a group has too few answers."
+    direction = "higher" if row.estimate > 0 else "lower"
+    excludes = row.ci_lower > 0 or row.ci_upper < 0
+    verdict = (
+        "the interval excludes zero, so the difference is unlikely to be chance alone"
+        if excludes
+        else "the interval includes zero, so the data do not show a clear difference"
+    )
+    return (
+        f"{subject[0].upper()}{subject[1:]} is {points(row.estimate)} percentage points "
+        f"{direction} {higher_text} than {lower_text} (95% CI {100 * row.ci_lower:.1f} to "
+        f"{100 * row.ci_upper:.1f} points); {verdict}."
+    )
+
+
+def differences_sentence(differences: pd.DataFrame, what: str) -> str:
+    """How many of a set of differences have intervals (Holm-adjusted p-values) excluding zero."""
+    shown = differences[~differences["suppressed"].astype(bool)]
+    if shown.empty:
+        return f"No difference between {what} can be shown: too few answers."
+    significant = shown[shown["p_holm"] < 0.05] if "p_holm" in shown else shown.iloc[0:0]
+    text = (
+        f"Of {len(shown)} differences between {what} tested, {len(significant)} "
+        f"{'is' if len(significant) == 1 else 'are'} significant at the 5% level after Holm's "
+        "adjustment for multiple tests"
+    )
+    if len(significant):
+        top = significant.reindex(significant["estimate"].abs().sort_values(ascending=False).index)
+        row = top.iloc[0]
+        text += (
+            f"; the largest is {row.label} ({'+' if row.estimate > 0 else '−'}"
+            f"{points(row.estimate)} points, 95% CI {100 * row.ci_lower:.1f} to "
+            f"{100 * row.ci_upper:.1f})"
+        )
+    return text + "."
+
+
+def test_sentence(p_value: float, what: str, test: str = "Rao-Scott test") -> str:
+    """'A Rao-Scott test finds the shares differ between groups (p = 0.003).' or not."""
+    if p_value is None or pd.isna(p_value):
+        return f"The {test} of {what} cannot be computed on these data."
+    shown = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
+    verdict = "differs" if p_value < 0.05 else "does not differ significantly"
+    return f"By the {test}, {what} {verdict} ({shown})."
+
+
+def odds_ratio_sentence(model, term_label: str, outcome_text: str, adjusted_for: str) -> str:
+    """'Innovations made in collaboration have 1.8 times the odds of increasing quality (95% CI
+    1.3–2.4), adjusted for ...', or why the model could not be estimated."""
+    if model.message:
+        return model.message
+    rows = model.table[model.table["label"] == term_label]
+    if rows.empty:
+        return f"The model has no term for {term_label}."
+    row = rows.iloc[0]
+    verdict = (
+        "the interval excludes one"
+        if row.ci_lower > 1 or row.ci_upper < 1
+        else "the interval includes one, so no clear association"
+    )
+    return (
+        f"{term_label} goes with {row.odds_ratio:.2f} times the odds of {outcome_text} "
+        f"(95% CI {row.ci_lower:.2f}–{row.ci_upper:.2f}; {verdict}), adjusted for {adjusted_for}."
+    )
+
+
+def published_sentence(comparison: pd.DataFrame, synthetic: bool) -> str:
+    """How the package's estimates sit against the published figures of this edition."""
+    if comparison.empty:
+        return "No figure of this theme is published for this edition."
+    shown = comparison[~comparison["suppressed"].astype(bool)]
+    inside = int(shown["published_inside_interval"].astype(bool).sum())
+    text = (
+        f"{inside} of {len(comparison)} published figures lie inside the 95% interval of the "
+        "package's estimate"
+    )
+    if len(shown) < len(comparison):
+        text += f" ({len(comparison) - len(shown)} estimates suppressed)"
+    if synthetic:
+        text += "; the synthetic data are calibrated to these figures, so agreement is by design"
+    return text + "."
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def show_figure(fig) -> None:
+    """Display a figure as a compact PNG and close it; the metadata lists the values drawn (x
+    positions of points and ends of bars) so tests can check what a reader sees."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+    plt.close(fig)
+    bundle = {
+        "image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
+        "text/plain": "<figure>",
+    }
+    display(bundle, raw=True, metadata={"innobarometer": {"drawn": drawn_values(fig)}})
+
+
+def drawn_values(fig) -> list[float]:
+    """The data values a figure shows: scatter x positions and bar widths, rounded to 1e-6."""
+    values = []
+    for ax in fig.axes:
+        for collection in ax.collections:
+            offsets = collection.get_offsets()
+            if len(offsets) and collection.__class__.__name__ == "PathCollection":
+                values += [float(x) for x in np.asarray(offsets)[:, 0]]
+        values += [float(p.get_width()) for p in ax.patches if p.get_width() > 0]
+    return [round(v, 6) for v in values]
+
+
+def plot_differences(
+    differences: pd.DataFrame, title: str = "", xlabel: str = "Difference (percentage points)"
+):
+    """Differences with their intervals around a zero line, one row per difference; suppressed
+    differences are not drawn."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    data = differences.reset_index(drop=True)
+    shown = ~data["suppressed"].astype(bool).to_numpy()
+    y = np.arange(len(data))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(1.4 + 0.32 * len(data), 12)))
+    ax.axvline(0, color="#333333", linewidth=1)
+    ax.hlines(
+        y[shown],
+        100 * data["ci_lower"].to_numpy(float)[shown],
+        100 * data["ci_upper"].to_numpy(float)[shown],
+        color=sns.color_palette("colorblind")[0],
+        linewidth=2,
+        alpha=0.7,
+    )
+    sns.scatterplot(
+        x=100 * data["estimate"].to_numpy(float)[shown],
+        y=y[shown],
+        color=sns.color_palette("colorblind")[0],
+        s=45,
+        ax=ax,
+        zorder=3,
+    )
+    for y_hidden in y[~shown]:
+        ax.text(0, y_hidden, SUPPRESSED_TEXT, va="center", ha="center", fontsize=8, color="#777777")
+    ax.set_yticks(y, data["label"])
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_odds_ratios(model, title: str = ""):
+    """Odds ratios with their intervals on a log scale around one; None when no model."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    if model.message:
+        return None
+    data = model.table.reset_index(drop=True)
+    y = np.arange(len(data))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(1.4 + 0.32 * len(data), 12)))
+    colour = sns.color_palette("colorblind")[0]
+    ax.axvline(1, color="#333333", linewidth=1)
+    ax.hlines(y, data["ci_lower"], data["ci_upper"], color=colour, linewidth=2, alpha=0.7)
+    sns.scatterplot(x=data["odds_ratio"].to_numpy(float), y=y, color=colour, s=45, ax=ax, zorder=3)
+    ax.set_xscale("log")
+    ax.set_yticks(y, data["label"])
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    ax.set_xlabel("Odds ratio (log scale; 1 = no association)")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_distribution(table: pd.DataFrame, labels: pd.Series, category_labels: dict, title=""):
+    """The full distribution of each item as one stacked bar (substantive answers, 100%).
+
+    An item with any suppressed category is left out whole (a stacked bar would reveal the
+    missing piece as the remainder) and marked 'suppressed'.
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    data = table[(table["group"] == "") & table["category"].isin(list(category_labels))]
+    data = data.assign(label=labels.loc[data.index])
+    items = list(dict.fromkeys(data["label"]))
+    hidden = set(data.loc[data["suppressed"].astype(bool), "label"])
+    wide = data.pivot_table(index="label", columns="category", values="estimate", sort=False)
+    wide = wide.reindex(index=items, columns=list(category_labels))
+    colours = sns.color_palette("RdBu_r", len(category_labels))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(1.6 + 0.32 * len(items), 12)))
+    left = np.zeros(len(items))
+    drawn = np.array([item not in hidden for item in items])
+    y = np.arange(len(items))
+    for colour, (code, text) in zip(colours, category_labels.items()):
+        width = 100 * wide[code].fillna(0).to_numpy(float)
+        ax.barh(y[drawn], width[drawn], left=left[drawn], color=colour, label=text, height=0.7)
+        left += width
+    for y_hidden in y[~drawn]:
+        ax.text(1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=8, color="#777777")
+    ax.set_yticks(y, items)
+    ax.set_ylim(len(items) - 0.5, -0.5)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Share of substantive answers (%)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8, frameon=False)
+    if title:
+        ax.set_title(title)
     fig.tight_layout()
     return fig
