@@ -128,3 +128,11 @@ def test_missing_margin_and_repeated_calibration_are_refused(clus1, api_clus1):
         post_stratify(calibrated, api_clus1["stype"], STYPE)
     with pytest.raises(CalibrationError, match="name the same variables"):
         rake(clus1, api_clus1[["stype"]], {"stype": STYPE, "sch.wide": SCH_WIDE})
+
+
+def test_raking_on_one_margin_is_post_stratification(clus1, api_clus1):
+    raked = rake(clus1, api_clus1[["stype"]], {"stype": STYPE})
+    post = post_stratify(clus1, api_clus1["stype"], STYPE)
+    np.testing.assert_allclose(raked.weights, post.weights, rtol=1e-12)
+    y = api_clus1["api00"].to_numpy(float)
+    assert _mean(raked, y) == pytest.approx(_mean(post, y), rel=1e-12)

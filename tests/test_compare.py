@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from innobarometer.compare import (
@@ -141,3 +143,13 @@ def test_codes_other_than_yes_no_are_refused(strat, api_strat):
         group_contrast(strat, y, api_strat["stype"], "E", "H")
     with pytest.raises(ValueError, match="group 'X' has no unit"):
         group_contrast(strat, api_strat["sch.wide"] == "Yes", api_strat["stype"], "E", "X")
+
+
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=30))
+def test_holm_never_lowers_a_p_value_and_keeps_their_order(p_values):
+    adjusted = holm(p_values)
+    raw = np.asarray(p_values)
+    assert np.all(adjusted >= raw) and np.all(adjusted <= 1)
+    order = np.argsort(raw, kind="stable")
+    assert np.all(np.diff(adjusted[order]) >= 0)
+    assert adjusted.min() == pytest.approx(min(1.0, raw.min() * len(raw)))
