@@ -115,6 +115,8 @@ def rake(
     has the same meaning); `CalibrationError` after `max_iter` sweeps without convergence.
     """
     _check_not_calibrated(design)
+    if max_iter < 1 or not tol > 0:
+        raise CalibrationError(f"max_iter ({max_iter}) and tol ({tol}) must be positive")
     margins = pd.DataFrame(margins)
     if len(margins) != design.n:
         raise CalibrationError(f"margins have {len(margins)} rows; the design has {design.n} units")

@@ -113,6 +113,8 @@ def survey_logistic(
     coefficient moves by more than `tol` (relative to the largest). Returns one row per term with
     coefficient, se, t, p, interval, odds ratio and its interval, residual df and units used.
     """
+    if not 0 < level < 1:
+        raise RegressionError(f"level must be between 0 and 1, not {level}")
     matrix, names = _design_matrix(X, names, design.n)
     outcome = _outcome(y, design.n)
     used = ~np.isnan(outcome) & ~np.isnan(matrix).any(axis=1)
@@ -133,8 +135,6 @@ def survey_logistic(
     covariance = inverse @ design.covariance(scores) @ inverse
     se = np.sqrt(np.diag(covariance))
     df = design.domain_degrees_of_freedom(used) - len(names) + 1
-    if not 0 < level < 1:
-        raise RegressionError(f"level must be between 0 and 1, not {level}")
     quantile = stats.t.ppf(0.5 + level / 2, df)
     t = coef / se
     lower, upper = coef - quantile * se, coef + quantile * se
