@@ -47,6 +47,7 @@ SUMMARY_LINES = 10
 PARAMETERS_HEADER = re.compile(r"^# %%.*\btags\s*=\s*\[[^\]]*[\"']parameters[\"']")
 CELL_HEADER = re.compile(r"^# %%")
 EDITION_ID = re.compile(r"^(?P<country>[A-Z]{2})-(?P<year>\d{4})$")
+OBJECT_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -155,7 +156,10 @@ def load_data_set(data: str | None = None) -> DataSet:
     """The active data set (demo or real) from `innobarometer.datasets`."""
     from innobarometer import datasets
 
-    active = datasets.active_set(data)
+    try:
+        active = datasets.active_set(data)
+    except datasets.DataSetError as error:
+        raise BuildError(str(error)) from None
     editions = tuple(sorted(active.editions))
     return DataSet(
         kind=active.kind,
@@ -514,6 +518,17 @@ def _html_exporter():
     )
 
 
+def _for_readers(output) -> bool:
+    """Whether an output belongs in the report page."""
+    if output.output_type == "stream":
+        # Warnings on stderr are for the notebook's author, not the report's reader.
+        return output.name != "stderr"
+    data = output.get("data", {})
+    # A bare repr such as `<Axes at 0x7f3a...>` (a cell ending in a plot call) means nothing to
+    # a reader and its address changes between runs.
+    return not (set(data) == {"text/plain"} and OBJECT_ADDRESS.search(data["text/plain"]))
+
+
 def export_html(notebook, title: str, shown_parameters: tuple) -> str:
     """The report page: outputs and markdown only (code, parameters and stderr hidden), figures
     as compact embedded PNGs, one inline stylesheet, nothing that differs between runs."""
@@ -524,10 +539,7 @@ def export_html(notebook, title: str, shown_parameters: tuple) -> str:
     for cell in page.cells:
         if cell.cell_type != "code":
             continue
-        # Warnings on stderr are for the notebook's author, not the report's reader.
-        cell.outputs = [
-            o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")
-        ]
+        cell.outputs = [o for o in cell.outputs if _for_readers(o)]
         for output in cell.outputs:
             if "image/png" in output.get("data", {}):
                 output.data["image/png"] = _compact_png(output.data["image/png"])
@@ -736,20 +748,18 @@ def failure_summary(failures: list[tuple[Report, dict]], root: Path) -> list[str
     lines = [f"{len(failures)} report{'s' if len(failures) > 1 else ''} failed:"]
     shown = failures if len(failures) <= SUMMARY_LINES - 1 else failures[: SUMMARY_LINES - 2]
     for report, outcome in shown:
-        where = ""
+        place = []
         if outcome.get("cell"):
-            where = f" cell {outcome['cell']}"
+            place.append(f"cell {outcome['cell']}")
             if outcome.get("file_line"):
-                where += f" ({_relative(report.notebook, root)}:{outcome['file_line']})"
-        code = f" `{_shorten(outcome['line'], 60)}`" if outcome.get("line") else ""
-        kept = (
-            f"; notebook: {_relative(Path(outcome['notebook']), root)}"
-            if outcome.get("notebook")
-            else ""
-        )
-        lines.append(
-            f"  {report.theme} {report.key}:{where}{code}: {_shorten(outcome['error'], 100)}{kept}"
-        )
+                place.append(f"({_relative(report.notebook, root)}:{outcome['file_line']})")
+        if outcome.get("line"):
+            place.append(f"`{_shorten(outcome['line'], 60)}`")
+        where = f" {' '.join(place)}:" if place else ""
+        kept = outcome.get("notebook")
+        kept = f"; notebook: {_relative(Path(kept), root)}" if kept else ""
+        error = _shorten(outcome["error"], 100)
+        lines.append(f"  {report.theme} {report.key}:{where} {error}{kept}")
     if len(shown) < len(failures):
         lines.append(f"  ... and {len(failures) - len(shown)} more: see build/failed/")
     return lines
@@ -894,8 +904,14 @@ def build(
 def check_before_running(
     stale: list[Report], theme_of: dict[str, Theme], overrides: dict, data_set: DataSet
 ) -> None:
-    """Everything that can fail without a kernel: parameter names, the data files' presence."""
+    """Everything that can fail without a kernel: parameter names, data files, kernel choice."""
+    from innobarometer import kernel
+
     validate_parameters(stale, theme_of, overrides)
+    try:
+        kernel.default_strategy()
+    except ValueError as error:
+        raise BuildError(str(error)) from None
     missing = sorted({e for r in stale for e in r.reads if not data_set.harmonised[e].exists()})
     if missing:
         raise BuildError(
@@ -945,11 +961,18 @@ def _run(work, data_set, inputs, manifest, jobs, keep_going, out) -> dict[str, d
     environment = {"INNOBAROMETER_ROOT": str(paths.project_root()), "DATA": data_set.kind}
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        workers = jobs or os.cpu_count() or 1
+        workers = jobs or _cores()
         return execute(work, workers, keep_going, environment, out, record)
     finally:
         signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _cores() -> int:
+    """The cores this process may use (the affinity mask where the platform has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _status(report: Report, inputs: dict, manifest: dict, build: Path) -> str:

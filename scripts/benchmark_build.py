@@ -1,0 +1,155 @@
+"""Time the report build against the naive recipe, in one run, on a scratch copy of the project.
+
+    .venv/bin/python scripts/benchmark_build.py              # demo matrix: notebooks/, demo data
+    .venv/bin/python scripts/benchmark_build.py --fixtures   # the test fixtures (tests/fixtures/)
+
+Measures, each as a fresh `python -m innobarometer build` process: the full build, a no-op
+rebuild, and a rebuild after editing one theme notebook; then the naive baseline on a fixed subset
+of reports: per report, the `papermill` CLI then the `jupyter nbconvert --to html` CLI, one after
+the other. Prints per-report times and the ratio. Not a test: it takes a minute or more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+BASELINE_REPORTS = 6
+
+
+def scratch_project(root: Path, fixtures: bool) -> Path:
+    """A copy of what a build reads: theme notebooks, mappings and harmonised data."""
+    if fixtures:
+        spec = importlib.util.spec_from_file_location(
+            "test_build", REPO / "tests" / "test_build.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.make_project(root)
+    data = REPO / "build" / "data"
+    if not any(data.glob("*.parquet")) or not any((REPO / "notebooks").glob("*.py")):
+        raise SystemExit("no demo data or notebooks: run `make data` first, or use --fixtures")
+    shutil.copytree(
+        REPO / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns("*.ipynb")
+    )
+    shutil.copytree(REPO / "data", root / "data", ignore=shutil.ignore_patterns("raw"))
+    shutil.copytree(data, root / "build" / "data")
+    return root
+
+
+def timed_build(environment: dict, *flags: str) -> tuple[float, list[str]]:
+    """Wall time of one build command and the reports it executed."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "innobarometer", "build", *flags],
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}")
+    return seconds, re.findall(r"^\[\d+/\d+\] (\S+ \S+) ok", result.stdout, flags=re.M)
+
+
+def baseline(root: Path, environment: dict, reports) -> list[tuple[str, float]]:
+    """The naive recipe per report: papermill CLI, then nbconvert CLI (the .ipynb made first)."""
+    import jupytext
+
+    work = root / "baseline"
+    work.mkdir()
+    times = []
+    for report in reports:
+        source = work / f"{report.theme}.ipynb"
+        if not source.exists():
+            notebook = jupytext.read(report.notebook, fmt="py:percent")
+            notebook.metadata["kernelspec"] = {
+                "name": "python3",
+                "language": "python",
+                "display_name": "Python 3",
+            }
+            jupytext.write(notebook, source)
+        executed = work / f"{report.theme}-{report.key}.ipynb"
+        parameters = [
+            x for name, value in report.parameters.items() for x in ("-p", name, str(value))
+        ]
+        start = time.perf_counter()
+        cwd = report.notebook.parent
+        subprocess.run(
+            [BIN / "papermill", source, executed, *parameters, "-k", "python3", "--cwd", cwd],
+            env=environment,
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [BIN / "jupyter", "nbconvert", "--to", "html", executed],
+            env=environment,
+            check=True,
+            capture_output=True,
+        )
+        times.append((report.name, time.perf_counter() - start))
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fixtures", action="store_true", help="the test fixtures, not the demo")
+    parser.add_argument("--kernel", choices=["zygote", "fresh"], help="kernel strategy to time")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ib-bench-") as scratch:
+        root = scratch_project(Path(scratch) / "project", args.fixtures)
+        environment = {**os.environ, "INNOBAROMETER_ROOT": str(root)}
+        environment.pop("DATA", None)
+        if args.kernel:
+            environment["INNOBAROMETER_KERNEL"] = args.kernel
+        os.environ.update(environment)
+        from innobarometer import build, kernel
+
+        strategy = kernel.default_strategy()
+        reports = build.plan_reports(build.discover_themes(), build.load_data_set())
+        print(
+            f"{'fixtures' if args.fixtures else 'demo matrix'}: {len(reports)} reports, "
+            f"{os.cpu_count()} cores, kernel strategy {strategy!r}"
+        )
+
+        full, built = timed_build(environment)
+        print(
+            f"full build      {full:7.2f} s  {len(built)} reports  {full / len(built):.2f} s/report"
+        )
+        noop, none = timed_build(environment)
+        print(f"no-op rebuild   {noop:7.2f} s  {len(none)} reports")
+        theme = sorted({r.theme for r in reports if r.key != build.LATEST})[0]
+        notebook = root / "notebooks" / f"{theme}.py"
+        notebook.write_text(
+            notebook.read_text() + "\n# %% [markdown]\n# Edited by the benchmark.\n"
+        )
+        edit, rebuilt = timed_build(environment)
+        themes = sorted({name.split()[0] for name in rebuilt})
+        print(f"edit {theme:10} {edit:7.2f} s  {len(rebuilt)} reports rebuilt, themes: {themes}")
+
+        subset = [r for r in reports if r.key != build.LATEST][:BASELINE_REPORTS]
+        naive = baseline(root, environment, subset)
+        for name, seconds in naive:
+            print(f"  naive {name:24} {seconds:6.2f} s")
+        per_naive = sum(s for _, s in naive) / len(naive)
+        per_build = full / len(built)
+        print(
+            f"naive baseline  {sum(s for _, s in naive):7.2f} s  {len(naive)} reports  "
+            f"{per_naive:.2f} s/report"
+        )
+        print(f"ratio naive/build per report: {per_naive / per_build:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
