@@ -62,6 +62,7 @@ class SurveyDesign:
     _order: np.ndarray = field(init=False, repr=False)
     _starts: np.ndarray = field(init=False, repr=False)
     _stratum_starts: np.ndarray = field(init=False, repr=False)
+    _in_psu_order: bool = field(init=False, repr=False)
 
     def __post_init__(self):
         w = np.asarray(self.weights, dtype=float)
@@ -102,6 +103,7 @@ class SurveyDesign:
         # Units sorted by PSU once, so PSU totals are one vectorised reduction for any scores.
         order = np.argsort(psu, kind="stable")
         object.__setattr__(self, "_order", order)
+        object.__setattr__(self, "_in_psu_order", bool(np.all(order == np.arange(n))))
         object.__setattr__(self, "_starts", np.flatnonzero(np.r_[True, np.diff(psu[order]) != 0]))
         # PSU codes follow stratum codes (coded as pairs above), so each stratum's PSUs are one
         # run and stratum sums are one reduceat (np.add.at is far slower on many columns).
@@ -160,12 +162,13 @@ class SurveyDesign:
         return n_psu - strata_touched.sum(axis=0)
 
     def psu_totals(self, scores: np.ndarray) -> np.ndarray:
-        """Sum of each score column within each PSU: (n_psu, k)."""
+        """Sum of each score column within each PSU: (n_psu, k); may share memory with scores."""
         scores = np.asarray(scores, dtype=float)
         if scores.ndim == 1:
             scores = scores[:, None]
         if len(self._starts) == len(scores):
-            return scores[self._order]  # every unit its own PSU: nothing to add up
+            # Every unit its own PSU: nothing to add up (nor to reorder, in a frame sorted so).
+            return scores if self._in_psu_order else scores[self._order]
         return np.add.reduceat(scores[self._order], self._starts, axis=0)
 
     def covariance(self, scores: np.ndarray) -> np.ndarray:

@@ -429,17 +429,20 @@ def _ratio_table(
     answered = ~np.isnan(values)
     binary = bool(np.isin(values[answered], (0.0, 1.0)).all())
     filled = np.where(answered, values, 0.0)
+    # Columns often share who answered (a routed block): counts and df once per pattern.
+    patterns, pattern_of = _answer_patterns(answered)
     answered = answered.astype(float)
     results = []
     for group, mask in cells.masks:
-        # One float base per cell, shared by every step (many indicators x cells stay fast).
-        base = answered * mask[:, None]
-        numerators = filled * mask[:, None]
+        everyone = bool(mask.all())
+        base = answered if everyone else answered * mask[:, None]
+        numerators = filled if everyone else filled * mask[:, None]
         estimates, scores = design.ratio_scores(numerators, base)
-        n = base.sum(axis=0)
+        pattern_base = patterns & mask[:, None]
+        n = pattern_base.sum(axis=0)[pattern_of]
         with np.errstate(divide="ignore", invalid="ignore"):
             if binary:
-                population = design.weights @ base
+                population = (design.weights @ pattern_base)[pattern_of]
                 srs = design.srs_variances_of_shares(estimates, n, population)
             else:
                 srs = design.srs_variances_of_means(numerators, base)
@@ -450,11 +453,20 @@ def _ratio_table(
                     "estimate": estimates,
                     "se": np.sqrt(variance),
                     "n_unweighted": n,
-                    "df": design.domains_degrees_of_freedom(base),
+                    "df": design.domains_degrees_of_freedom(pattern_base)[pattern_of],
                     "deff": variance / srs,
                 }
             )
     return _finish(results, labels, cells.name, ci_method, level, threshold)
+
+
+def _answer_patterns(answered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct columns of a boolean (n, k) matrix and, per column, which one it is."""
+    packed = np.ascontiguousarray(np.packbits(answered, axis=0).T)
+    # One key per column (k of them, not rows): its packed bits.
+    first: dict[bytes, int] = {}
+    pattern_of = np.array([first.setdefault(c.tobytes(), len(first)) for c in packed])
+    return answered[:, np.unique(pattern_of, return_index=True)[1]], pattern_of
 
 
 def _finish(results, labels, domain_name, ci_method, level, threshold) -> pd.DataFrame:
