@@ -347,6 +347,29 @@ def test_editing_one_notebook_rebuilds_exactly_that_theme(project, executed):
     )
 
 
+def test_reports_leave_the_build_with_their_edition_or_data_set(project, executed):
+    assert run(themes="drivers")[0] == 0
+    (project / "data" / "demo" / "mappings" / "NO-2023.yaml").unlink()
+    assert "drivers NO-2023: to be removed" in run(themes="drivers", dry_run=True)[1]
+    executed.clear()
+    assert run(themes="drivers")[0] == 0
+    assert executed == []
+    assert sorted(products(project)) == [
+        "drivers/DK-2020.csv",
+        "drivers/DK-2020.html",
+        "drivers/DK-2023.csv",
+        "drivers/DK-2023.html",
+    ]
+    # A real mapping makes the real data set active: no demo report may stay beside it.
+    (project / "data" / "mappings").mkdir()
+    (project / "data" / "mappings" / "DK-2023.yaml").write_text("# real\n")
+    assert run(themes="drivers")[0] == 0
+    assert executed == ["drivers/DK-2023"]
+    assert sorted(products(project)) == ["drivers/DK-2023.csv", "drivers/DK-2023.html"]
+    index = (project / "build" / "index.html").read_text()
+    assert "National survey data" in index and "Synthetic" not in index
+
+
 def test_a_failing_notebook_leaves_no_product_and_a_short_summary(project, executed, capsys):
     shutil.copy(FIXTURES / "failing.py", project / "notebooks")
     # Without keep-going, one worker: the first report (DK-2020) fails, nothing else starts.

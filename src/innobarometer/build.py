@@ -872,6 +872,9 @@ def build(
     planned = plan_reports(all_themes, data_set)
     selected = select_reports(planned, themes, editions)
     manifest = load_manifest(build_dir)
+    retired = retired_reports(manifest, planned, data_set.kind)
+    for name in retired:
+        del manifest["reports"][name]
     prints = Fingerprints(package=package_digest(), dependencies=dependency_digest())
     inputs = {r.name: report_inputs(r, data_set, prints) for r in planned}
     reasons = {r.name: stale_reasons(r, inputs[r.name], manifest, build_dir) for r in selected}
@@ -880,7 +883,15 @@ def build(
         print(f"{len(stale)} of {len(selected)} reports stale", file=out)
         for report in stale:
             print(f"  {report.theme} {report.key}: {', '.join(reasons[report.name])}", file=out)
+        for name in retired:
+            print(f"  {name.replace('/', ' ')}: to be removed (no longer in the plan)", file=out)
         return 0
+    if retired:
+        for name in retired:
+            for suffix in (".html", ".csv"):
+                (build_dir / f"{name}{suffix}").unlink(missing_ok=True)
+        manifest["data_set"] = data_set.kind
+        save_manifest(build_dir, manifest)
     failures = []
     if stale:
         check_before_running(stale, theme_of, overrides, data_set)
@@ -899,6 +910,16 @@ def build(
         print("\n".join(failure_summary(failures, paths.project_root())), file=sys.stderr)
         return 1
     return 0
+
+
+def retired_reports(manifest: dict, planned: list[Report], kind: str) -> list[str]:
+    """Reports in the manifest that the plan no longer has (a theme or mapping removed), or all
+    of them when the data set changed between demo and real: the two never share a build."""
+    recorded = sorted(manifest.get("reports", {}))
+    if manifest.get("data_set", kind) != kind:
+        return recorded
+    names = {r.name for r in planned}
+    return [name for name in recorded if name not in names]
 
 
 def check_before_running(
