@@ -1,0 +1,237 @@
+"""`build/codebook.html`: every harmonised variable (question, type, codes, universe, theme,
+assumptions, and which editions of the active data set map it) and every published indicator with
+where it was published. One offline page: no scripts, one inline stylesheet, the same bytes for the
+same inputs.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from innobarometer import __version__, paths
+from innobarometer.codebook import THEMES, Codebook, Variable, load_codebook
+from innobarometer.mapping import SET_BY_MAPPING, check_mapping
+from innobarometer.validate import INTRODUCED
+
+# The package files the page is made from (with the active mappings): a build can hash these to
+# decide whether the page is stale.
+CODEBOOK_PAGE_SOURCES = (
+    "codebook_page.py",
+    "codebook.yaml",
+    "indicators.yaml",
+    "reference/headline_figures.csv",
+    "reference/sources.csv",
+    "templates/report.css",
+)
+PAGE_CSS = """\
+main.codebook { max-width: 84rem; }
+td.codes, td.mapped { font-size: 0.9em; }
+td.mapped { min-width: 9rem; }
+.muted { color: var(--muted); }
+nav.contents a { margin-right: 0.8em; }
+"""
+THEME_TITLES = {
+    "overview": "Overview: innovation and its types, effects and evaluation",
+    "collaboration": "Collaboration",
+    "diffusion": "Diffusion: novelty, inspiration and spreading",
+    "drivers": "Drivers: initiators, promoters, culture",
+    "barriers": "Barriers: what hindered the latest innovation",
+    "background": "Background (registers and frame)",
+    "design": "Survey design",
+}
+DATA_NOTICE = {
+    "demo": (
+        '<div class="notice synthetic"><strong>Synthetic demo data.</strong> The editions below '
+        "are the package's synthetic demo (data/demo/mappings/), not survey answers.</div>"
+    ),
+    "real": (
+        '<div class="notice real"><strong>National survey data.</strong> The editions below are '
+        "the national files mapped in data/mappings/.</div>"
+    ),
+}
+
+
+def variables_by_edition(mappings: dict[str, Path]) -> dict[str, dict[str, str] | None]:
+    """For each edition, the variables its mapping provides and how ('column', 'constant',
+    'derived', 'set by the mapping'); None for a mapping too broken to read (see `check`)."""
+    provided: dict[str, dict[str, str] | None] = {}
+    for edition, path in sorted(mappings.items()):
+        mapping, _ = check_mapping(path)
+        if mapping is None:
+            provided[edition] = None
+            continue
+        how = dict.fromkeys(SET_BY_MAPPING, "set by the mapping")
+        how |= dict.fromkeys(mapping.constants, "constant")
+        how |= dict.fromkeys(mapping.columns, "column")
+        if mapping.derives_innovative and any(item in how for item in INTRODUCED):
+            how["innovative"] = "derived"
+        provided[edition] = how
+    return provided
+
+
+def _codes_cell(variable: Variable, codebook: Codebook) -> str:
+    """Categories (code = label), options, or the value type, one per line."""
+    if variable.type == "multiple":
+        lines = [f"{option} = {label}" for option, label in variable.options.items()]
+        lines.append(f"(one 1/0 column {variable.name}_<option> each)")
+        if variable.max_choices:
+            lines.append(f"(at most {variable.max_choices} ticked)")
+    else:
+        lines = [f"{code} = {label}" for code, label in variable.categories.items()]
+        labels = codebook.non_substantive_labels
+        lines += [f"{code} = {labels[code]}" for code in variable.non_substantive]
+    if not lines:
+        return f'<span class="muted">{html.escape(variable.dtype or variable.type)}</span>'
+    return "<br>".join(html.escape(line) for line in lines)
+
+
+def _mapped_cell(name: str, provided: dict[str, dict[str, str] | None]) -> str:
+    """The editions that map a variable; how, where it is not an ordinary column."""
+    found = []
+    for edition, how in provided.items():
+        if how and name in how:
+            kind = how[name]
+            found.append(edition if kind == "column" else f"{edition} ({kind})")
+    if not found:
+        return '<span class="muted">not mapped</span>'
+    return html.escape(", ".join(found))
+
+
+def _notes_cell(variable: Variable, codebook: Codebook) -> str:
+    """Battery, assumption and note, each labelled."""
+    parts = []
+    if variable.battery:
+        parts.append(f"Battery: {codebook.batteries[variable.battery]}.")
+    if variable.assumption:
+        parts.append(f"Assumed: {variable.assumption}")
+    if variable.note:
+        parts.append(variable.note)
+    if variable.required:
+        parts.append("Required in every edition.")
+    return "<br>".join(html.escape(p) for p in parts)
+
+
+def _variables_section(codebook: Codebook, provided: dict) -> list[str]:
+    """One table per theme, in the codebook's theme order."""
+    out = []
+    for theme in THEMES:
+        variables = [v for v in codebook.variables.values() if v.theme == theme]
+        if not variables:
+            continue
+        out.append(f'<h2 id="theme-{theme}">{html.escape(THEME_TITLES.get(theme, theme))}</h2>')
+        out.append(
+            "<table>\n<thead><tr><th>Variable</th><th>Question</th><th>Type</th><th>Codes</th>"
+            "<th>Universe</th><th>Mapped in</th><th>Notes and assumptions</th></tr></thead>\n"
+            "<tbody>"
+        )
+        for v in variables:
+            out.append(
+                f'<tr id="var-{v.name}"><td><code>{v.name}</code><br>{html.escape(v.label)}</td>'
+                f"<td>{html.escape(v.question)}</td><td>{v.type}</td>"
+                f'<td class="codes">{_codes_cell(v, codebook)}</td><td>{v.universe}</td>'
+                f'<td class="mapped">{_mapped_cell(v.name, provided)}</td>'
+                f"<td>{_notes_cell(v, codebook)}</td></tr>"
+            )
+        out.append("</tbody>\n</table>")
+    return out
+
+
+def _indicators_section() -> list[str]:
+    """Every published indicator: definition, universe and each published value with its source."""
+    from innobarometer.indicators import load_indicators, published_figures
+
+    figures = published_figures()
+    figures["edition_text"] = figures["edition"].astype(str)
+    figures = figures.sort_values(["indicator", "country", "edition_text", "scope"], kind="stable")
+    out = [
+        '<h2 id="indicators">Published indicators</h2>',
+        "<p>Every figure the national and Nordic reports published, defined once in codebook "
+        "terms; the reports show their estimate beside it. Values are as published (per cent); "
+        "<code>nordic-2019</code> is the Nordic comparison report.</p>",
+        "<table>\n<thead><tr><th>Indicator</th><th>Definition</th><th>Universe</th>"
+        "<th>Where published</th></tr></thead>\n<tbody>",
+    ]
+    for name, indicator in load_indicators().indicators.items():
+        rows = figures[figures["indicator"] == name]
+        published = []
+        for row in rows.itertuples():
+            text = html.escape(
+                f"{row.country} {row.edition_text}: {row.value_pct:g}% ({row.base}; {row.scope})"
+            )
+            source = html.escape(row.source_key)
+            if row.source_url:
+                source = f'<a href="{html.escape(row.source_url)}">{source}</a>'
+            published.append(f"{text} {source}")
+        definition = html.escape(indicator.describe())
+        for label, text in (("Judgement", indicator.judgement), ("Note", indicator.note)):
+            if text:
+                definition += f"<br>{label}: {html.escape(text)}"
+        where = "<br>".join(published) or '<span class="muted">none</span>'
+        out.append(
+            f'<tr id="ind-{name}"><td><code>{name}</code><br>{html.escape(indicator.label)}</td>'
+            f"<td>{definition}</td><td>{indicator.universe}</td><td>{where}</td></tr>"
+        )
+    out.append("</tbody>\n</table>")
+    return out
+
+
+def render_codebook_page(data: str | None = None) -> str:
+    """The codebook page for the active data set (`data`: demo, real or None for automatic)."""
+    from innobarometer.datasets import active_set
+
+    active = active_set(data)
+    codebook = load_codebook()
+    provided = variables_by_edition(active.mappings)
+    unreadable = [edition for edition, how in provided.items() if how is None]
+    editions = ", ".join(active.editions) or "none"
+    intro = f"<p>Editions of the {active.kind} data set: {html.escape(editions)}.</p>"
+    if unreadable:
+        intro += (
+            f"<p>Mappings that could not be read, so not counted: {', '.join(unreadable)}; run "
+            "<code>python -m innobarometer check</code> on them.</p>"
+        )
+    themes = [t for t in THEMES if any(v.theme == t for v in codebook.variables.values())]
+    contents = " ".join(f'<a href="#theme-{t}">{html.escape(t.capitalize())}</a>' for t in themes)
+    css = (paths.PACKAGE_DIR / "templates" / "report.css").read_text(encoding="utf-8")
+    body = [
+        "<h1>Codebook: the harmonised variables and published indicators</h1>",
+        DATA_NOTICE[active.kind],
+        intro,
+        "<p>Codes: binary items 1 yes, 0 no; single and ordinal items 1..k; 8 don't know, "
+        "9 not relevant where allowed; a multiple-response option 1 ticked, 0 not ticked; "
+        "missing means not asked or no answer. <em>Mapped in</em> lists the editions whose "
+        "mapping provides the variable; elsewhere it is missing in the data.</p>",
+        f'<nav class="contents">{contents} <a href="#indicators">Published indicators</a></nav>',
+        *_variables_section(codebook, provided),
+        *_indicators_section(),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Innovation Barometer codebook</title>\n<style>\n{css}{PAGE_CSS}</style>\n"
+        '</head>\n<body>\n<main class="codebook">\n'
+        + "\n".join(body)
+        + f'\n<footer class="report-parameters"><p>innobarometer {__version__}; made from '
+        "src/innobarometer/codebook.yaml, indicators.yaml and the active mappings.</p></footer>"
+        "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def write_codebook_page(path: str | os.PathLike, data: str | None = None) -> bool:
+    """Write the codebook page to `path` (atomically) unless it already holds the same bytes;
+    return whether it was written."""
+    path = Path(path)
+    page = render_codebook_page(data).encode("utf-8")
+    if path.is_file() and path.read_bytes() == page:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A name of this process's own, opened with the usual file mode (mkstemp's is owner-only).
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(page)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return True
