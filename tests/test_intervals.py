@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from innobarometer.intervals import share_interval, t_interval
 
@@ -15,9 +16,32 @@ T_975_20 = 2.0859634472658644
 @pytest.mark.parametrize("method", ["logit", "beta"])
 def test_matches_r_svyciprop(oracle, row, df, n, method):
     ref = oracle.loc[f"{row}-{method}"]
-    lower, upper = share_interval(ref["estimate"], ref["se"], df, n, method=method)
+    lower, upper = share_interval(
+        ref["estimate"], ref["se"], df, n, method=method, cap_effective_n=False
+    )
     assert lower == pytest.approx(ref["lower"], rel=1e-6)
     assert upper == pytest.approx(ref["upper"], rel=1e-6)
+
+
+def test_korn_graubard_caps_the_effective_n_at_n(oracle):
+    """P1 (design effect above 1): the cap changes nothing, so the default is R's interval.
+    P2 (n* = 0.828 * 0.172 / 0.02434^2 = 240.4 > n = 200): capped at n, so the interval is
+    wider than R's and equals Clopper-Pearson on 200 * (t(199) / t(197))^2 units."""
+    p1 = oracle.loc["P1-beta"]
+    assert share_interval(p1["estimate"], p1["se"], 14, 183, method="beta") == pytest.approx(
+        (p1["lower"], p1["upper"]), rel=1e-6
+    )
+    p2 = oracle.loc["P2-beta"]
+    p = p2["estimate"]
+    assert p * (1 - p) / p2["se"] ** 2 == pytest.approx(240.4, abs=0.1)
+    lower, upper = share_interval(p, p2["se"], 197, 200, method="beta")
+    assert lower < p2["lower"] and upper > p2["upper"]
+    n_star = 200 * (stats.t.ppf(0.975, 199) / stats.t.ppf(0.975, 197)) ** 2
+    expected = (
+        stats.beta.ppf(0.025, n_star * p, n_star * (1 - p) + 1),
+        stats.beta.ppf(0.975, n_star * p + 1, n_star * (1 - p)),
+    )
+    assert (lower, upper) == pytest.approx(expected, rel=1e-9)
 
 
 def test_wilson_by_hand():
