@@ -89,9 +89,13 @@ def domain_mask(frame: pd.DataFrame, domain: str) -> np.ndarray:
     return universe_mask(frame, domain)
 
 
-def _groups(frame: pd.DataFrame, by: str | None):
+def _groups(frame: pd.DataFrame, by):
+    """Group labels per unit from a column name, or given directly (a Series; NA: no group)."""
     if by is None:
         return None
+    if not isinstance(by, str):
+        labels = pd.Series(by).reset_index(drop=True).astype(object)
+        return labels.where(labels.notna(), None).to_numpy()
     if by not in frame.columns:
         raise AnalysisError(
             f"cannot group by {by!r}: not a column of the harmonised frame{_suggest(by, frame)}"
@@ -638,7 +642,8 @@ def _difference_rows(rows: list[dict]) -> pd.DataFrame:
     """Difference rows into one table with Holm-adjusted p-values over the unsuppressed ones."""
     from innobarometer.compare import holm
 
-    table = pd.DataFrame(rows, columns=[c for c in DIFFERENCE_COLUMNS if c != "p_holm"])
+    columns = [c for c in DIFFERENCE_COLUMNS if c != "p_holm"]
+    table = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
     table["suppressed"] = table["suppressed"].astype(bool)
     numeric = ["estimate", "se", "ci_lower", "ci_upper", "p"]
     table[numeric] = table[numeric].astype(float)
@@ -749,10 +754,8 @@ def independent_differences(
 
 def trend(country: str, indicator: str = "innovative", **options):
     """An indicator across the country's active editions, and each edition against the one before
-    (independent samples); None when the country has a single edition."""
+    (independent samples; no rows when the country has a single edition)."""
     editions = [load_edition(e) for e in country_editions(country)]
-    if len(editions) < 2:
-        return None
     pairs = [(i + 1, i) for i in range(len(editions) - 1)]
     return independent_differences(editions, indicator, pairs, **options)
 
@@ -929,3 +932,123 @@ def model_innovative_on_characteristics(edition: Edition, threshold=5):
         {c: frame[c] for c in ("gov_level", "sector", "size_class")},
         threshold=threshold,
     )
+
+
+def estimate_variables(edition: Edition, variables: list[str], **options) -> pd.DataFrame:
+    """Several codebook variables (those the edition maps) in one tidy table, in the given order."""
+    mapped = [v for v in variables if is_mapped(edition, v)]
+    if not mapped:
+        raise AnalysisError(f"{edition.edition_id} maps none of {', '.join(variables)}")
+    return pd.concat([estimate_variable(edition, v, **options) for v in mapped], ignore_index=True)
+
+
+def battery_items(battery: str) -> list[str]:
+    """The variable names of a codebook battery, in codebook order."""
+    return [v.name for v in load_codebook().battery(battery)]
+
+
+EVALUATION_GROUPS = {
+    "evaluated": "Evaluated",
+    "not_evaluated": "Not evaluated (ongoing, planned or none)",
+}
+
+
+def evaluation_groups(edition: Edition) -> pd.Series:
+    """Each innovator's latest innovation as evaluated (internally or externally, codes 1-2) or
+    not (ongoing, planned or none, codes 3-5), as the `evaluated` indicator reads it."""
+    codes = edition.frame["evaluation"].astype("Float64")
+    groups = pd.Series(pd.NA, index=codes.index, dtype="string")
+    groups[codes.isin([1, 2]).fillna(False)] = "evaluated"
+    groups[codes.isin([3, 4, 5]).fillna(False)] = "not_evaluated"
+    return groups.reset_index(drop=True)
+
+
+def substantive_groups(edition: Edition, variable: str) -> pd.Series:
+    """A single-choice item's substantive codes as group labels ('1', '2', ...); don't know, not
+    relevant and missing answers belong to no group."""
+    var = load_codebook()[variable]
+    codes = edition.frame[variable].astype("Float64")
+    groups = codes.astype("Int64").astype("string")
+    return groups.where(codes.isin(list(var.categories)).fillna(False)).reset_index(drop=True)
+
+
+def estimate_shares_by(
+    edition: Edition, values, groups: pd.Series, variable: str, *, ci_method="logit", threshold=5
+) -> pd.DataFrame:
+    """The share of a 1/0 outcome (NaN outside its base) over the variable's universe, overall and
+    in each group (units without a group count in the overall row only)."""
+    from innobarometer.estimate import estimate_shares
+
+    var = load_codebook()[variable]
+    mask, name = _scope(edition.frame, var.universe, None)
+    labels = pd.Series(groups).reset_index(drop=True).astype(object)
+    return estimate_shares(
+        edition.design,
+        pd.DataFrame({variable: np.asarray(values, dtype=float)}),
+        domain=mask,
+        domain_name=name,
+        groups=labels.where(labels.notna(), None).to_numpy(),
+        ci_method=ci_method,
+        threshold=threshold,
+    )
+
+
+COLLABORATION_GROUPS = {
+    "collaborated": "Made in collaboration",
+    "alone": "Made without partners",
+}
+
+
+def collaboration_groups(edition: Edition) -> pd.Series:
+    """Each innovator's latest innovation as made with partners or without (the
+    `collaborated_any` indicator); units outside its base belong to no group."""
+    values = indicator_values(edition.frame, "collaborated_any").reset_index(drop=True)
+    groups = pd.Series(pd.NA, index=values.index, dtype="string")
+    groups[values == 1] = "collaborated"
+    groups[values == 0] = "alone"
+    return groups
+
+
+def battery_shares(
+    edition: Edition, battery: str, statistic: str, *, by=None, top: int | None = None, **options
+) -> pd.DataFrame:
+    """One statistic (`promoted` or `hindered`) of every battery item, items ranked by the whole
+    domain's share (suppressed last); `top` keeps the most common items only."""
+    table = estimate_battery(edition, battery, by=by, **options)
+    table = table[table["category"] == statistic]
+    whole = table[table["group"] == ""].assign(rank=lambda t: t["estimate"].fillna(-1.0))
+    order = whole.sort_values("rank", ascending=False, kind="stable")["indicator"].tolist()
+    order = order[:top] if top else order
+    ranked = table[table["indicator"].isin(order)].assign(
+        position=lambda t: t["indicator"].map({name: i for i, name in enumerate(order)})
+    )
+    ranked = ranked.sort_values("position", kind="stable").drop(columns="position")
+    return ranked.reset_index(drop=True)
+
+
+def battery_differences(
+    edition: Edition,
+    items: list[str],
+    statistic: str,
+    groups: pd.Series,
+    pair,
+    names: dict,
+    threshold=5,
+) -> pd.DataFrame:
+    """For each battery item, the share `promoted` or `hindered` in one group minus another,
+    within the design; Holm over the items."""
+    from innobarometer.compare import holm
+    from innobarometer.estimate import HINDERED, PROMOTED
+
+    codes_of = {"promoted": PROMOTED, "hindered": HINDERED}[statistic]
+    parts = []
+    for item in items:
+        var = load_codebook()[item]
+        codes = edition.frame[item].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        base = ~np.isnan(codes) & ~np.isin(codes, var.non_substantive)
+        values = np.where(base, np.isin(codes, codes_of), np.nan)
+        diff = group_differences(edition, values, groups, [pair], names, threshold)
+        parts.append(diff.assign(label=var.label + ": " + diff["label"]))
+    table = pd.concat(parts, ignore_index=True)
+    table["p_holm"] = holm(table["p"].to_numpy())
+    return table

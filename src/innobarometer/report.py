@@ -33,7 +33,10 @@ COUNTRY_COLOURS = {
     "FI": "#56B4E9",
     "IS": "#009E73",
 }
+# The rest of the Okabe-Ito palette, for groups drawn beside a country's own colour.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 SUPPRESSED_TEXT = "suppressed"
+NON_SUBSTANTIVE_CATEGORIES = ("8", "9")  # don't know, not relevant
 FIGURE_WIDTH = 7.0
 FIGURE_DPI = 80
 
@@ -61,21 +64,28 @@ def estimate_text(row, digits: int = 0) -> str:
     return text
 
 
-def format_estimates(table: pd.DataFrame, label: pd.Series | None = None) -> pd.DataFrame:
+def format_estimates(
+    table: pd.DataFrame, label: pd.Series | None = None, group_labels: dict | None = None
+) -> pd.DataFrame:
     """The tidy table as readers see it: percentages with intervals, n, and a note per row.
 
-    `label` (aligned with `table`) replaces indicator/category codes with codebook labels.
+    `label` (aligned with `table`) replaces indicator/category codes with codebook labels and
+    `group_labels` group codes with names; means (interval method t, e.g. options ticked) are
+    shown as numbers, not percentages.
     """
     shown = pd.DataFrame(index=table.index)
     shown["Item"] = label if label is not None else table["indicator"]
     if (table["group"] != "").any():
-        shown["Group"] = table["group"].replace("", "all")
+        names = group_labels or {}
+        shown["Group"] = [names.get(g, g) if g else "all" for g in table["group"]]
+    is_mean = (table["ci_method"] == "t").to_numpy()
     shown["Estimate"] = [
-        "" if s else percent(e, 1) for e, s in zip(table["estimate"], table["suppressed"])
+        "" if s else (f"{e:.2f}" if m else percent(e, 1))
+        for e, s, m in zip(table["estimate"], table["suppressed"], is_mean)
     ]
     shown[f"{_level_text(table)} interval"] = [
-        "" if s else _interval(lo, hi)
-        for lo, hi, s in zip(table["ci_lower"], table["ci_upper"], table["suppressed"])
+        "" if s else (f"{lo:.2f}–{hi:.2f}" if m else _interval(lo, hi))
+        for lo, hi, s, m in zip(table["ci_lower"], table["ci_upper"], table["suppressed"], is_mean)
     ]
     shown["n"] = table["n_unweighted"].astype(int)
     notes = np.where(table["suppressed"], SUPPRESSED_TEXT, table["flag"].fillna(""))
@@ -196,12 +206,14 @@ def plot_estimates(
     colours: dict[str, str] | str | None = None,
     xlabel: str = "Share (%)",
     scale: float = 100.0,
+    group_labels: dict | None = None,
 ):
     """Estimates with their intervals as a dot-and-whisker chart, one row per item.
 
     Several groups (the tidy `group` column) are drawn side by side in each row, in `colours` (a
-    dict group -> colour, or one colour). Suppressed cells are never plotted: their place says
-    'suppressed'. Returns the matplotlib figure.
+    dict group -> colour, or one colour: the whole domain's, with the other Okabe-Ito colours for
+    the groups). Suppressed cells are never plotted: their place says 'suppressed'. Returns the
+    matplotlib figure.
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -209,11 +221,14 @@ def plot_estimates(
     data = table.assign(item=labels if labels is not None else table["indicator"]).reset_index()
     items = list(dict.fromkeys(data["item"]))
     groups = list(dict.fromkeys(data["group"]))
-    if isinstance(colours, str) or colours is None:
+    if isinstance(colours, str):
+        others = [c for c in OKABE_ITO if c != colours]
+        colour_of = {
+            g: colours if g == "" else others[i % len(others)] for i, g in enumerate(groups)
+        }
+    elif colours is None:
         palette = sns.color_palette("colorblind", len(groups))
-        colour_of = {g: (colours or palette[i]) for i, g in enumerate(groups)}
-        if colours is None and len(groups) == 1:
-            colour_of = {groups[0]: palette[0]}
+        colour_of = {g: palette[i] for i, g in enumerate(groups)}
     else:
         colour_of = {g: colours.get(g, "#555555") for g in groups}
     offsets = np.linspace(-0.28, 0.28, len(groups)) if len(groups) > 1 else np.zeros(1)
@@ -223,7 +238,7 @@ def plot_estimates(
         rows = data[data["group"] == group]
         y = np.array([items.index(i) for i in rows["item"]]) + offset
         shown = ~rows["suppressed"].to_numpy(bool)
-        name = group if group != "" else "all"
+        name = (group_labels or {}).get(group, group) if group != "" else "all"
         ax.hlines(
             y[shown],
             scale * rows["ci_lower"].to_numpy(float)[shown],
@@ -322,8 +337,13 @@ def _visible(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _whole_domain_shares(table: pd.DataFrame) -> pd.DataFrame:
-    """The whole-domain share rows (no group rows, no means such as options ticked)."""
-    return table[(table["group"] == "") & (table["ci_method"] != "t")]
+    """The whole-domain share rows: no group rows, no means (options ticked), and no don't know
+    or not relevant rows (their base includes them, unlike the substantive categories')."""
+    return table[
+        (table["group"] == "")
+        & (table["ci_method"] != "t")
+        & ~table["category"].isin(NON_SUBSTANTIVE_CATEGORIES)
+    ]
 
 
 def share_sentence(table: pd.DataFrame, statement: str, unit: str = "workplaces") -> str:
@@ -377,6 +397,54 @@ def group_sentence(table: pd.DataFrame, group_labels: dict, by_text: str) -> str
         f"({estimate_text(top)}) and lowest for "
         f"“{group_labels.get(bottom.group, bottom.group)}” ({estimate_text(bottom)}).{hidden}"
     )
+
+
+def trend_sentence(shares: pd.DataFrame, changes: pd.DataFrame, unit: str = "workplaces") -> str:
+    """The first and latest edition's shares and the latest change in words; one edition: says
+    there is no trend; suppressed editions unnamed."""
+    shown = _visible(shares)
+    if len(shares) < 2:
+        return "This country has a single edition in the data set, so there is no trend to show."
+    if len(shown) < 2:
+        return "Fewer than two editions can be shown, so no trend is described."
+    first, last = shown.iloc[0], shown.iloc[-1]
+    text = (
+        f"The share of innovative {unit} was {percent(first.estimate)} in {first.group} and "
+        f"{percent(last.estimate)} in {last.group}."
+    )
+    latest = changes.iloc[-1]
+    if not latest.suppressed:
+        text += " " + difference_sentence(
+            latest, f"in {latest['first']}", f"in {latest['second']}", "the share"
+        )
+    return text
+
+
+def top_by_group_sentence(
+    table: pd.DataFrame, labels: pd.Series, group_labels: dict, noun: str
+) -> str:
+    """'The most common partner is “A” in every group' or, group by group, 'the most common
+    partner is “A” for “State” (52%) ...'; suppressed cells are never named."""
+    rows = table.assign(label=labels)
+    rows = rows[
+        (rows["group"] != "")
+        & (rows["ci_method"] != "t")
+        & ~rows["category"].isin(NON_SUBSTANTIVE_CATEGORIES)
+    ]
+    shown = _visible(rows)
+    if shown.empty:
+        return f"No {noun} can be shown by group: too few answers."
+    ranked = shown.sort_values("estimate", ascending=False, kind="stable")
+    top = ranked.groupby("group", sort=False).head(1).set_index("group")
+    top = top.reindex([g for g in dict.fromkeys(rows["group"]) if g in top.index])
+    hidden = " Cells with too few answers are not shown." if len(shown) < len(rows) else ""
+    if top["label"].nunique() == 1:
+        return f"The most common {noun} is “{top['label'].iloc[0]}” in every group shown.{hidden}"
+    parts = [
+        f"“{row.label}” for “{group_labels.get(group, group)}” ({percent(row.estimate)})"
+        for group, row in top.iterrows()
+    ]
+    return f"The most common {noun} is " + "; ".join(parts) + "." + hidden
 
 
 def points(value: float) -> str:
@@ -451,6 +519,26 @@ def odds_ratio_sentence(model, term_label: str, outcome_text: str, adjusted_for:
     return (
         f"{term_label} goes with {row.odds_ratio:.2f} times the odds of {outcome_text} "
         f"(95% CI {row.ci_lower:.2f}–{row.ci_upper:.2f}; {verdict}), adjusted for {adjusted_for}."
+    )
+
+
+def model_sentence(model, outcome_text: str) -> str:
+    """The term most strongly associated with the outcome among those whose interval excludes
+    one, or that none does, or why the model could not be estimated."""
+    if model.message:
+        return model.message
+    table = model.table
+    clear = table[(table["ci_lower"] > 1) | (table["ci_upper"] < 1)]
+    if clear.empty:
+        return (
+            f"No characteristic in the model is clearly associated with {outcome_text}: every "
+            "odds ratio's interval includes one."
+        )
+    row = clear.loc[np.log(clear["odds_ratio"]).abs().idxmax()]
+    return (
+        f"Of {len(table)} terms, {len(clear)} have intervals excluding one; the strongest is "
+        f"{row.label}, with {row.odds_ratio:.2f} times the odds of {outcome_text} (95% CI "
+        f"{row.ci_lower:.2f}–{row.ci_upper:.2f}) against its reference group."
     )
 
 
@@ -604,3 +692,217 @@ def plot_distribution(table: pd.DataFrame, labels: pd.Series, category_labels: d
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+# ----------------------------------------------------------------------------- section blocks
+
+
+def show_estimates(
+    table: pd.DataFrame,
+    section: str,
+    name: str,
+    title: str,
+    *,
+    labels: pd.Series | None = None,
+    group_labels: dict | None = None,
+    colours: dict | str | None = None,
+    groups_as_rows: bool = False,
+) -> None:
+    """A section's figure (shares with intervals; means left out) and the table behind it.
+
+    `groups_as_rows` draws each group on a row of its own (editions of a trend) rather than
+    side by side within each item's row.
+    """
+    from innobarometer.analysis import labels as codebook_labels
+
+    labels = codebook_labels(table) if labels is None else labels
+    shares = table["ci_method"] != "t"
+    drawn = table[shares]
+    if groups_as_rows:
+        names = group_labels or {}
+        labels = pd.Series([names.get(g, g) for g in table["group"]], index=table.index)
+        drawn = drawn.assign(group="")
+    show_figure(
+        plot_estimates(drawn, labels[shares], title, colours=colours, group_labels=group_labels)
+    )
+    show_table(table, section, name, shown=format_estimates(table, labels, group_labels))
+
+
+def format_differences(differences: pd.DataFrame) -> pd.DataFrame:
+    """Differences as readers see them: points with intervals, p-values, suppressed marked."""
+    hidden = differences["suppressed"].astype(bool)
+
+    def signed(values):
+        return ["" if h else f"{100 * v:+.1f}" for v, h in zip(values, hidden)]
+
+    shown = pd.DataFrame(
+        {
+            "Comparison": differences["label"],
+            "Difference (points)": signed(differences["estimate"]),
+            "95% interval": [
+                "" if h else f"{100 * lo:+.1f} to {100 * hi:+.1f}"
+                for lo, hi, h in zip(differences["ci_lower"], differences["ci_upper"], hidden)
+            ],
+            "p": ["" if h else _p_text(p) for p, h in zip(differences["p"], hidden)],
+            "p (Holm)": ["" if h else _p_text(p) for p, h in zip(differences["p_holm"], hidden)],
+            "n": [f"{a} / {b}" for a, b in zip(differences["n_first"], differences["n_second"])],
+            "Note": np.where(hidden, SUPPRESSED_TEXT, ""),
+        }
+    )
+    return shown.reset_index(drop=True)
+
+
+def _p_text(p: float) -> str:
+    return "" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
+
+
+def show_differences(
+    differences: pd.DataFrame, section: str, name: str, title: str, figure: bool = True
+) -> None:
+    """A set of differences: the figure around zero (unless `figure` is false: long sets read
+    better as a table) and the table; nothing when there are none."""
+    if differences.empty:
+        return
+    if figure:
+        show_figure(plot_differences(differences, title))
+    show_table(differences, section, name, shown=format_differences(differences))
+
+
+def format_model(model) -> pd.DataFrame:
+    """Odds ratios as readers see them."""
+    table = model.table
+    return pd.DataFrame(
+        {
+            "Term (against its reference)": table["label"],
+            "Odds ratio": [f"{v:.2f}" for v in table["odds_ratio"]],
+            "95% interval": [
+                f"{lo:.2f}–{hi:.2f}" for lo, hi in zip(table["ci_lower"], table["ci_upper"])
+            ],
+            "p": [_p_text(p) for p in table["p"]],
+        }
+    )
+
+
+def show_model(model, section: str, name: str, title: str) -> None:
+    """A survey logistic model: odds-ratio figure and table, or the reason there is none."""
+    if model.message:
+        show_html(f'<p class="notice">{html.escape(model.message)}</p>')
+        return
+    show_figure(plot_odds_ratios(model, title))
+    show_table(model.table, section, name, shown=format_model(model))
+
+
+def plot_published(comparison: pd.DataFrame, title: str = ""):
+    """The package's estimates with intervals (dots) and the published figures (diamonds)."""
+    data = comparison.reset_index(drop=True)
+    labels = data["label"] + " (" + data["scope"] + ")"
+    if "estimated_from" in data:
+        labels = data["estimated_from"] + ": " + labels
+    fig = plot_estimates(
+        data.assign(group="", ci_method="logit", flag=""),
+        labels,
+        title,
+        colours=OKABE_ITO[0],
+    )
+    ax = fig.axes[0]
+    ax.scatter(
+        100 * data["published"],
+        np.arange(len(data)),
+        marker="D",
+        s=30,
+        color="#000000",
+        label="published",
+        zorder=4,
+    )
+    ax.legend(loc="lower right", fontsize=8, frameon=True)
+    return fig
+
+
+def format_published(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Published figures beside the estimates, as readers see them."""
+    hidden = comparison["suppressed"].astype(bool)
+    shown = pd.DataFrame(
+        {
+            "Indicator": comparison["label"],
+            "Scope": comparison["scope"],
+            "Published": [percent(v) for v in comparison["published"]],
+            "Estimate": [
+                "" if h else percent(v, 1) for v, h in zip(comparison["estimate"], hidden)
+            ],
+            "95% interval": [
+                "" if h else _interval(lo, hi)
+                for lo, hi, h in zip(comparison["ci_lower"], comparison["ci_upper"], hidden)
+            ],
+            "Inside": [
+                "" if h else ("yes" if inside else "no")
+                for inside, h in zip(comparison["published_inside_interval"], hidden)
+            ],
+            "Source": comparison["source_key"],
+            "Note": np.where(hidden, SUPPRESSED_TEXT, ""),
+        }
+    )
+    for column in ("set_against", "estimated_from"):
+        if column in comparison:
+            shown.insert(0, column.replace("_", " ").capitalize(), comparison[column])
+    return shown
+
+
+def show_published(
+    comparison: pd.DataFrame, section: str, synthetic: bool, plotted: pd.Series | None = None
+) -> None:
+    """The published figures beside the package's estimates: sentence, figure (of the `plotted`
+    rows, default all) and table."""
+    show_sentences(published_sentence(comparison, synthetic))
+    if comparison.empty:
+        return
+    drawn = comparison if plotted is None else comparison[plotted]
+    show_figure(plot_published(drawn, "Estimates (dots) and published figures (diamonds)"))
+    show_table(comparison, section, "published", shown=format_published(comparison))
+
+
+def show_distribution(table, section, name, title, category_labels: dict) -> None:
+    """A battery's full answer distribution: stacked bars and the table behind them."""
+    from innobarometer.analysis import labels as codebook_labels
+
+    items = table.assign(label=codebook_labels(table))
+    item_labels = pd.Series(
+        [load_label(i) for i in items["indicator"]], index=items.index, name="label"
+    )
+    show_figure(plot_distribution(table, item_labels, category_labels, title))
+    shown = format_estimates(table, item_labels + ": " + items["label"])
+    show_table(table, section, name, shown=shown)
+
+
+def load_label(variable: str) -> str:
+    """A codebook variable's label."""
+    from innobarometer.codebook import load_codebook
+
+    return load_codebook()[variable].label
+
+
+def show_nordic_front_matter(editions, ci_method: str, threshold: int) -> None:
+    """Which editions the comparison sets side by side, the data notice and the reader's note."""
+    names = ", ".join(
+        f"{COUNTRY_NAMES.get(e.country, e.country)} {e.year} ({len(e.frame):,} {unit_noun(e)})"
+        for e in editions
+    )
+    show_html(f'<p class="lead"><strong>Editions compared</strong>: {html.escape(names)}.</p>')
+    synthetic = any(e.synthetic for e in editions)
+    show_html(synthetic_notice_html(synthetic, ", ".join(e.edition_id for e in editions)))
+    show_html(how_to_read_html(ci_method, threshold))
+
+
+def country_sentences(shares: pd.DataFrame, labels: pd.Series) -> list[str]:
+    """For each indicator, the country with the highest and the lowest share (suppressed
+    countries unnamed)."""
+    return [
+        group_sentence(shares[shares["indicator"] == indicator], COUNTRY_NAMES, f"For “{label}”")
+        for indicator, label in dict(zip(shares["indicator"], labels)).items()
+    ]
+
+
+def show_comparability(editions) -> None:
+    """Each edition's unit, coverage and caveats: what to weigh before comparing countries."""
+    for edition in editions:
+        show_html(f"<h3>{html.escape(edition.edition_id)}</h3>")
+        show_html(caveats_html(edition.caveats))

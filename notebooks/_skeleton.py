@@ -1,0 +1,49 @@
+# %% [markdown]
+# # Theme title
+#
+# One sentence on what this theme asks. Replace this skeleton's placeholders; keep the shape:
+# parameters, setup, one section per research question, notes and caveats.
+
+# %% tags=["parameters"]
+country = "DK"
+edition = 2023
+threshold = 5
+ci_method = "logit"
+
+# %%
+from innobarometer import analysis, report
+
+ed, options = analysis.open_report(country, edition, threshold, ci_method)
+report.use_report_style()
+report.show_front_matter(ed, "The question this theme answers.", ci_method, threshold)
+
+# %% [markdown]
+# ## First research question
+
+# %%
+innovative = analysis.estimate_variable(ed, "innovative", by="gov_level", **options)
+report.show_sentences(
+    report.share_sentence(innovative, "introduced an innovation", report.unit_noun(ed)),
+    report.group_sentence(innovative, analysis.group_labels("gov_level"), "By government level"),
+)
+report.show_estimates(
+    innovative,
+    "First research question",
+    "innovative_by_gov_level",
+    "Innovative units by government level",
+    group_labels=analysis.group_labels("gov_level"),
+    colours=report.COUNTRY_COLOURS[ed.country],
+)
+
+# %% [markdown]
+# ## Beside the published figures
+
+# %%
+published = analysis.published_for_theme(ed, "overview", **options)
+report.show_published(published, "Beside the published figures", ed.synthetic)
+
+# %% [markdown]
+# ## Notes and caveats
+
+# %%
+report.show_caveats(ed)

@@ -1,0 +1,98 @@
+# %% [markdown]
+# # Barriers: what hinders innovation
+#
+# Which factors hindered the latest innovation, how that differs between sectors and government
+# levels, and whether innovations made with partners meet other barriers.
+
+# %% tags=["parameters"]
+country = "DK"
+edition = 2023
+threshold = 5
+ci_method = "logit"
+
+# %%
+from innobarometer import analysis, report
+
+ed, options = analysis.open_report(country, edition, threshold, ci_method)
+report.use_report_style()
+report.show_front_matter(ed, "What stands in the way of innovation?", ci_method, threshold)
+colour = report.COUNTRY_COLOURS[ed.country]
+
+# %% [markdown]
+# ## Hindering factors
+#
+# For each factor, the full distribution of answers from promoted strongly to hindered strongly,
+# then the share of innovating units it hindered (somewhat or strongly), ranked.
+
+# %%
+distribution = analysis.estimate_battery_distribution(ed, "factors", **options)
+report.show_distribution(distribution, "Hindering factors", "factor_distribution",
+                         "How each factor affected the latest innovation",
+                         analysis.category_labels("factor_lack_of_time"))
+
+# %%
+hindered = analysis.battery_shares(ed, "factors", "hindered", **options)
+report.show_sentences(report.ranking_sentence(hindered, analysis.labels(hindered), "barrier"))
+report.show_estimates(hindered, "Hindering factors", "hindered", "Hindered the latest innovation",
+                      colours=colour)
+
+# %% [markdown]
+# ## Barriers by sector and government level
+#
+# The hindered share of the three most common barriers, in each sector and government level.
+
+# %%
+levels = analysis.group_labels("gov_level")
+by_level = analysis.battery_shares(ed, "factors", "hindered", by="gov_level", top=3, **options)
+report.show_sentences(
+    report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "barrier")
+)
+report.show_estimates(by_level, "Barriers by sector and government level", "hindered_by_gov_level",
+                      "Main barriers by government level", group_labels=levels, colours=colour)
+
+# %%
+sectors = analysis.group_labels("sector")
+by_sector = analysis.battery_shares(ed, "factors", "hindered", by="sector", top=3, **options)
+report.show_sentences(
+    report.top_by_group_sentence(by_sector, analysis.labels(by_sector), sectors, "barrier")
+)
+report.show_estimates(by_sector, "Barriers by sector and government level", "hindered_by_sector",
+                      "Main barriers by sector", group_labels=sectors, colours=colour)
+
+# %% [markdown]
+# ## Barriers among collaborators and others
+#
+# The hindered share of each factor for innovations made with partners and without, and the
+# difference between the two within the same sample (Holm-adjusted over the factors).
+
+# %%
+groups = analysis.collaboration_groups(ed)
+names = analysis.COLLABORATION_GROUPS
+by_partners = analysis.battery_shares(ed, "factors", "hindered", by=groups, **options)
+gaps = analysis.battery_differences(
+    ed, list(dict.fromkeys(by_partners["indicator"])), "hindered", groups,
+    ("collaborated", "alone"), names, threshold,
+)
+
+# %%
+report.show_sentences(report.differences_sentence(gaps, "innovations made with and without partners"))
+report.show_estimates(by_partners, "Barriers among collaborators and others", "hindered_by_partners",
+                      "Hindered, with and without partners", group_labels=names, colours=colour)
+report.show_differences(gaps, "Barriers among collaborators and others", "partner_differences",
+                        "With partners minus without (points)")
+
+# %% [markdown]
+# ## Beside the published figures
+
+# %%
+published = analysis.published_for_theme(ed, "barriers", **options)
+report.show_published(published, "Beside the published figures", ed.synthetic)
+
+# %% [markdown]
+# ## Notes and caveats
+#
+# Factors are asked about the latest innovation only; "not relevant" and "don't know" are left
+# out of each factor's base. Differences between groups are associations, not causes.
+
+# %%
+report.show_caveats(ed)

@@ -1,0 +1,116 @@
+# %% [markdown]
+# # Collaboration: with whom innovations are made
+#
+# How often the latest innovation was made together with others, which partners took part, how
+# many kinds of partner, and whether innovations made in collaboration achieve more.
+
+# %% tags=["parameters"]
+country = "DK"
+edition = 2023
+threshold = 5
+ci_method = "logit"
+
+# %%
+from innobarometer import analysis, report
+
+ed, options = analysis.open_report(country, edition, threshold, ci_method)
+report.use_report_style()
+report.show_front_matter(ed, "Who do innovators work with?", ci_method, threshold)
+colour = report.COUNTRY_COLOURS[ed.country]
+
+# %% [markdown]
+# ## How often innovations are made in collaboration
+#
+# The share of latest innovations made with at least one partner, among units that innovated.
+
+# %%
+collaborated = analysis.estimate_indicators(
+    ed, ["collaborated_any"], by="gov_level", scope="all public sector", **options
+)
+levels = analysis.group_labels("gov_level")
+report.show_sentences(
+    report.share_sentence(collaborated, "made their latest innovation with a partner",
+                          "innovating " + report.unit_noun(ed)),
+    report.group_sentence(collaborated, levels, "By government level"),
+)
+report.show_estimates(
+    collaborated, "How often innovations are made in collaboration", "collaborated",
+    "Latest innovation made in collaboration", group_labels=levels, colours=colour,
+)
+
+# %% [markdown]
+# ## Partners
+#
+# Which partners took part (several may apply). Each partner is tested against the next most
+# common one, within the same sample, with Holm's adjustment for the number of tests.
+
+# %%
+partners, partner_differences = analysis.option_differences(ed, "partner", **options)
+report.show_sentences(
+    report.ranking_sentence(partners, analysis.labels(partners), "partner"),
+    report.differences_sentence(partner_differences, "adjacent partners in the ranking"),
+)
+report.show_estimates(partners, "Partners", "partners", "Partners in the latest innovation",
+                      colours=colour)
+report.show_differences(partner_differences, "Partners", "partner_differences",
+                        "Each partner against the next most common")
+
+# %% [markdown]
+# ## Partners by government level
+
+# %%
+by_level = analysis.estimate_variable(ed, "partner", by="gov_level", **options)
+report.show_sentences(
+    report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "partner")
+)
+report.show_estimates(
+    by_level, "Partners by government level", "partners_by_gov_level",
+    "Partners by government level", group_labels=levels, colours=colour,
+)
+
+# %% [markdown]
+# ## Collaboration intensity
+#
+# How many kinds of partner took part in the latest innovation.
+
+# %%
+intensity = analysis.estimate_option_count(ed, "partner", **options)
+count_labels = analysis.count_labels(intensity, "partner type")
+report.show_sentences(report.ranking_sentence(intensity, count_labels, "number of partner types"))
+report.show_estimates(
+    intensity, "Collaboration intensity", "partner_count", "Number of partner types",
+    labels=count_labels, colours=colour,
+)
+
+# %% [markdown]
+# ## Collaboration and effects
+#
+# A survey logistic regression of whether the latest innovation increased quality on whether it
+# was made in collaboration, adjusted for government level and size. Odds ratios above one mean
+# higher odds of the effect.
+
+# %%
+model = analysis.model_effect_on_collaboration(ed, "effect_quality", threshold=threshold)
+report.show_sentences(
+    report.odds_ratio_sentence(model, "Made in collaboration", "increased quality",
+                               "government level and size")
+)
+report.show_model(model, "Collaboration and effects", "quality_model",
+                  "Odds of increased quality (odds ratios)")
+
+# %% [markdown]
+# ## Beside the published figures
+
+# %%
+published = analysis.published_for_theme(ed, "collaboration", **options)
+report.show_published(published, "Beside the published figures", ed.synthetic)
+
+# %% [markdown]
+# ## Notes and caveats
+#
+# Partners are asked about the latest innovation only, so shares are of innovating units. A
+# regression shows association, not cause: units that collaborate may differ in ways the model
+# does not hold fixed.
+
+# %%
+report.show_caveats(ed)

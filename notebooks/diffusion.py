@@ -1,0 +1,133 @@
+# %% [markdown]
+# # Diffusion: where ideas come from and whether they spread
+#
+# Whether the latest innovation was the unit's own, adapted or copied; where the idea came from;
+# whether the unit spread it actively; and whether copiers and evaluated innovations spread
+# differently.
+
+# %% tags=["parameters"]
+country = "DK"
+edition = 2023
+threshold = 5
+ci_method = "logit"
+
+# %%
+from innobarometer import analysis, report
+
+ed, options = analysis.open_report(country, edition, threshold, ci_method)
+report.use_report_style()
+report.show_front_matter(ed, "How do innovations travel between workplaces?", ci_method, threshold)
+colour = report.COUNTRY_COLOURS[ed.country]
+novelty_names = analysis.category_labels("novelty")
+
+# %% [markdown]
+# ## Novelty
+#
+# Whether the latest innovation was developed here first, adapted from others, or largely copied.
+
+# %%
+novelty = analysis.estimate_variable(ed, "novelty", **options)
+report.show_sentences(report.ranking_sentence(novelty, analysis.labels(novelty), "origin"))
+report.show_estimates(novelty, "Novelty", "novelty", "Origin of the latest innovation",
+                      colours=colour)
+
+# %% [markdown]
+# ## Inspiration channels
+#
+# Where adapters and copiers heard of the solution they built on (several may apply).
+
+# %%
+channels = analysis.estimate_variable(ed, "inspiration", **options)
+report.show_sentences(report.ranking_sentence(channels, analysis.labels(channels), "channel"))
+report.show_estimates(channels, "Inspiration channels", "inspiration",
+                      "Where the idea came from", colours=colour)
+
+# %% [markdown]
+# ## Spreading actively
+#
+# The share of innovating units that did something to spread their latest innovation.
+
+# %%
+spread = analysis.estimate_variable(ed, "spread_actively", by="gov_level", **options)
+levels = analysis.group_labels("gov_level")
+report.show_sentences(
+    report.share_sentence(spread, "actively spread their latest innovation",
+                          "innovating " + report.unit_noun(ed)),
+    report.group_sentence(spread, levels, "By government level"),
+)
+report.show_estimates(spread, "Spreading actively", "spread_by_gov_level",
+                      "Spread the latest innovation actively", group_labels=levels, colours=colour)
+
+# %% [markdown]
+# ## Do copiers spread less than originators?
+#
+# The share spreading among units whose latest innovation was largely a copy, and among those
+# who adapted others' solutions, each against units whose innovation was their own, in the same
+# sample; then a survey logistic regression adjusted for sector and size.
+
+# %%
+spread_values = analysis.binary_values(ed, "spread_actively")
+origin = analysis.substantive_groups(ed, "novelty")
+by_novelty = analysis.estimate_shares_by(ed, spread_values, origin, "spread_actively", **options)
+copier_gap = analysis.group_differences(
+    ed, spread_values, origin, [("3", "1"), ("2", "1")], novelty_names, threshold
+)
+report.show_sentences(
+    report.difference_sentence(copier_gap.iloc[0], "among copiers", "among originators",
+                               "the share spreading")
+)
+report.show_estimates(by_novelty, "Do copiers spread less than originators?", "spread_by_novelty",
+                      "Spread actively, by origin", group_labels=novelty_names, colours=colour)
+
+# %%
+report.show_differences(copier_gap, "Do copiers spread less than originators?",
+                        "copier_differences", "Against originators (own innovations)")
+model = analysis.model_spreading_on_novelty(ed, threshold=threshold)
+report.show_sentences(
+    report.odds_ratio_sentence(model, "Novelty of the latest innovation: "
+                               + novelty_names["3"], "spreading actively", "sector and size")
+)
+report.show_model(model, "Do copiers spread less than originators?", "spread_model",
+                  "Odds of spreading actively (odds ratios)")
+
+# %% [markdown]
+# ## Are evaluated innovations spread more often?
+#
+# The share spreading among innovations evaluated (internally or with external help) against
+# those not evaluated, in the same sample.
+
+# %%
+evaluated = analysis.evaluation_groups(ed)
+names = analysis.EVALUATION_GROUPS
+by_evaluation = analysis.estimate_shares_by(ed, spread_values, evaluated, "spread_actively",
+                                            **options)
+evaluation_gap = analysis.group_differences(
+    ed, spread_values, evaluated, [("evaluated", "not_evaluated")], names, threshold
+)
+
+# %%
+report.show_sentences(
+    report.difference_sentence(evaluation_gap.iloc[0], "for evaluated innovations",
+                               "for innovations not evaluated", "the share spreading")
+)
+report.show_estimates(by_evaluation, "Are evaluated innovations spread more often?",
+                      "spread_by_evaluation", "Spread actively, by evaluation",
+                      group_labels=names, colours=colour)
+report.show_differences(evaluation_gap, "Are evaluated innovations spread more often?",
+                        "evaluation_difference", "Evaluated against not evaluated")
+
+# %% [markdown]
+# ## Beside the published figures
+
+# %%
+published = analysis.published_for_theme(ed, "diffusion", **options)
+report.show_published(published, "Beside the published figures", ed.synthetic)
+
+# %% [markdown]
+# ## Notes and caveats
+#
+# Inspiration channels are asked only of units that adapted or copied. Evaluation still under
+# way or planned counts as not evaluated. A regression shows association, not cause.
+
+# %%
+report.show_caveats(ed)

@@ -1,0 +1,92 @@
+# %% [markdown]
+# # Drivers: who starts innovations and what helps them along
+#
+# Who or what led units to start their latest innovation, which factors promoted it, how the
+# initiators differ between government levels, and which kinds of workplace innovate most.
+
+# %% tags=["parameters"]
+country = "DK"
+edition = 2023
+threshold = 5
+ci_method = "logit"
+
+# %%
+from innobarometer import analysis, report
+
+ed, options = analysis.open_report(country, edition, threshold, ci_method)
+report.use_report_style()
+report.show_front_matter(ed, "What drives public-sector innovation?", ci_method, threshold)
+colour = report.COUNTRY_COLOURS[ed.country]
+levels = analysis.group_labels("gov_level")
+
+# %% [markdown]
+# ## Initiators
+#
+# Who or what mainly led the unit to start its latest innovation (up to three answers). Each
+# initiator is tested against the next most common one, in the same sample, with Holm's
+# adjustment.
+
+# %%
+initiators, initiator_differences = analysis.option_differences(ed, "initiator", **options)
+report.show_sentences(
+    report.ranking_sentence(initiators, analysis.labels(initiators), "initiator"),
+    report.differences_sentence(initiator_differences, "adjacent initiators in the ranking"),
+)
+report.show_estimates(initiators, "Initiators", "initiators", "Initiators of the latest innovation",
+                      colours=colour)
+report.show_differences(initiator_differences, "Initiators", "initiator_differences",
+                        "Each initiator against the next most common")
+
+# %% [markdown]
+# ## Promoters
+#
+# The share of innovating units for which each factor promoted the latest innovation (strongly or
+# somewhat), ranked.
+
+# %%
+promoters = analysis.battery_shares(ed, "factors", "promoted", **options)
+report.show_sentences(report.ranking_sentence(promoters, analysis.labels(promoters), "promoter"))
+report.show_estimates(promoters, "Promoters", "promoters", "Promoted the latest innovation",
+                      colours=colour)
+
+# %% [markdown]
+# ## Drivers by government level
+#
+# Initiators of the latest innovation in each government level.
+
+# %%
+by_level = analysis.estimate_variable(ed, "initiator", by="gov_level", **options)
+report.show_sentences(
+    report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "initiator")
+)
+report.show_estimates(by_level, "Drivers by government level", "initiators_by_gov_level",
+                      "Initiators by government level", group_labels=levels, colours=colour)
+
+# %% [markdown]
+# ## Which workplaces innovate
+#
+# A survey logistic regression of being innovative on government level, sector and size. Each
+# odds ratio compares a group with the reference group of its characteristic.
+
+# %%
+model = analysis.model_innovative_on_characteristics(ed, threshold=threshold)
+report.show_sentences(report.model_sentence(model, "being innovative"))
+report.show_model(model, "Which workplaces innovate", "innovative_model",
+                  "Odds of being innovative (odds ratios)")
+
+# %% [markdown]
+# ## Beside the published figures
+
+# %%
+published = analysis.published_for_theme(ed, "drivers", **options)
+report.show_published(published, "Beside the published figures", ed.synthetic)
+
+# %% [markdown]
+# ## Notes and caveats
+#
+# Initiators and promoters are asked about the latest innovation only. Up to three initiators
+# may be ticked, so shares add up to more than the whole. A regression shows association, not
+# cause.
+
+# %%
+report.show_caveats(ed)

@@ -1,0 +1,103 @@
+# %% [markdown]
+# # The Nordic countries side by side
+#
+# The headline indicators of each theme for every country's edition, with intervals; the
+# differences between countries, tested and adjusted for the number of tests; and every published
+# figure beside the package's estimate. Read the comparability notes at the end first: the
+# barometers differ in unit, coverage and wording.
+
+# %% tags=["parameters"]
+editions = "latest"
+threshold = 5
+ci_method = "logit"
+
+# %%
+from innobarometer import analysis, report
+
+eds, options = analysis.open_editions(editions, threshold, ci_method)
+report.use_report_style()
+report.show_nordic_front_matter(eds, ci_method, threshold)
+headline = analysis.HEADLINE_INDICATORS
+
+# %% [markdown]
+# ## Overview: innovation, effects and evaluation
+
+# %%
+shares, differences = analysis.country_differences(eds, headline["overview"], **options)
+report.show_sentences(*report.country_sentences(shares, analysis.labels(shares)),
+                      report.differences_sentence(differences, "countries"))
+report.show_estimates(shares, "Overview", "overview_by_country", "Overview indicators",
+                      group_labels=report.COUNTRY_NAMES, colours=report.COUNTRY_COLOURS)
+report.show_differences(differences, "Overview", "overview_differences",
+                        "Differences between countries", figure=False)
+
+# %% [markdown]
+# ## Collaboration
+
+# %%
+shares, differences = analysis.country_differences(eds, headline["collaboration"], **options)
+report.show_sentences(*report.country_sentences(shares, analysis.labels(shares)),
+                      report.differences_sentence(differences, "countries"))
+report.show_estimates(shares, "Collaboration", "collaboration_by_country",
+                      "Collaboration indicators", group_labels=report.COUNTRY_NAMES,
+                      colours=report.COUNTRY_COLOURS)
+report.show_differences(differences, "Collaboration", "collaboration_differences",
+                        "Differences between countries", figure=False)
+
+# %% [markdown]
+# ## Diffusion
+
+# %%
+shares, differences = analysis.country_differences(eds, headline["diffusion"], **options)
+report.show_sentences(*report.country_sentences(shares, analysis.labels(shares)),
+                      report.differences_sentence(differences, "countries"))
+report.show_estimates(shares, "Diffusion", "diffusion_by_country", "Diffusion indicators",
+                      group_labels=report.COUNTRY_NAMES, colours=report.COUNTRY_COLOURS)
+report.show_differences(differences, "Diffusion", "diffusion_differences",
+                        "Differences between countries", figure=False)
+
+# %% [markdown]
+# ## Drivers
+
+# %%
+shares, differences = analysis.country_differences(eds, headline["drivers"], **options)
+report.show_sentences(*report.country_sentences(shares, analysis.labels(shares)),
+                      report.differences_sentence(differences, "countries"))
+report.show_estimates(shares, "Drivers", "drivers_by_country", "Driver indicators",
+                      group_labels=report.COUNTRY_NAMES, colours=report.COUNTRY_COLOURS)
+report.show_differences(differences, "Drivers", "drivers_differences",
+                        "Differences between countries", figure=False)
+
+# %% [markdown]
+# ## Barriers
+
+# %%
+shares, differences = analysis.country_differences(eds, headline["barriers"], **options)
+report.show_sentences(*report.country_sentences(shares, analysis.labels(shares)),
+                      report.differences_sentence(differences, "countries"))
+report.show_estimates(shares, "Barriers", "barriers_by_country", "Barrier indicators",
+                      group_labels=report.COUNTRY_NAMES, colours=report.COUNTRY_COLOURS)
+report.show_differences(differences, "Barriers", "barriers_differences",
+                        "Differences between countries", figure=False)
+
+# %% [markdown]
+# ## Beside the published figures
+#
+# Every published figure of these countries beside the package's estimate: national figures
+# against their own edition, the Nordic comparison report's figures against each country's
+# nearest edition up to the report's year.
+
+# %%
+published = analysis.published_for_report(eds, **options)
+report.show_published(published, "Beside the published figures", any(e.synthetic for e in eds),
+                      plotted=published["set_against"] == "nearest earlier edition")
+
+# %% [markdown]
+# ## Notes and caveats
+#
+# Differences between countries are differences between separate samples. Finland answers per
+# organisation (municipality or joint authority), the others per workplace; Norway covers
+# municipalities and counties only; Iceland selected services. Each edition's own caveats follow.
+
+# %%
+report.show_comparability(eds)
