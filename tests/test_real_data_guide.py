@@ -1,4 +1,4 @@
-"""docs/real-data-guide.md followed literally: an SPSS file with value labels in data/raw/, the
+"""The README's real-data guide followed literally: an SPSS file with value labels in data/raw/, the
 guide's mapping (read from the guide itself), `check` finding an unmapped column and an unknown
 code, the guide's fix, then a clean check, the harmonised data and one report."""
 
@@ -19,7 +19,7 @@ from innobarometer.__main__ import main
 from innobarometer.datasets import build_data, harmonised_path
 
 ROOT = Path(__file__).parent.parent
-GUIDE = ROOT / "docs" / "real-data-guide.md"
+GUIDE = ROOT / "README.md"
 THEME = Path(__file__).parent / "fixtures" / "guide" / "innovation.py"
 YES_NO = {1: "Ja", 2: "Nej", 3: "Vet ej"}
 TIME_SCALE = {
