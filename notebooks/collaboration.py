@@ -90,6 +90,16 @@ report.show_estimates(
 # higher odds of the effect.
 
 # %%
+quality = analysis.binary_values(ed, "effect_quality")
+partnered = analysis.collaboration_groups(ed)
+names = analysis.COLLABORATION_GROUPS
+by_partners = analysis.estimate_shares_by(ed, quality, partnered, "effect_quality", **options)
+report.show_sentences(report.group_sentence(by_partners, names, "Increased quality"))
+report.show_estimates(by_partners, "Collaboration and effects", "quality_by_partners",
+                      "Increased quality, with and without partners", group_labels=names,
+                      colours=colour)
+
+# %%
 model = analysis.model_effect_on_collaboration(ed, "effect_quality", threshold=threshold)
 report.show_sentences(
     report.odds_ratio_sentence(model, "Made in collaboration", "increased quality",

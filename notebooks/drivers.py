@@ -69,6 +69,13 @@ report.show_estimates(by_level, "Drivers by government level", "initiators_by_go
 # odds ratio compares a group with the reference group of its characteristic.
 
 # %%
+by_size = analysis.estimate_variable(ed, "innovative", by="size_class", **options)
+sizes = analysis.group_labels("size_class")
+report.show_sentences(report.group_sentence(by_size, sizes, "By size"))
+report.show_estimates(by_size, "Which workplaces innovate", "innovative_by_size",
+                      "Innovative by size", group_labels=sizes, colours=colour)
+
+# %%
 model = analysis.model_innovative_on_characteristics(ed, threshold=threshold)
 report.show_sentences(report.model_sentence(model, "being innovative"))
 report.show_model(model, "Which workplaces innovate", "innovative_model",

@@ -20,7 +20,7 @@ report.show_nordic_front_matter(eds, ci_method, threshold)
 headline = analysis.HEADLINE_INDICATORS
 
 # %% [markdown]
-# ## Overview: innovation, effects and evaluation
+# ## Overview
 
 # %%
 shares, differences = analysis.country_differences(eds, headline["overview"], **options)
