@@ -208,7 +208,9 @@ def plan_reports(themes: list[Theme], data_set: DataSet) -> list[Report]:
                 theme=theme.name,
                 key=LATEST,
                 notebook=theme.notebook,
-                parameters={"editions": list(latest)},
+                # The notebook resolves `latest` itself (in its own country order); the build
+                # hashes the same editions: each country's latest.
+                parameters={"editions": LATEST},
                 reads=latest,
                 title=f"{theme_title(theme.name)}: {', '.join(latest)}",
             )
@@ -497,7 +499,7 @@ def _compact_png(encoded: str) -> str:
         flat = Image.new("RGB", image.size, "white")
         flat.paste(image, mask=image.getchannel("A"))
         image = flat
-    palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=0)
+    palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=0)
     buffer = io.BytesIO()
     palette.save(buffer, format="PNG", optimize=True)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
