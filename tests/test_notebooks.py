@@ -234,6 +234,7 @@ def suppressed_run(project, tmp_path_factory):
             str(output),
             parameters={k: run[k] for k in ("country", "edition", "threshold")},
             kernel_name="python3",
+            language="python",
             progress_bar=False,
             cwd=str(project / "notebooks"),
         )

@@ -447,7 +447,7 @@ def check_parameters(country: str, edition: int, threshold: int, ci_method: str,
     """The edition id of a report's parameters, or an error that says what to pass instead."""
     check_options(threshold, ci_method)
     if country not in COUNTRIES:
-        hint = _suggest(str(country), COUNTRIES)
+        hint = _suggest(str(country).upper(), COUNTRIES)
         raise AnalysisError(
             f"country {country!r} is not a Nordic barometer country{hint}; "
             f"use one of {', '.join(COUNTRIES)}"
@@ -855,6 +855,13 @@ def fit_logistic(
     for column in text:
         frame[column] = _pool_small_levels(frame[column], used, max(threshold, 10))
     kept = [c for c in frame if frame.loc[used, c].nunique() > 1]
+    if not kept:
+        return LogisticModel(
+            empty,
+            "The model cannot be estimated on this edition: no characteristic has two groups "
+            f"of at least {max(threshold, 10)} units among the {int(used.sum())} modelled.",
+            int(used.sum()),
+        )
     x = model_matrix(
         frame[kept], kept, reference={k: v for k, v in (reference or {}).items() if k in kept}
     )

@@ -483,8 +483,7 @@ def differences_sentence(differences: pd.DataFrame, what: str) -> str:
         "adjustment for multiple tests"
     )
     if len(significant):
-        top = significant.reindex(significant["estimate"].abs().sort_values(ascending=False).index)
-        row = top.iloc[0]
+        row = significant.iloc[int(np.argmax(significant["estimate"].abs().to_numpy()))]
         text += (
             f"; the largest is {row.label} ({'+' if row.estimate > 0 else '−'}"
             f"{points(row.estimate)} points, 95% CI {100 * row.ci_lower:.1f} to "
