@@ -26,15 +26,20 @@ colour = report.COUNTRY_COLOURS[ed.country]
 
 # %%
 distribution = analysis.estimate_battery_distribution(ed, "factors", **options)
-report.show_distribution(distribution, "Hindering factors", "factor_distribution",
-                         "How each factor affected the latest innovation",
-                         analysis.category_labels("factor_lack_of_time"))
+report.show_distribution(
+    distribution,
+    "Hindering factors",
+    "factor_distribution",
+    "How each factor affected the latest innovation",
+    analysis.category_labels("factor_lack_of_time"),
+)
 
 # %%
 hindered = analysis.battery_shares(ed, "factors", "hindered", **options)
 report.show_sentences(report.ranking_sentence(hindered, analysis.labels(hindered), "barrier"))
-report.show_estimates(hindered, "Hindering factors", "hindered", "Hindered the latest innovation",
-                      colours=colour)
+report.show_estimates(
+    hindered, "Hindering factors", "hindered", "Hindered the latest innovation", colours=colour
+)
 
 # %% [markdown]
 # ## Barriers by sector and government level
@@ -47,8 +52,14 @@ by_level = analysis.battery_shares(ed, "factors", "hindered", by="gov_level", to
 report.show_sentences(
     report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "barrier")
 )
-report.show_estimates(by_level, "Barriers by sector and government level", "hindered_by_gov_level",
-                      "Main barriers by government level", group_labels=levels, colours=colour)
+report.show_estimates(
+    by_level,
+    "Barriers by sector and government level",
+    "hindered_by_gov_level",
+    "Main barriers by government level",
+    group_labels=levels,
+    colours=colour,
+)
 
 # %%
 sectors = analysis.group_labels("sector")
@@ -56,8 +67,14 @@ by_sector = analysis.battery_shares(ed, "factors", "hindered", by="sector", top=
 report.show_sentences(
     report.top_by_group_sentence(by_sector, analysis.labels(by_sector), sectors, "barrier")
 )
-report.show_estimates(by_sector, "Barriers by sector and government level", "hindered_by_sector",
-                      "Main barriers by sector", group_labels=sectors, colours=colour)
+report.show_estimates(
+    by_sector,
+    "Barriers by sector and government level",
+    "hindered_by_sector",
+    "Main barriers by sector",
+    group_labels=sectors,
+    colours=colour,
+)
 
 # %% [markdown]
 # ## Barriers among collaborators and others
@@ -70,16 +87,23 @@ groups = analysis.collaboration_groups(ed)
 names = analysis.COLLABORATION_GROUPS
 by_partners = analysis.battery_shares(ed, "factors", "hindered", by=groups, **options)
 gaps = analysis.battery_differences(
-    ed, list(dict.fromkeys(by_partners["indicator"])), "hindered", groups,
-    ("collaborated", "alone"), names, threshold,
+    ed,
+    list(dict.fromkeys(by_partners["indicator"])),
+    "hindered",
+    groups,
+    ("collaborated", "alone"),
+    names,
+    threshold,
 )
 
 # %%
-report.show_sentences(report.differences_sentence(gaps, "innovations made with and without partners"))
-report.show_estimates(by_partners, "Barriers among collaborators and others", "hindered_by_partners",
-                      "Hindered, with and without partners", group_labels=names, colours=colour)
-report.show_differences(gaps, "Barriers among collaborators and others", "partner_differences",
-                        "With partners minus without (points)")
+section = "Barriers among collaborators and others"
+report.show_sentences(report.differences_sentence(gaps, "innovations with and without partners"))
+title = "Hindered, with and without partners"
+report.show_estimates(
+    by_partners, section, "hindered_by_partners", title, group_labels=names, colours=colour
+)
+report.show_differences(gaps, section, "partner_differences", "With minus without partners")
 
 # %% [markdown]
 # ## Beside the published figures

@@ -28,14 +28,15 @@ collaborated = analysis.estimate_indicators(
     ed, ["collaborated_any"], by="gov_level", scope="all public sector", **options
 )
 levels = analysis.group_labels("gov_level")
+innovators = "innovating " + report.unit_noun(ed)
 report.show_sentences(
-    report.share_sentence(collaborated, "made their latest innovation with a partner",
-                          "innovating " + report.unit_noun(ed)),
+    report.share_sentence(collaborated, "made their latest innovation with a partner", innovators),
     report.group_sentence(collaborated, levels, "By government level"),
 )
+section = "How often innovations are made in collaboration"
+title = "Latest innovation made in collaboration"
 report.show_estimates(
-    collaborated, "How often innovations are made in collaboration", "collaborated",
-    "Latest innovation made in collaboration", group_labels=levels, colours=colour,
+    collaborated, section, "collaborated", title, group_labels=levels, colours=colour
 )
 
 # %% [markdown]
@@ -50,10 +51,15 @@ report.show_sentences(
     report.ranking_sentence(partners, analysis.labels(partners), "partner"),
     report.differences_sentence(partner_differences, "adjacent partners in the ranking"),
 )
-report.show_estimates(partners, "Partners", "partners", "Partners in the latest innovation",
-                      colours=colour)
-report.show_differences(partner_differences, "Partners", "partner_differences",
-                        "Each partner against the next most common")
+report.show_estimates(
+    partners, "Partners", "partners", "Partners in the latest innovation", colours=colour
+)
+report.show_differences(
+    partner_differences,
+    "Partners",
+    "partner_differences",
+    "Each partner against the next most common",
+)
 
 # %% [markdown]
 # ## Partners by government level
@@ -64,8 +70,12 @@ report.show_sentences(
     report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "partner")
 )
 report.show_estimates(
-    by_level, "Partners by government level", "partners_by_gov_level",
-    "Partners by government level", group_labels=levels, colours=colour,
+    by_level,
+    "Partners by government level",
+    "partners_by_gov_level",
+    "Partners by government level",
+    group_labels=levels,
+    colours=colour,
 )
 
 # %% [markdown]
@@ -78,8 +88,12 @@ intensity = analysis.estimate_option_count(ed, "partner", **options)
 count_labels = analysis.count_labels(intensity, "partner type")
 report.show_sentences(report.ranking_sentence(intensity, count_labels, "number of partner types"))
 report.show_estimates(
-    intensity, "Collaboration intensity", "partner_count", "Number of partner types",
-    labels=count_labels, colours=colour,
+    intensity,
+    "Collaboration intensity",
+    "partner_count",
+    "Number of partner types",
+    labels=count_labels,
+    colours=colour,
 )
 
 # %% [markdown]
@@ -95,18 +109,25 @@ partnered = analysis.collaboration_groups(ed)
 names = analysis.COLLABORATION_GROUPS
 by_partners = analysis.estimate_shares_by(ed, quality, partnered, "effect_quality", **options)
 report.show_sentences(report.group_sentence(by_partners, names, "Increased quality"))
-report.show_estimates(by_partners, "Collaboration and effects", "quality_by_partners",
-                      "Increased quality, with and without partners", group_labels=names,
-                      colours=colour)
+report.show_estimates(
+    by_partners,
+    "Collaboration and effects",
+    "quality_by_partners",
+    "Increased quality, with and without partners",
+    group_labels=names,
+    colours=colour,
+)
 
 # %%
 model = analysis.model_effect_on_collaboration(ed, "effect_quality", threshold=threshold)
 report.show_sentences(
-    report.odds_ratio_sentence(model, "Made in collaboration", "increased quality",
-                               "government level and size")
+    report.odds_ratio_sentence(
+        model, "Made in collaboration", "increased quality", "government level and size"
+    )
 )
-report.show_model(model, "Collaboration and effects", "quality_model",
-                  "Odds of increased quality (odds ratios)")
+report.show_model(
+    model, "Collaboration and effects", "quality_model", "Odds of increased quality (odds ratios)"
+)
 
 # %% [markdown]
 # ## Beside the published figures

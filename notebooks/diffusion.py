@@ -28,8 +28,9 @@ novelty_names = analysis.category_labels("novelty")
 # %%
 novelty = analysis.estimate_variable(ed, "novelty", **options)
 report.show_sentences(report.ranking_sentence(novelty, analysis.labels(novelty), "origin"))
-report.show_estimates(novelty, "Novelty", "novelty", "Origin of the latest innovation",
-                      colours=colour)
+report.show_estimates(
+    novelty, "Novelty", "novelty", "Origin of the latest innovation", colours=colour
+)
 
 # %% [markdown]
 # ## Inspiration channels
@@ -39,8 +40,9 @@ report.show_estimates(novelty, "Novelty", "novelty", "Origin of the latest innov
 # %%
 channels = analysis.estimate_variable(ed, "inspiration", **options)
 report.show_sentences(report.ranking_sentence(channels, analysis.labels(channels), "channel"))
-report.show_estimates(channels, "Inspiration channels", "inspiration",
-                      "Where the idea came from", colours=colour)
+report.show_estimates(
+    channels, "Inspiration channels", "inspiration", "Where the idea came from", colours=colour
+)
 
 # %% [markdown]
 # ## Spreading actively
@@ -50,13 +52,15 @@ report.show_estimates(channels, "Inspiration channels", "inspiration",
 # %%
 spread = analysis.estimate_variable(ed, "spread_actively", by="gov_level", **options)
 levels = analysis.group_labels("gov_level")
+innovators = "innovating " + report.unit_noun(ed)
 report.show_sentences(
-    report.share_sentence(spread, "actively spread their latest innovation",
-                          "innovating " + report.unit_noun(ed)),
+    report.share_sentence(spread, "actively spread their latest innovation", innovators),
     report.group_sentence(spread, levels, "By government level"),
 )
-report.show_estimates(spread, "Spreading actively", "spread_by_gov_level",
-                      "Spread the latest innovation actively", group_labels=levels, colours=colour)
+title = "Spread the latest innovation actively"
+report.show_estimates(
+    spread, "Spreading actively", "spread_by_gov_level", title, group_labels=levels, colours=colour
+)
 
 # %% [markdown]
 # ## Do copiers spread less than originators?
@@ -72,23 +76,28 @@ by_novelty = analysis.estimate_shares_by(ed, spread_values, origin, "spread_acti
 copier_gap = analysis.group_differences(
     ed, spread_values, origin, [("3", "1"), ("2", "1")], novelty_names, threshold
 )
-report.show_sentences(
-    report.difference_sentence(copier_gap.iloc[0], "among copiers", "among originators",
-                               "the share spreading")
-)
-report.show_estimates(by_novelty, "Do copiers spread less than originators?", "spread_by_novelty",
-                      "Spread actively, by origin", group_labels=novelty_names, colours=colour)
 
 # %%
-report.show_differences(copier_gap, "Do copiers spread less than originators?",
-                        "copier_differences", "Against originators (own innovations)")
-model = analysis.model_spreading_on_novelty(ed, threshold=threshold)
+section = "Do copiers spread less than originators?"
 report.show_sentences(
-    report.odds_ratio_sentence(model, "Novelty of the latest innovation: "
-                               + novelty_names["3"], "spreading actively", "sector and size")
+    report.difference_sentence(
+        copier_gap.iloc[0], "among copiers", "among originators", "the share spreading"
+    )
 )
-report.show_model(model, "Do copiers spread less than originators?", "spread_model",
-                  "Odds of spreading actively (odds ratios)")
+title = "Spread actively, by origin"
+report.show_estimates(
+    by_novelty, section, "spread_by_novelty", title, group_labels=novelty_names, colours=colour
+)
+report.show_differences(copier_gap, section, "copier_differences", "Against originators")
+
+# %%
+model = analysis.model_spreading_on_novelty(ed, threshold=threshold)
+copied = "Novelty of the latest innovation: " + novelty_names["3"]
+report.show_sentences(
+    report.odds_ratio_sentence(model, copied, "spreading actively", "sector and size")
+)
+title = "Odds of spreading actively (odds ratios)"
+report.show_model(model, section, "spread_model", title)
 
 # %% [markdown]
 # ## Are evaluated innovations spread more often?
@@ -99,22 +108,29 @@ report.show_model(model, "Do copiers spread less than originators?", "spread_mod
 # %%
 evaluated = analysis.evaluation_groups(ed)
 names = analysis.EVALUATION_GROUPS
-by_evaluation = analysis.estimate_shares_by(ed, spread_values, evaluated, "spread_actively",
-                                            **options)
+by_evaluation = analysis.estimate_shares_by(
+    ed, spread_values, evaluated, "spread_actively", **options
+)
 evaluation_gap = analysis.group_differences(
     ed, spread_values, evaluated, [("evaluated", "not_evaluated")], names, threshold
 )
 
 # %%
+section = "Are evaluated innovations spread more often?"
 report.show_sentences(
-    report.difference_sentence(evaluation_gap.iloc[0], "for evaluated innovations",
-                               "for innovations not evaluated", "the share spreading")
+    report.difference_sentence(
+        evaluation_gap.iloc[0],
+        "for evaluated innovations",
+        "for innovations not evaluated",
+        "the share spreading",
+    )
 )
-report.show_estimates(by_evaluation, "Are evaluated innovations spread more often?",
-                      "spread_by_evaluation", "Spread actively, by evaluation",
-                      group_labels=names, colours=colour)
-report.show_differences(evaluation_gap, "Are evaluated innovations spread more often?",
-                        "evaluation_difference", "Evaluated against not evaluated")
+title = "Spread actively, by evaluation"
+report.show_estimates(
+    by_evaluation, section, "spread_by_evaluation", title, group_labels=names, colours=colour
+)
+title = "Evaluated against not evaluated"
+report.show_differences(evaluation_gap, section, "evaluation_difference", title)
 
 # %% [markdown]
 # ## Beside the published figures

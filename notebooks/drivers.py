@@ -32,10 +32,15 @@ report.show_sentences(
     report.ranking_sentence(initiators, analysis.labels(initiators), "initiator"),
     report.differences_sentence(initiator_differences, "adjacent initiators in the ranking"),
 )
-report.show_estimates(initiators, "Initiators", "initiators", "Initiators of the latest innovation",
-                      colours=colour)
-report.show_differences(initiator_differences, "Initiators", "initiator_differences",
-                        "Each initiator against the next most common")
+report.show_estimates(
+    initiators, "Initiators", "initiators", "Initiators of the latest innovation", colours=colour
+)
+report.show_differences(
+    initiator_differences,
+    "Initiators",
+    "initiator_differences",
+    "Each initiator against the next most common",
+)
 
 # %% [markdown]
 # ## Promoters
@@ -46,8 +51,9 @@ report.show_differences(initiator_differences, "Initiators", "initiator_differen
 # %%
 promoters = analysis.battery_shares(ed, "factors", "promoted", **options)
 report.show_sentences(report.ranking_sentence(promoters, analysis.labels(promoters), "promoter"))
-report.show_estimates(promoters, "Promoters", "promoters", "Promoted the latest innovation",
-                      colours=colour)
+report.show_estimates(
+    promoters, "Promoters", "promoters", "Promoted the latest innovation", colours=colour
+)
 
 # %% [markdown]
 # ## Drivers by government level
@@ -59,8 +65,14 @@ by_level = analysis.estimate_variable(ed, "initiator", by="gov_level", **options
 report.show_sentences(
     report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "initiator")
 )
-report.show_estimates(by_level, "Drivers by government level", "initiators_by_gov_level",
-                      "Initiators by government level", group_labels=levels, colours=colour)
+report.show_estimates(
+    by_level,
+    "Drivers by government level",
+    "initiators_by_gov_level",
+    "Initiators by government level",
+    group_labels=levels,
+    colours=colour,
+)
 
 # %% [markdown]
 # ## Which workplaces innovate
@@ -72,14 +84,21 @@ report.show_estimates(by_level, "Drivers by government level", "initiators_by_go
 by_size = analysis.estimate_variable(ed, "innovative", by="size_class", **options)
 sizes = analysis.group_labels("size_class")
 report.show_sentences(report.group_sentence(by_size, sizes, "By size"))
-report.show_estimates(by_size, "Which workplaces innovate", "innovative_by_size",
-                      "Innovative by size", group_labels=sizes, colours=colour)
+report.show_estimates(
+    by_size,
+    "Which workplaces innovate",
+    "innovative_by_size",
+    "Innovative by size",
+    group_labels=sizes,
+    colours=colour,
+)
 
 # %%
 model = analysis.model_innovative_on_characteristics(ed, threshold=threshold)
 report.show_sentences(report.model_sentence(model, "being innovative"))
-report.show_model(model, "Which workplaces innovate", "innovative_model",
-                  "Odds of being innovative (odds ratios)")
+report.show_model(
+    model, "Which workplaces innovate", "innovative_model", "Odds of being innovative (odds ratios)"
+)
 
 # %% [markdown]
 # ## Beside the published figures

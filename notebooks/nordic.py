@@ -24,61 +24,35 @@ headline = analysis.HEADLINE_INDICATORS
 
 # %%
 shares, differences = analysis.country_differences(eds, headline["overview"], **options)
-report.show_sentences(*report.country_sentences(shares, analysis.labels(shares)),
-                      report.differences_sentence(differences, "countries"))
-report.show_estimates(shares, "Overview", "overview_by_country", "Overview indicators",
-                      group_labels=report.COUNTRY_NAMES, colours=report.COUNTRY_COLOURS)
-report.show_differences(differences, "Overview", "overview_differences",
-                        "Differences between countries", figure=False)
+report.show_country_comparison(shares, differences, "Overview")
 
 # %% [markdown]
 # ## Collaboration
 
 # %%
 shares, differences = analysis.country_differences(eds, headline["collaboration"], **options)
-report.show_sentences(*report.country_sentences(shares, analysis.labels(shares)),
-                      report.differences_sentence(differences, "countries"))
-report.show_estimates(shares, "Collaboration", "collaboration_by_country",
-                      "Collaboration indicators", group_labels=report.COUNTRY_NAMES,
-                      colours=report.COUNTRY_COLOURS)
-report.show_differences(differences, "Collaboration", "collaboration_differences",
-                        "Differences between countries", figure=False)
+report.show_country_comparison(shares, differences, "Collaboration")
 
 # %% [markdown]
 # ## Diffusion
 
 # %%
 shares, differences = analysis.country_differences(eds, headline["diffusion"], **options)
-report.show_sentences(*report.country_sentences(shares, analysis.labels(shares)),
-                      report.differences_sentence(differences, "countries"))
-report.show_estimates(shares, "Diffusion", "diffusion_by_country", "Diffusion indicators",
-                      group_labels=report.COUNTRY_NAMES, colours=report.COUNTRY_COLOURS)
-report.show_differences(differences, "Diffusion", "diffusion_differences",
-                        "Differences between countries", figure=False)
+report.show_country_comparison(shares, differences, "Diffusion")
 
 # %% [markdown]
 # ## Drivers
 
 # %%
 shares, differences = analysis.country_differences(eds, headline["drivers"], **options)
-report.show_sentences(*report.country_sentences(shares, analysis.labels(shares)),
-                      report.differences_sentence(differences, "countries"))
-report.show_estimates(shares, "Drivers", "drivers_by_country", "Driver indicators",
-                      group_labels=report.COUNTRY_NAMES, colours=report.COUNTRY_COLOURS)
-report.show_differences(differences, "Drivers", "drivers_differences",
-                        "Differences between countries", figure=False)
+report.show_country_comparison(shares, differences, "Drivers")
 
 # %% [markdown]
 # ## Barriers
 
 # %%
 shares, differences = analysis.country_differences(eds, headline["barriers"], **options)
-report.show_sentences(*report.country_sentences(shares, analysis.labels(shares)),
-                      report.differences_sentence(differences, "countries"))
-report.show_estimates(shares, "Barriers", "barriers_by_country", "Barrier indicators",
-                      group_labels=report.COUNTRY_NAMES, colours=report.COUNTRY_COLOURS)
-report.show_differences(differences, "Barriers", "barriers_differences",
-                        "Differences between countries", figure=False)
+report.show_country_comparison(shares, differences, "Barriers")
 
 # %% [markdown]
 # ## Beside the published figures
@@ -89,8 +63,12 @@ report.show_differences(differences, "Barriers", "barriers_differences",
 
 # %%
 published = analysis.published_for_report(eds, **options)
-report.show_published(published, "Beside the published figures", any(e.synthetic for e in eds),
-                      plotted=published["set_against"] == "nearest earlier edition")
+report.show_published(
+    published,
+    "Beside the published figures",
+    any(e.synthetic for e in eds),
+    plotted=published["set_against"] == "nearest earlier edition",
+)
 
 # %% [markdown]
 # ## Notes and caveats

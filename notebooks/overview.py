@@ -28,17 +28,15 @@ colour = report.COUNTRY_COLOURS[ed.country]
 # %%
 by_level = analysis.estimate_variable(ed, "innovative", by="gov_level", **options)
 levels = analysis.group_labels("gov_level")
+p_value = analysis.association_test(ed, analysis.binary_values(ed, "innovative"), "gov_level")
 report.show_sentences(
     report.share_sentence(by_level, "introduced at least one innovation", report.unit_noun(ed)),
     report.group_sentence(by_level, levels, "By government level"),
-    report.test_sentence(
-        analysis.association_test(ed, analysis.binary_values(ed, "innovative"), "gov_level"),
-        "the share innovative by government level",
-    ),
+    report.test_sentence(p_value, "the share innovative by government level"),
 )
+section, title = "How many innovate", "Innovative by government level"
 report.show_estimates(
-    by_level, "How many innovate", "innovative_by_gov_level", "Innovative by government level",
-    group_labels=levels, colours=colour,
+    by_level, section, "innovative_by_gov_level", title, group_labels=levels, colours=colour
 )
 
 # %%
@@ -46,8 +44,12 @@ by_sector = analysis.estimate_variable(ed, "innovative", by="sector", **options)
 sectors = analysis.group_labels("sector")
 report.show_sentences(report.group_sentence(by_sector, sectors, "By sector"))
 report.show_estimates(
-    by_sector, "How many innovate", "innovative_by_sector", "Innovative by sector",
-    group_labels=sectors, colours=colour,
+    by_sector,
+    "How many innovate",
+    "innovative_by_sector",
+    "Innovative by sector",
+    group_labels=sectors,
+    colours=colour,
 )
 
 # %% [markdown]
@@ -81,9 +83,7 @@ report.show_estimates(
 
 # %%
 evaluation = analysis.estimate_variable(ed, "evaluation", **options)
-report.show_sentences(
-    report.ranking_sentence(evaluation, analysis.labels(evaluation), "answer")
-)
+report.show_sentences(report.ranking_sentence(evaluation, analysis.labels(evaluation), "answer"))
 report.show_estimates(
     evaluation, "Evaluation", "evaluation", "Evaluation of the latest innovation", colours=colour
 )
@@ -100,8 +100,12 @@ report.show_sentences(
     report.trend_sentence(shares, changes, report.unit_noun(ed)),
 )
 report.show_estimates(
-    shares, "Trend across editions", "innovative_by_edition", "Innovative, by edition",
-    colours=colour, groups_as_rows=True,
+    shares,
+    "Trend across editions",
+    "innovative_by_edition",
+    "Innovative, by edition",
+    colours=colour,
+    groups_as_rows=True,
 )
 report.show_differences(
     changes, "Trend across editions", "edition_differences", "Change from the edition before"

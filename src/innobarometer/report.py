@@ -905,3 +905,25 @@ def show_comparability(editions) -> None:
     for edition in editions:
         show_html(f"<h3>{html.escape(edition.edition_id)}</h3>")
         show_html(caveats_html(edition.caveats))
+
+
+def show_country_comparison(shares: pd.DataFrame, differences: pd.DataFrame, section: str) -> None:
+    """One theme of the Nordic report: sentences, countries side by side, tested differences."""
+    from innobarometer.analysis import labels as codebook_labels
+
+    show_sentences(
+        *country_sentences(shares, codebook_labels(shares)),
+        differences_sentence(differences, "countries"),
+    )
+    key = section.lower().replace(" ", "_")
+    show_estimates(
+        shares,
+        section,
+        f"{key}_by_country",
+        f"{section}: headline indicators by country",
+        group_labels=COUNTRY_NAMES,
+        colours=COUNTRY_COLOURS,
+    )
+    show_differences(
+        differences, section, f"{key}_differences", "Differences between countries", figure=False
+    )
