@@ -161,6 +161,44 @@ def test_tables_are_stacked_with_the_union_of_columns():
     )
 
 
+def test_longest_reports_start_first(tmp_path):
+    def report(theme, key):
+        return build.Report(theme, key, tmp_path / f"{theme}.py", {}, (), "")
+
+    plan = [report("a", "DK-2023"), report("a", "NO-2023"), report("b", "DK-2023")]
+    plan.append(report("nordic", "latest"))
+    # Never built: the edition-set report first, the rest in plan order.
+    assert [r.name for r in build.longest_first(plan, {})] == [
+        "nordic/latest",
+        "a/DK-2023",
+        "a/NO-2023",
+        "b/DK-2023",
+    ]
+    seconds = {"a/DK-2023": 1.0, "a/NO-2023": 3.0, "b/DK-2023": 2.0, "nordic/latest": 2.5}
+    manifest = {"reports": {name: {"seconds": s} for name, s in seconds.items()}}
+    assert [r.name for r in build.longest_first(plan, manifest)] == [
+        "a/NO-2023",
+        "nordic/latest",
+        "b/DK-2023",
+        "a/DK-2023",
+    ]
+
+
+def test_a_second_build_in_the_same_folder_waits(project):
+    import fcntl
+
+    environment = {**os.environ, "INNOBAROMETER_ROOT": str(project)}
+    command = [sys.executable, "-m", "innobarometer", "build", "--themes", "nordic"]
+    with open(project / "build" / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        second = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, text=True)
+        assert second.stdout.readline().startswith("waiting for another build in ")
+        time.sleep(0.5)
+        assert second.poll() is None
+    assert second.wait(timeout=60) == 0
+    assert "nordic latest ok" in second.stdout.read()
+
+
 def test_html_shows_outputs_for_readers_only():
     new_output = nbformat.v4.new_output
     cells = [

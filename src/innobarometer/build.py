@@ -19,11 +19,13 @@ of a second.
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
 import functools
 import hashlib
 import html
 import json
+import math
 import os
 import re
 import shutil
@@ -511,6 +513,9 @@ def _html_exporter():
     from nbconvert import HTMLExporter
 
     return HTMLExporter(
+        # Cells are filtered before export (`export_html`): no preprocessor is needed, and each
+        # would validate the whole notebook again.
+        default_preprocessors=[],
         extra_template_basedirs=[str(paths.PACKAGE_DIR)],
         template_name="templates",
         template_file="report.html.j2",
@@ -850,6 +855,44 @@ def render_index(
 # ----------------------------------------------------------------------------- the command
 
 
+@dataclass
+class Assessment:
+    """What the build found before running anything: the plan, the manifest and staleness."""
+
+    themes: dict[str, Theme]
+    data_set: DataSet
+    planned: list[Report]
+    selected: list[Report]
+    manifest: dict
+    retired: list[str]  # recorded reports no longer in the plan (their records already dropped)
+    inputs: dict[str, dict]
+    reasons: dict[str, list[str]]
+
+    @property
+    def stale(self) -> list[Report]:
+        return [r for r in self.selected if self.reasons[r.name]]
+
+
+def assess(themes: str | None, editions: str | None, data: str | None) -> Assessment:
+    """Plan, select, and compare every selected report's input hashes with the manifest."""
+    build_dir = paths.build_dir()
+    all_themes = discover_themes()
+    data_set = load_data_set(data)
+    planned = plan_reports(all_themes, data_set)
+    selected = select_reports(planned, themes, editions)
+    manifest = load_manifest(build_dir)
+    retired = retired_reports(manifest, planned, data_set.kind)
+    for name in retired:
+        del manifest["reports"][name]
+    prints = Fingerprints(package=package_digest(), dependencies=dependency_digest())
+    inputs = {r.name: report_inputs(r, data_set, prints) for r in planned}
+    reasons = {r.name: stale_reasons(r, inputs[r.name], manifest, build_dir) for r in selected}
+    themes_by_name = {t.name: t for t in all_themes}
+    return Assessment(
+        themes_by_name, data_set, planned, selected, manifest, retired, inputs, reasons
+    )
+
+
 def build(
     themes: str | None = None,
     editions: str | None = None,
@@ -866,45 +909,45 @@ def build(
     passed to every selected report (checked against each parameters cell like the planned ones).
     """
     out = out or sys.stdout
-    overrides = overrides or {}
-    build_dir = paths.build_dir()
-    all_themes = discover_themes()
-    theme_of = {t.name: t for t in all_themes}
-    data_set = load_data_set(data)
-    planned = plan_reports(all_themes, data_set)
-    selected = select_reports(planned, themes, editions)
-    manifest = load_manifest(build_dir)
-    retired = retired_reports(manifest, planned, data_set.kind)
-    for name in retired:
-        del manifest["reports"][name]
-    prints = Fingerprints(package=package_digest(), dependencies=dependency_digest())
-    inputs = {r.name: report_inputs(r, data_set, prints) for r in planned}
-    reasons = {r.name: stale_reasons(r, inputs[r.name], manifest, build_dir) for r in selected}
-    stale = [r for r in selected if reasons[r.name]]
     if dry_run:
-        print(f"{len(stale)} of {len(selected)} reports stale", file=out)
-        for report in stale:
-            print(f"  {report.theme} {report.key}: {', '.join(reasons[report.name])}", file=out)
-        for name in retired:
+        found = assess(themes, editions, data)
+        print(f"{len(found.stale)} of {len(found.selected)} reports stale", file=out)
+        for report in found.stale:
+            print(
+                f"  {report.theme} {report.key}: {', '.join(found.reasons[report.name])}", file=out
+            )
+        for name in found.retired:
             print(f"  {name.replace('/', ' ')}: to be removed (no longer in the plan)", file=out)
         return 0
-    if retired:
-        for name in retired:
+    build_dir = paths.build_dir()
+    with exclusive(build_dir, out):
+        found = assess(themes, editions, data)
+        return _build(found, overrides or {}, jobs, keep_going, build_dir, out)
+
+
+def _build(found: Assessment, overrides, jobs, keep_going, build_dir: Path, out) -> int:
+    manifest, data_set = found.manifest, found.data_set
+    if found.retired:
+        for name in found.retired:
             for suffix in (".html", ".csv"):
                 (build_dir / f"{name}{suffix}").unlink(missing_ok=True)
         manifest["data_set"] = data_set.kind
         save_manifest(build_dir, manifest)
     failures = []
+    stale = found.stale
     if stale:
-        check_before_running(stale, theme_of, overrides, data_set)
-        work = [_job(r, theme_of[r.theme], overrides, build_dir) for r in stale]
-        outcomes = _run(work, data_set, inputs, manifest, jobs, keep_going, out)
+        check_before_running(stale, found.themes, overrides, data_set)
+        ordered = longest_first(stale, manifest)
+        work = [_job(r, found.themes[r.theme], overrides, build_dir) for r in ordered]
+        outcomes = _run(work, data_set, found.inputs, manifest, jobs, keep_going, out)
         failures = [(r, outcomes[r.name]) for r in stale if r.name in outcomes]
         failures = [(r, o) for r, o in failures if o["status"] != "built"]
     else:
-        print(f"{len(selected)} reports up to date", file=out)
-    statuses = {r.name: _status(r, inputs[r.name], manifest, build_dir) for r in planned}
-    index = render_index(planned, statuses, data_set, build_dir)
+        print(f"{len(found.selected)} reports up to date", file=out)
+    statuses = {
+        r.name: _status(r, found.inputs[r.name], manifest, build_dir) for r in found.planned
+    }
+    index = render_index(found.planned, statuses, data_set, build_dir)
     index_path = build_dir / "index.html"
     if not index_path.exists() or index_path.read_text(encoding="utf-8") != index:
         write_atomically(index_path, index)
@@ -912,6 +955,32 @@ def build(
         print("\n".join(failure_summary(failures, paths.project_root())), file=sys.stderr)
         return 1
     return 0
+
+
+@contextlib.contextmanager
+def exclusive(build_dir: Path, out):
+    """Hold `build/.lock` for the whole build: a second build in the same folder waits."""
+    import fcntl
+
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another build in {build_dir} to finish", file=out, flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def longest_first(reports: list[Report], manifest: dict) -> list[Report]:
+    """The order that leaves no long report for last on an idle pool: by the last build's time,
+    longest first; before any build, edition-set reports (they read every country) first."""
+
+    def expected(report: Report) -> float:
+        record = manifest.get("reports", {}).get(report.name, {})
+        return record.get("seconds", math.inf if report.key == LATEST else 0.0)
+
+    return sorted(reports, key=expected, reverse=True)  # stable: ties keep the plan's order
 
 
 def retired_reports(manifest: dict, planned: list[Report], kind: str) -> list[str]:

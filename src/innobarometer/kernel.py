@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import importlib
 import itertools
 import json
@@ -331,6 +332,9 @@ def serve_zygote(socket_path: str) -> None:
     """Entry point of the zygote process; exits without tearing down what it imported."""
     zygote = Zygote(socket_path)
     preload()
+    # Kernels start with every preloaded object in the permanent generation: their collector
+    # never walks them, so the pages they share with the zygote stay shared (Python's gc docs).
+    gc.freeze()
     zygote.serve()
     sys.stdout.flush()
     sys.stderr.flush()
