@@ -108,7 +108,7 @@ quality = analysis.binary_values(ed, "effect_quality")
 partnered = analysis.collaboration_groups(ed)
 names = analysis.COLLABORATION_GROUPS
 by_partners = analysis.estimate_shares_by(ed, quality, partnered, "effect_quality", **options)
-report.show_sentences(report.group_sentence(by_partners, names, "Increased quality"))
+report.show_sentences(report.group_sentence(by_partners, names, "For increased quality"))
 report.show_estimates(
     by_partners,
     "Collaboration and effects",

@@ -326,6 +326,8 @@ def show_caveats(edition) -> None:
 def show_sentences(*sentences: str) -> None:
     """Generated findings as one paragraph."""
     text = " ".join(s for s in sentences if s)
+    if not text:
+        return
     show_html(f'<p class="finding">{html.escape(text)}</p>')
 
 
@@ -502,10 +504,10 @@ def test_sentence(p_value: float, what: str, test: str = "Rao-Scott test") -> st
 
 
 def odds_ratio_sentence(model, term_label: str, outcome_text: str, adjusted_for: str) -> str:
-    """'Innovations made in collaboration have 1.8 times the odds of increasing quality (95% CI
-    1.3–2.4), adjusted for ...', or why the model could not be estimated."""
+    """'Made in collaboration goes with 1.8 times the odds of increased quality (95% CI 1.3–2.4
+    ...), adjusted for ...'; nothing when there is no model (`show_model` says why)."""
     if model.message:
-        return model.message
+        return ""
     rows = model.table[model.table["label"] == term_label]
     if rows.empty:
         return f"The model has no term for {term_label}."
@@ -523,9 +525,9 @@ def odds_ratio_sentence(model, term_label: str, outcome_text: str, adjusted_for:
 
 def model_sentence(model, outcome_text: str) -> str:
     """The term most strongly associated with the outcome among those whose interval excludes
-    one, or that none does, or why the model could not be estimated."""
+    one, or that none does; nothing when there is no model (`show_model` says why)."""
     if model.message:
-        return model.message
+        return ""
     table = model.table
     clear = table[(table["ci_lower"] > 1) | (table["ci_upper"] < 1)]
     if clear.empty:
