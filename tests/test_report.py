@@ -238,3 +238,16 @@ def test_published_sentence_counts_figures_inside_the_interval():
         "(1 estimates suppressed)."
     )
     assert "No figure" in report.published_sentence(comparison.iloc[0:0], synthetic=True)
+
+
+def test_an_edition_without_innovators_is_named_in_a_notice():
+    from types import SimpleNamespace
+
+    frame = pd.DataFrame(
+        {"unit_level": ["workplace"] * 3, "innovative": pd.array([0, 0, None], dtype="Int8")}
+    )
+    empty = SimpleNamespace(edition_id="IS-2018", frame=frame)
+    notice = report.no_innovators_html([empty])
+    assert "No innovators." in notice and "IS-2018 (3 workplaces) none of the units" in notice
+    some = SimpleNamespace(edition_id="DK-2023", frame=frame.assign(innovative=[1, 0, 0]))
+    assert report.no_innovators_html([some]) == ""

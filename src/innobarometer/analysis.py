@@ -507,10 +507,14 @@ def open_editions(editions, threshold: int, ci_method: str, data=None):
 
 
 def is_mapped(edition: Edition, variable: str) -> bool:
-    """Whether the edition has answers to a codebook variable (a mapping may leave one out)."""
-    columns = load_codebook()[variable].columns
-    frame = edition.frame
-    return all(c in frame.columns for c in columns) and bool(frame[columns].notna().any().any())
+    """Whether the edition's frame has a codebook variable's columns (answered or not: an
+    edition with no innovators has innovator items with no answers, and says so)."""
+    return all(c in edition.frame.columns for c in load_codebook()[variable].columns)
+
+
+def innovator_count(edition: Edition) -> int:
+    """How many responding units are innovative."""
+    return int(domain_mask(edition.frame, "innovators").sum())
 
 
 def group_labels(variable: str) -> dict[str, str]:

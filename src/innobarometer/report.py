@@ -154,7 +154,8 @@ def show_html(markup: str) -> None:
     """Display a piece of HTML (headings, notices, sentences) as the report shows it."""
     from IPython.display import HTML, display
 
-    display(HTML(markup))
+    if markup:
+        display(HTML(markup))
 
 
 def synthetic_notice_html(synthetic: bool, edition_label: str) -> str:
@@ -314,7 +315,25 @@ def show_front_matter(edition, question: str, ci_method: str, threshold: int) ->
     """Edition line, synthetic-data notice and 'how to read this' note: the top of every report."""
     show_html(edition_heading_html(edition, question))
     show_html(synthetic_notice_html(edition.synthetic, edition.edition_id))
+    show_html(no_innovators_html([edition]))
     show_html(how_to_read_html(ci_method, threshold))
+
+
+def no_innovators_html(editions) -> str:
+    """A notice naming the editions in which no unit innovated (empty when every edition has
+    innovators): their sections on innovations have nothing to show, and say so."""
+    from innobarometer.analysis import innovator_count
+
+    empty = [e for e in editions if innovator_count(e) == 0]
+    if not empty:
+        return ""
+    names = ", ".join(f"{e.edition_id} ({len(e.frame):,} {unit_noun(e)})" for e in empty)
+    return (
+        '<div class="notice no-innovators"><strong>No innovators.</strong> In '
+        f"{html.escape(names)} none of the units introduced an innovation, so every estimate "
+        "about innovations (their type, partners, origin, effects, drivers and barriers) has "
+        "no base and is left blank.</div>"
+    )
 
 
 def show_caveats(edition) -> None:
@@ -890,6 +909,7 @@ def show_nordic_front_matter(editions, ci_method: str, threshold: int) -> None:
     show_html(f'<p class="lead"><strong>Editions compared</strong>: {html.escape(names)}.</p>')
     synthetic = any(e.synthetic for e in editions)
     show_html(synthetic_notice_html(synthetic, ", ".join(e.edition_id for e in editions)))
+    show_html(no_innovators_html(editions))
     show_html(how_to_read_html(ci_method, threshold))
 
 
