@@ -1,0 +1,157 @@
+"""The reports in a real browser: Debian's Chromium driven by the `playwright` package (through
+`executable_path`; no browser download) opens `build/index.html` and every report from `file://`.
+
+Builds every theme for one demo edition plus the Nordic report. Each page: no console error, no
+request leaving `file://`, every image decoded, a title naming the theme with its country and
+edition (the Nordic report: its edition set); every link on the index resolves to a file.
+Screenshots of the index and one report go to the project's `build/screenshots/`. Without
+Chromium or playwright the test is skipped, except under CI (`CI=true`), where it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+EDITION = "DK-2023"
+COUNTRY_NAMES = {"DK": "Denmark", "NO": "Norway", "SE": "Sweden", "FI": "Finland", "IS": "Iceland"}
+
+
+def _browser_or_skip():
+    """playwright's sync API, or a skip (a failure under CI) naming what is missing."""
+    missing = []
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+        missing.append("the playwright package (pip install playwright; no `playwright install`)")
+    if not CHROMIUM.is_file():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    if missing:
+        message = "real-browser test needs " + " and ".join(missing)
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def built(demo_root, tmp_path_factory) -> Path:
+    """A copy of the demo project with every theme of one edition and the Nordic report built."""
+    root = tmp_path_factory.mktemp("browser") / "project"
+    shutil.copytree(demo_root, root, symlinks=True)
+    shutil.rmtree(root / "build" / "screenshots", ignore_errors=True)
+    env = {**os.environ, "INNOBAROMETER_ROOT": str(root)}
+    env.pop("DATA", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "innobarometer", "build", "--editions", f"{EDITION},latest"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+def latest_of_each_country(root: Path) -> list[str]:
+    """The Nordic set: the most recent demo edition of every country (from the mapping names)."""
+    latest: dict[str, str] = {}
+    for mapping in sorted((root / "data" / "demo" / "mappings").glob("[A-Z][A-Z]-[0-9]*.yaml")):
+        latest[mapping.stem[:2]] = max(latest.get(mapping.stem[:2], ""), mapping.stem)
+    return sorted(latest.values())
+
+
+def expected_title_parts(name: str, record: dict, root: Path) -> list[str]:
+    """What a report's title must name: its theme, and its country and edition (or edition set)."""
+    theme, key = name.split("/")
+    if key == "latest":
+        return [theme.replace("_", " "), *latest_of_each_country(root)]
+    country, year = key.split("-")
+    assert record["parameters"]["country"] == country and record["parameters"]["edition"] == int(
+        year
+    )
+    return [theme.replace("_", " "), f"{country}-{year}"]
+
+
+def test_index_and_every_report_in_chromium(built):
+    sync_playwright = _browser_or_skip()
+    build = built / "build"
+    manifest = json.loads((build / "manifest.json").read_text())
+    reports = {n: r for n, r in manifest["reports"].items() if r["status"] == "built"}
+    assert f"overview/{EDITION}" in reports and "nordic/latest" in reports
+    screenshots = build / "screenshots"
+    screenshots.mkdir()
+    problems: list[str] = []
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        current = {"url": ""}
+        page.on(
+            "console",
+            lambda m: m.type == "error" and problems.append(f"{current['url']}: {m.text}"),
+        )
+        page.on("pageerror", lambda e: problems.append(f"{current['url']}: {e}"))
+        page.on(
+            "request",
+            lambda r: (
+                r.url.startswith(("file://", "data:"))
+                or problems.append(f"{current['url']}: request to {r.url}")
+            ),
+        )
+
+        def visit(path: Path) -> None:
+            current["url"] = path.as_uri()
+            response = page.goto(path.as_uri(), wait_until="load")
+            assert response is None or response.ok, path
+            images = page.evaluate(
+                "Array.from(document.images).map(i => [i.complete, i.naturalWidth])"
+            )
+            broken = [i for i, (complete, width) in enumerate(images) if not complete or not width]
+            assert not broken, f"{path}: images {broken} of {len(images)} did not load"
+
+        visit(build / "index.html")
+        page.screenshot(path=str(screenshots / "index.png"), full_page=True)
+        links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+        assert links, "the index links nothing"
+        for link in links:
+            target = Path(unquote(urlparse(link).path))
+            assert link.startswith("file://") and target.is_file(), f"broken link {link}"
+        linked = {str(Path(unquote(urlparse(link).path)).relative_to(build)) for link in links}
+        for name, record in reports.items():
+            assert {record["html"], record["csv"]} <= linked, f"the index does not link {name}"
+
+        for name, record in sorted(reports.items()):
+            visit(build / record["html"])
+            title = page.title()
+            for part in expected_title_parts(name, record, built):
+                assert re.search(re.escape(part), title, re.IGNORECASE), (
+                    f"{name}: title {title!r} does not name {part!r}"
+                )
+            if name == f"overview/{EDITION}":
+                page.screenshot(path=str(screenshots / "overview-report.png"), full_page=True)
+        browser.close()
+
+    assert problems == []
+    assert {p.name for p in screenshots.iterdir()} == {"index.png", "overview-report.png"}
