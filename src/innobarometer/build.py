@@ -48,7 +48,6 @@ TABLE_MIME = "application/vnd.innobarometer.table+json"  # innobarometer.report.
 SUMMARY_LINES = 10
 PARAMETERS_HEADER = re.compile(r"^# %%.*\btags\s*=\s*\[[^\]]*[\"']parameters[\"']")
 CELL_HEADER = re.compile(r"^# %%")
-EDITION_ID = re.compile(r"^(?P<country>[A-Z]{2})-(?P<year>\d{4})$")
 OBJECT_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -221,10 +220,12 @@ def plan_reports(themes: list[Theme], data_set: DataSet) -> list[Report]:
 
 
 def _split(option: str | None) -> list[str]:
+    """A comma-separated option as a list of names."""
     return [item.strip() for item in (option or "").split(",") if item.strip()]
 
 
 def _closest(name: str, choices) -> str:
+    """` (did you mean ...?)` for the closest choice, or nothing."""
     match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
@@ -319,6 +320,7 @@ class Fingerprints:
     files: dict[Path, str] = field(default_factory=dict)
 
     def of_file(self, path: Path) -> str:
+        """A file's digest, hashed once per build."""
         if path not in self.files:
             self.files[path] = file_digest(path)
         return self.files[path]
@@ -413,6 +415,7 @@ def run_report(job: Job) -> dict:
 
 
 def _execute(job: Job) -> dict:
+    """Run the notebook with papermill; write HTML and CSV under temporary names, then rename."""
     import jupytext
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -587,6 +590,7 @@ def tables_csv(notebook) -> str:
 
 
 def _csv_value(value) -> str:
+    """A JSON value as a CSV cell: empty for null, full precision for floats."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -618,6 +622,7 @@ class WorkerPool:
     """Forked worker processes, one report at a time each; `kill` stops them at once."""
 
     def __init__(self, size: int, environment: dict):
+        """Fork `size` workers now, before the runner has threads or ZeroMQ sockets."""
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
@@ -630,12 +635,15 @@ class WorkerPool:
             self.workers.append(_Worker(process, ours))
 
     def idle(self) -> list[_Worker]:
+        """Live workers without a report."""
         return [w for w in self.workers if w.job is None and w.process.is_alive()]
 
     def busy(self) -> list[_Worker]:
+        """Workers building a report."""
         return [w for w in self.workers if w.job is not None]
 
     def submit(self, worker: _Worker, job: Job) -> None:
+        """Hand one report to an idle worker."""
         worker.job = job
         worker.connection.send(job)
 
@@ -659,6 +667,7 @@ class WorkerPool:
         return results
 
     def close(self) -> None:
+        """Let the workers finish and exit."""
         for worker in self.workers:
             if worker.process.is_alive():
                 worker.connection.send(None)
@@ -666,6 +675,7 @@ class WorkerPool:
             worker.process.join(timeout=10)
 
     def kill(self) -> None:
+        """Stop every worker at once (Ctrl-C, SIGTERM); their kernels die with the zygote."""
         for worker in self.workers:
             worker.process.kill()
         for worker in self.workers:
@@ -673,14 +683,17 @@ class WorkerPool:
 
 
 def _crash(message: str) -> dict:
+    """The outcome of a report whose worker died."""
     return {"status": "failed", "cell": None, "line": "", "error": message, "notebook": None}
 
 
 def _interrupt(signum, _frame):
+    """SIGTERM handler: stop the runner the way Ctrl-C does."""
     raise KeyboardInterrupt
 
 
 def _minutes(seconds: float) -> str:
+    """`m:ss`."""
     seconds = round(seconds)
     return f"{seconds // 60}:{seconds % 60:02d}"
 
@@ -773,11 +786,13 @@ def failure_summary(failures: list[tuple[Report, dict]], root: Path) -> list[str
 
 
 def _shorten(text: str, width: int) -> str:
+    """One line of at most `width` characters."""
     text = " ".join(str(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _relative(path: Path, root: Path) -> str:
+    """A path relative to `root` where it lies below it."""
     try:
         return str(Path(path).relative_to(root))
     except ValueError:
@@ -798,6 +813,7 @@ def render_index(
     editions = list(data_set.editions)
 
     def cell(report: Report | None) -> str:
+        """One grid cell: status and links."""
         if report is None:
             return "<td></td>"
         status = statuses[report.name]
@@ -870,6 +886,7 @@ class Assessment:
 
     @property
     def stale(self) -> list[Report]:
+        """The selected reports that must be rebuilt."""
         return [r for r in self.selected if self.reasons[r.name]]
 
 
@@ -926,6 +943,7 @@ def build(
 
 
 def _build(found: Assessment, overrides, jobs, keep_going, build_dir: Path, out) -> int:
+    """The part of `build` that runs under the lock: prune, execute, index."""
     manifest, data_set = found.manifest, found.data_set
     if found.retired:
         for name in found.retired:
@@ -977,6 +995,7 @@ def longest_first(reports: list[Report], manifest: dict) -> list[Report]:
     longest first; before any build, edition-set reports (they read every country) first."""
 
     def expected(report: Report) -> float:
+        """Seconds the report is expected to take."""
         record = manifest.get("reports", {}).get(report.name, {})
         return record.get("seconds", math.inf if report.key == LATEST else 0.0)
 
@@ -1014,6 +1033,7 @@ def check_before_running(
 
 
 def _job(report: Report, theme: Theme, overrides: dict, build_dir: Path) -> Job:
+    """The worker's instructions for one report."""
     injected = report.parameters | overrides
     return Job(
         report=report,
@@ -1036,6 +1056,7 @@ def _run(work, data_set, inputs, manifest, jobs, keep_going, out) -> dict[str, d
     manifest["data_set"] = data_set.kind
 
     def record(job: Job, outcome: dict) -> None:
+        """Record a finished report in the manifest at once (an interrupted build keeps it)."""
         failed = outcome.get("notebook")
         manifest.setdefault("reports", {})[job.report.name] = {
             "status": outcome["status"],
@@ -1068,6 +1089,7 @@ def _cores() -> int:
 
 
 def _status(report: Report, inputs: dict, manifest: dict, build: Path) -> str:
+    """built, failed or stale, as the index shows it."""
     record = manifest.get("reports", {}).get(report.name)
     if record and record.get("status") == "failed":
         return "failed"

@@ -121,6 +121,7 @@ def kernel_manager_class() -> type:
         """A client that knows the kernel is ready as soon as IOPub carries its reply's status."""
 
         async def wait_for_ready(self, timeout: float | None = None) -> None:
+            """Return once the kernel answers kernel_info and IOPub carries its status."""
             # jupyter_client waits for 0.2 s of IOPub silence after the first reply, a fifth of a
             # report's time. The idle status of our own kernel_info request proves the same
             # thing: the kernel answers and the IOPub subscription is live.
@@ -146,6 +147,7 @@ def kernel_manager_class() -> type:
         """Kernel of one report: this package's kernelspec, IPC transport in the run folder."""
 
         def __init__(self, **kwargs):
+            """The package's kernelspec, IPC sockets named after this process and a serial."""
             super().__init__(**kwargs)
             # A relative IPC path is resolved against each process's cwd, and TCP ports race
             # between parallel workers: one absolute folder per build, one name per kernel.
@@ -164,6 +166,7 @@ def kernel_manager_class() -> type:
             )
 
         async def _async_post_start_kernel(self, **kwargs):
+            """Wait for the kernel's sockets to exist before the client connects."""
             # Connect once the kernel has bound its sockets: a client connecting earlier waits
             # for ZeroMQ's reconnect interval and misses the first status message, which costs
             # a kernel_info round of 0.2-0.3 s per report.
@@ -177,6 +180,7 @@ def kernel_manager_class() -> type:
             await super()._async_post_start_kernel(**kwargs)
 
         async def _async_wait(self, pollinterval: float = 0.005) -> None:
+            """Wait for a killed kernel to be gone, polling every 5 ms."""
             # jupyter_client polls a killed kernel every 0.1 s; the launcher dies at once.
             await super()._async_wait(pollinterval=pollinterval)
 
@@ -218,6 +222,7 @@ class Zygote:
     """The forking server: one connection per launcher, one forked kernel per connection."""
 
     def __init__(self, socket_path: str):
+        """Bind and listen on `socket_path` (before the heavy imports)."""
         self.socket_path = socket_path
         self.parent = os.getppid()
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -257,9 +262,11 @@ class Zygote:
                 os.unlink(self.socket_path)
 
     def _stop(self, *_):
+        """SIGTERM: leave the loop, killing every kernel."""
         self.stopping = True
 
     def _spawn(self) -> None:
+        """Accept one launcher, fork its kernel and tell the launcher the pid."""
         connection, _ = self.listener.accept()
         request = json.loads(connection.makefile("rb").readline() or b"null")
         if not request:
@@ -300,16 +307,19 @@ class Zygote:
             os._exit(code)
 
     def _launcher_closed(self, pid: int, connection: socket.socket) -> None:
+        """A launcher's connection is readable: only EOF is expected."""
         # The launcher went away (killed by the client): its kernel must not outlive it.
         if connection.recv(64) == b"":
             self.selector.unregister(connection)
             self._kill(pid)
 
     def _kill(self, pid: int) -> None:
+        """Kill a kernel and anything it started (its own session)."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
 
     def _reap(self) -> None:
+        """Collect exited kernels and send each launcher its kernel's exit status."""
         while self.kernels:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -352,6 +362,7 @@ def launch(argv: list[str]) -> int:
     pid = json.loads(replies.readline())["pid"]
 
     def relay(signum, _frame):
+        """Pass a signal on to the kernel."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signum)
 
