@@ -37,8 +37,8 @@ COUNTRY_COLOURS = {
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 SUPPRESSED_TEXT = "suppressed"
 NON_SUBSTANTIVE_CATEGORIES = ("8", "9")  # don't know, not relevant
-FIGURE_WIDTH = 7.0
-FIGURE_DPI = 80
+FIGURE_WIDTH = 8.5
+FIGURE_DPI = 84
 
 
 def percent(value: float, digits: int = 0) -> str:
@@ -267,7 +267,7 @@ def plot_estimates(
     if title:
         ax.set_title(title)
     if len(groups) > 1:
-        ax.legend(loc="lower right", fontsize=8, frameon=True)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -834,7 +834,7 @@ def plot_published(comparison: pd.DataFrame, title: str = ""):
         label="published",
         zorder=4,
     )
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return fig
 
 
