@@ -15,6 +15,7 @@ import argparse
 import importlib.util
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -50,23 +51,31 @@ def scratch_project(root: Path, fixtures: bool) -> Path:
     return root
 
 
-def timed_build(environment: dict, *flags: str) -> tuple[float, dict[str, float]]:
-    """Wall time of one build command, and each report it executed with its worker's time."""
-    start = time.perf_counter()
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process and its descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_build(environment: dict, *flags: str) -> tuple[float, float, dict[str, float]]:
+    """Wall and CPU time of one build command, and each report it ran with its worker's time.
+
+    CPU time counts the zygote and every kernel: each process is waited for by its parent."""
+    cpu, start = children_cpu(), time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "innobarometer", "build", *flags],
         env=environment,
         capture_output=True,
         text=True,
     )
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, children_cpu() - cpu
     if result.returncode != 0:
         raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}")
     lines = re.findall(r"^\[\d+/\d+\] (\S+) (\S+) ok (\d+\.\d+) s", result.stdout, flags=re.M)
-    return seconds, {f"{theme}/{key}": float(took) for theme, key, took in lines}
+    return seconds, cpu, {f"{theme}/{key}": float(took) for theme, key, took in lines}
 
 
-def baseline(root: Path, environment: dict, reports) -> list[tuple[str, float]]:
+def baseline(root: Path, environment: dict, reports) -> list[tuple[str, float, float]]:
     """The naive recipe per report: papermill CLI, then nbconvert CLI (the .ipynb made first)."""
     import jupytext
 
@@ -87,7 +96,7 @@ def baseline(root: Path, environment: dict, reports) -> list[tuple[str, float]]:
         parameters = [
             x for name, value in report.parameters.items() for x in ("-p", name, str(value))
         ]
-        start = time.perf_counter()
+        cpu, start = children_cpu(), time.perf_counter()
         cwd = report.notebook.parent
         subprocess.run(
             [BIN / "papermill", source, executed, *parameters, "-k", "python3", "--cwd", cwd],
@@ -101,7 +110,7 @@ def baseline(root: Path, environment: dict, reports) -> list[tuple[str, float]]:
             check=True,
             capture_output=True,
         )
-        times.append((report.name, time.perf_counter() - start))
+        times.append((report.name, time.perf_counter() - start, children_cpu() - cpu))
     return times
 
 
@@ -136,18 +145,19 @@ def main() -> int:
             f"{os.cpu_count()} cores, kernel strategy {strategy!r}"
         )
 
-        full, built = timed_build(environment)
+        full, full_cpu, built = timed_build(environment)
         print(
             f"full build      {full:7.2f} s  {len(built)} reports  {full / len(built):.2f} s/report"
+            f"  CPU {full_cpu / len(built):.2f} s/report"
         )
-        noop, none = timed_build(environment)
+        noop, _, none = timed_build(environment)
         print(f"no-op rebuild   {noop:7.2f} s  {len(none)} reports")
         theme = sorted({r.theme for r in reports if r.key != build.LATEST})[0]
         notebook = root / "notebooks" / f"{theme}.py"
         notebook.write_text(
             notebook.read_text() + "\n# %% [markdown]\n# Edited by the benchmark.\n"
         )
-        edit, rebuilt = timed_build(environment)
+        edit, _, rebuilt = timed_build(environment)
         themes = sorted({name.split("/")[0] for name in rebuilt})
         print(f"edit {theme:10} {edit:7.2f} s  {len(rebuilt)} reports rebuilt, themes: {themes}")
 
@@ -158,16 +168,18 @@ def main() -> int:
         chosen = {(theme_names[i % len(theme_names)], keys[i % len(keys)]) for i in range(SUBSET)}
         subset = [r for r in per_edition if (r.theme, r.key) in chosen]
         naive = baseline(root, environment, subset)
-        for name, seconds in naive:
+        for name, seconds, _ in naive:
             print(f"  naive {name:24} {seconds:6.2f} s   build worker {built[name]:5.2f} s")
-        per_naive = sum(s for _, s in naive) / len(naive)
+        per_naive = sum(s for _, s, _ in naive) / len(naive)
+        naive_cpu = sum(c for _, _, c in naive) / len(naive)
         per_build = full / len(built)
         print(
-            f"naive baseline  {sum(s for _, s in naive):7.2f} s  {len(naive)} reports  "
-            f"{per_naive:.2f} s/report"
+            f"naive baseline  {sum(s for _, s, _ in naive):7.2f} s  {len(naive)} reports  "
+            f"{per_naive:.2f} s/report  CPU {naive_cpu:.2f} s/report"
         )
         print(f"ratio naive/build per report: {per_naive / per_build:.1f}x (build: wall / reports)")
-        same = sum(built[name] for name, _ in naive) / len(naive)
+        print(f"ratio of CPU per report: {naive_cpu / (full_cpu / len(built)):.1f}x")
+        same = sum(built[name] for name, _, _ in naive) / len(naive)
         print(f"same reports, one worker each: {per_naive / same:.1f}x (no parallelism counted)")
     return 0
 
