@@ -46,7 +46,13 @@ def small_build(tmp_path_factory) -> Path:
     figures = root / "figures"
     figures.mkdir()
     env = {**os.environ, "INNOBAROMETER_ROOT": str(root), "RELIABILITY_FIGURE_LOG": str(figures)}
-    env["IPYTHONDIR"] = str(FIXTURES / "ipython")
+    # A copy: kernels write history and logs into their IPython folder, never into the repository.
+    ipython = root / "ipython"
+    shutil.copytree(
+        FIXTURES / "ipython" / "profile_default" / "startup",
+        ipython / "profile_default" / "startup",
+    )
+    env["IPYTHONDIR"] = str(ipython)
     env.pop("DATA", None)
     for args in (["data"], ["build", "--keep-going"]):
         done = subprocess.run(
