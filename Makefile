@@ -24,8 +24,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-all: $(STAMP) data ## build every stale report, the index and the codebook page into build/
-	$(PY) -m innobarometer build $(BUILD_FLAGS)
+# The build runs even when an edition's data fails, so that the index marks that edition's
+# reports failed and every other report is still brought up to date; the exit is non-zero if
+# either step failed.
+all: $(STAMP) ## build every stale report, the index and the codebook page into build/
+	@$(PY) -m innobarometer data; data=$$?; \
+	$(PY) -m innobarometer build $(BUILD_FLAGS); build=$$?; \
+	test $$data -eq 0 -a $$build -eq 0
 
 data: $(STAMP) ## harmonise and validate every active mapping into build/data/
 	$(PY) -m innobarometer data

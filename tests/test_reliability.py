@@ -86,13 +86,13 @@ SUMMARY = re.compile(r"<p>(\d+ (built|failed|stale)(, )?)+\.</p>")
 
 
 def index_cells(index: str) -> dict[tuple[str, str], str]:
-    """(theme row, edition column) -> status, read from the index grid."""
-    head = re.search(r"<thead><tr><th>Theme</th>(.*?)</tr></thead>", index).group(1)
-    editions = re.findall(r"<th>(.*?)</th>", head)
+    """(theme column, edition row) -> status, read from the index grid."""
+    head = re.search(r"<thead><tr><th>Edition</th>(.*?)</tr></thead>", index).group(1)
+    themes = re.findall(r"<th>(.*?)</th>", head)
     cells = {}
-    for theme, row in re.findall(r"<tr><th>([^<]*)</th>(.*?)</tr>", index):
+    for edition, row in re.findall(r"<tr><th>([^<]*)</th>(.*?)</tr>", index):
         statuses = [m.group(1) if m else "" for m in map(STATUS.search, row.split("</td>"))]
-        for edition, status in zip(editions, statuses):
+        for theme, status in zip(themes, statuses):
             cells[(theme, edition)] = status
     return cells
 

@@ -805,7 +805,7 @@ def _relative(path: Path, root: Path) -> str:
 def render_index(
     reports: list[Report], statuses: dict[str, str], data_set: DataSet, build: Path
 ) -> str:
-    """`build/index.html`: themes x editions, a row per edition-set report, status and links."""
+    """`build/index.html`: editions x themes, a row per edition-set report, status and links."""
     css = (paths.PACKAGE_DIR / "templates" / "report.css").read_text(encoding="utf-8")
     by_name = {r.name: r for r in reports}
     grid_themes = list(dict.fromkeys(r.theme for r in reports if r.key != LATEST))
@@ -823,12 +823,13 @@ def render_index(
             links.append(f'<a href="{report.theme}/{report.key}.csv">csv</a>')
         return f'<td><span class="status-{status}">{status}</span> {" · ".join(links)}</td>'
 
-    head = "".join(f"<th>{html.escape(e)}</th>" for e in editions)
+    # Editions down the side, themes across: the grid grows downwards as editions are added.
+    head = "".join(f"<th>{html.escape(theme_title(t))}</th>" for t in grid_themes)
     rows = []
-    for theme in grid_themes:
-        cells = "".join(cell(by_name.get(f"{theme}/{e}")) for e in editions)
-        rows.append(f"<tr><th>{html.escape(theme_title(theme))}</th>{cells}</tr>")
-    spanning = f'<td colspan="{max(len(editions), 1)}">'
+    for edition in editions:
+        cells = "".join(cell(by_name.get(f"{theme}/{edition}")) for theme in grid_themes)
+        rows.append(f"<tr><th>{html.escape(edition)}</th>{cells}</tr>")
+    spanning = f'<td colspan="{max(len(grid_themes), 1)}">'
     for report in set_reports:
         label = f"{theme_title(report.theme)} ({', '.join(report.reads)})"
         rows.append(
@@ -859,7 +860,7 @@ def render_index(
         f"<title>Innovation Barometer reports</title>\n<style>\n{css}</style>\n</head>\n<body>\n"
         '<main class="index">\n<h1>Nordic Innovation Barometer: reports</h1>\n'
         f"{notice}\n{codebook}\n<p>{summary}.</p>\n"
-        f'<table class="grid">\n<thead><tr><th>Theme</th>{head}</tr></thead>\n<tbody>\n'
+        f'<table class="grid">\n<thead><tr><th>Edition</th>{head}</tr></thead>\n<tbody>\n'
         + "\n".join(rows)
         + "\n</tbody>\n</table>\n"
         f'<footer class="report-parameters"><p>Built by innobarometer {__version__}; '
@@ -883,6 +884,7 @@ class Assessment:
     retired: list[str]  # recorded reports no longer in the plan (their records already dropped)
     inputs: dict[str, dict]
     reasons: dict[str, list[str]]
+    blocked: dict[str, list[str]]  # report -> editions whose harmonised data is out of date
 
     @property
     def stale(self) -> list[Report]:
@@ -904,10 +906,24 @@ def assess(themes: str | None, editions: str | None, data: str | None) -> Assess
     prints = Fingerprints(package=package_digest(), dependencies=dependency_digest())
     inputs = {r.name: report_inputs(r, data_set, prints) for r in planned}
     reasons = {r.name: stale_reasons(r, inputs[r.name], manifest, build_dir) for r in selected}
+    outdated = set(_outdated_editions(data))
+    blocked = {}
+    for report in selected:
+        old_data = [e for e in report.reads if e in outdated]
+        if old_data:
+            reasons[report.name] = [f"data {e} out of date" for e in old_data]
+            blocked[report.name] = old_data
     themes_by_name = {t.name: t for t in all_themes}
     return Assessment(
-        themes_by_name, data_set, planned, selected, manifest, retired, inputs, reasons
+        themes_by_name, data_set, planned, selected, manifest, retired, inputs, reasons, blocked
     )
+
+
+def _outdated_editions(data: str | None) -> list[str]:
+    """Editions whose harmonised data is older than its inputs (`datasets.outdated_editions`)."""
+    from innobarometer import datasets
+
+    return datasets.outdated_editions(data)
 
 
 def build(
@@ -952,7 +968,9 @@ def _build(found: Assessment, overrides, jobs, keep_going, build_dir: Path, out)
         manifest["data_set"] = data_set.kind
         save_manifest(build_dir, manifest)
     failures = []
-    stale = found.stale
+    stale = [r for r in found.stale if r.name not in found.blocked]
+    blocked = [r for r in found.stale if r.name in found.blocked]
+    _record_blocked(blocked, found, manifest, build_dir)
     if stale:
         check_before_running(stale, found.themes, overrides, data_set)
         ordered = longest_first(stale, manifest)
@@ -960,8 +978,9 @@ def _build(found: Assessment, overrides, jobs, keep_going, build_dir: Path, out)
         outcomes = _run(work, data_set, found.inputs, manifest, jobs, keep_going, out)
         failures = [(r, outcomes[r.name]) for r in stale if r.name in outcomes]
         failures = [(r, o) for r, o in failures if o["status"] != "built"]
-    else:
+    elif not blocked:
         print(f"{len(found.selected)} reports up to date", file=out)
+    _refresh_codebook_page(data_set, manifest, build_dir)
     statuses = {
         r.name: _status(r, found.inputs[r.name], manifest, build_dir) for r in found.planned
     }
@@ -969,10 +988,51 @@ def _build(found: Assessment, overrides, jobs, keep_going, build_dir: Path, out)
     index_path = build_dir / "index.html"
     if not index_path.exists() or index_path.read_text(encoding="utf-8") != index:
         write_atomically(index_path, index)
+    if blocked:
+        editions = ", ".join(sorted({e for r in blocked for e in found.blocked[r.name]}))
+        print(
+            f"harmonised data out of date for {editions}: the last `python -m innobarometer "
+            "data` failed or has not run since its mapping, national file or the package "
+            f"changed; {len(blocked)} reports marked failed (their last products kept). Run "
+            "`python -m innobarometer data` to see the problems.",
+            file=sys.stderr,
+        )
     if failures:
         print("\n".join(failure_summary(failures, paths.project_root())), file=sys.stderr)
-        return 1
-    return 0
+    return 1 if failures or blocked else 0
+
+
+def _refresh_codebook_page(data_set: DataSet, manifest: dict, build_dir: Path) -> None:
+    """Rewrite build/codebook.html when the codebook, indicators or mappings changed (it takes
+    about half a second, so a no-op build only compares hashes)."""
+    page = build_dir / "codebook.html"
+    inputs = {
+        "kind": data_set.kind,
+        "package": package_digest(),
+        "mappings": {e: file_digest(p) for e, p in data_set.mappings.items()},
+    }
+    if manifest.get("codebook_page") == inputs and page.exists():
+        return
+    from innobarometer.codebook_page import write_codebook_page
+
+    write_codebook_page(page, data_set.kind)
+    manifest["codebook_page"] = inputs
+    save_manifest(build_dir, manifest)
+
+
+def _record_blocked(blocked: list[Report], found: Assessment, manifest: dict, build_dir: Path):
+    """Mark reports whose data is out of date as failed (their old products stay untouched)."""
+    if not blocked:
+        return
+    for report in blocked:
+        record = manifest.setdefault("reports", {}).get(report.name, {})
+        manifest["reports"][report.name] = record | {
+            "status": "failed",
+            "inputs": found.inputs[report.name],
+            "error": "harmonised data out of date: " + ", ".join(found.blocked[report.name]),
+        }
+    manifest["data_set"] = found.data_set.kind
+    save_manifest(build_dir, manifest)
 
 
 @contextlib.contextmanager

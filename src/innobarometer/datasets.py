@@ -235,6 +235,28 @@ def _edition_inputs(mapping_path: Path, code: str) -> dict[str, str]:
     return inputs
 
 
+def outdated_editions(data: str | None = None) -> list[str]:
+    """Editions whose harmonised frame no longer matches its mapping, national file or the code.
+
+    That is what a failed (or not yet re-run) `make data` leaves: the Parquet of the last good
+    run beside inputs that changed since. The build marks their reports failed instead of
+    building on old data. A frame with no record of its inputs (written by other means) is
+    taken as it is.
+    """
+    active = active_set(data)
+    code = None
+    outdated = []
+    for edition_id, mapping_path in active.mappings.items():
+        sidecar = _inputs_path(edition_id)
+        if not sidecar.is_file() or not harmonised_path(edition_id).is_file():
+            continue
+        code = code or _code_hash()
+        recorded = json.loads(sidecar.read_text(encoding="utf-8"))
+        if recorded != _edition_inputs(mapping_path, code):
+            outdated.append(edition_id)
+    return outdated
+
+
 def build_data(data: str | None = None, progress: Callable[[str], None] = print) -> list[Path]:
     """Harmonise and validate every stale edition of the active set into build/data/.
 
