@@ -166,7 +166,7 @@ class DuplicateKeyError(CodebookError):
         super().__init__(f"line {line}: key {key!r} is given twice; remove or renumber one")
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present
     """YAML's safe loader with duplicate keys rejected."""
 
 

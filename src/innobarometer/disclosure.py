@@ -48,6 +48,8 @@ def apply_disclosure(
 
 def _secondary(table: pd.DataFrame, suppressed: np.ndarray) -> np.ndarray:
     """Rows to suppress because a whole-domain row would reveal a lone suppressed group."""
+    if not suppressed.any():
+        return np.zeros(len(table), dtype=bool)  # the common case, without pandas' merges
     rows = table[CELL_KEY + ["group", "n_unweighted"]].assign(
         suppressed=suppressed, position=np.arange(len(table))
     )

@@ -67,6 +67,12 @@ PRELOAD = (
     "innobarometer.codebook",
     "innobarometer.disclosure",
     "innobarometer.compare",
+    "innobarometer.regression",
+    "innobarometer.indicators",
+)
+WARM_CACHES = (
+    ("innobarometer.codebook", "load_codebook"),
+    ("innobarometer.indicators", "load_indicators"),
 )
 # No threads in the zygote before it forks (a fork copies only the calling thread): one BLAS thread,
 # and no jemalloc background thread in pyarrow. Two kernels share two cores anyway.
@@ -216,6 +222,11 @@ def preload() -> None:
         # A module missing or broken here fails, with its traceback, in the report's own kernel.
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    # The codebook and the indicator table are the same for every report of a build (package
+    # files, hashed into every report's inputs): parse them once, kernels inherit the caches.
+    for module, loader in WARM_CACHES:
+        with contextlib.suppress(Exception):
+            getattr(importlib.import_module(module), loader)()
 
 
 class Zygote:

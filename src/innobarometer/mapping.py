@@ -60,10 +60,12 @@ class MappingError(InputError):
     """A mapping file that cannot be used: every problem in it, each with its key and fix."""
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """YAML 1.2 booleans (only true/false) and no duplicate keys.
 
     YAML 1.1 reads a bare `NO` (Norway) or `yes` as a boolean; a duplicated key silently wins.
+    libyaml's parser when PyYAML has it: every report reads its mappings, and it is ten times
+    faster than the pure-Python one.
     """
 
 

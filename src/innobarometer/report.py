@@ -248,12 +248,13 @@ def plot_estimates(
             linewidth=2,
             alpha=0.7,
         )
-        sns.scatterplot(
-            x=scale * rows["estimate"].to_numpy(float)[shown],
-            y=y[shown],
+        # Points drawn by matplotlib in seaborn's theme: sns.scatterplot costs ten times more
+        # (it builds a data frame and a legend per call), which every report pays per figure.
+        ax.scatter(
+            scale * rows["estimate"].to_numpy(float)[shown],
+            y[shown],
             color=colour_of[group],
             s=45,
-            ax=ax,
             label=name if len(groups) > 1 else None,
             zorder=3,
         )
@@ -634,12 +635,11 @@ def plot_differences(
         linewidth=2,
         alpha=0.7,
     )
-    sns.scatterplot(
-        x=100 * data["estimate"].to_numpy(float)[shown],
-        y=y[shown],
+    ax.scatter(
+        100 * data["estimate"].to_numpy(float)[shown],
+        y[shown],
         color=sns.color_palette("colorblind")[0],
         s=45,
-        ax=ax,
         zorder=3,
     )
     for y_hidden in y[~shown]:
@@ -666,7 +666,7 @@ def plot_odds_ratios(model, title: str = ""):
     colour = sns.color_palette("colorblind")[0]
     ax.axvline(1, color="#333333", linewidth=1)
     ax.hlines(y, data["ci_lower"], data["ci_upper"], color=colour, linewidth=2, alpha=0.7)
-    sns.scatterplot(x=data["odds_ratio"].to_numpy(float), y=y, color=colour, s=45, ax=ax, zorder=3)
+    ax.scatter(data["odds_ratio"].to_numpy(float), y, color=colour, s=45, zorder=3)
     ax.set_xscale("log")
     ax.set_yticks(y, data["label"])
     ax.set_ylim(len(data) - 0.5, -0.5)
