@@ -2,13 +2,15 @@
 
     .venv/bin/python scripts/benchmark_estimates.py [--rows 100000] [--repeat 3]
 
-The frame: 60 strata with a finite population correction, 40 binary indicators, a 5-level
-domain variable. Missing answers follow a routing pattern (some units are not asked the whole
-block), because R's svymean(na.rm=TRUE) on several variables drops a unit from all of them when
-one is missing (listwise); the package's per-indicator bases then give the same numbers. When
-`Rscript` with the survey package is present, R's svyby(~y1+...+y40, ~dom, design, svymean) runs
-in the same invocation on the same frame (written to a temporary CSV); only the svyby call is timed
-in R, loading and reading are reported separately.
+The frame: 60 strata with a finite population correction, one 0/1 column for every indicator the
+codebook defines (each binary item, each option of a multiple-response item, each category of a
+single-choice or ordinal item: 155 today), and a 5-level domain variable. Missing answers follow a
+routing pattern (some units are not asked the whole block), because R's svymean(na.rm=TRUE) on
+several variables drops a unit from all of them when one is missing (listwise); the package's
+per-indicator bases then give the same numbers. When `Rscript` with the survey package is present,
+R's svyby(~all indicators, ~dom, design, svymean) runs in the same invocation on the same frame
+(written to a temporary CSV); only the svyby call is timed in R, loading and reading are reported
+separately.
 """
 
 from __future__ import annotations
@@ -29,17 +31,36 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from innobarometer.codebook import load_codebook  # noqa: E402
 from innobarometer.design import SurveyDesign  # noqa: E402
 from innobarometer.estimate import estimate_shares  # noqa: E402
 
 N_STRATA = 60
-N_INDICATORS = 40
+DESIGN_COLUMNS = ("stratum", "stratum_population", "weight", "dom")
+
+
+def codebook_indicators() -> list[str]:
+    """Every 0/1 indicator the codebook defines, named as the estimate tables name them."""
+    names = []
+    for variable in load_codebook().variables.values():
+        if variable.type == "binary":
+            names.append(variable.name)
+        elif variable.type == "multiple":
+            names += variable.columns
+        elif variable.type in ("single", "ordinal"):
+            names += [f"{variable.name}_{code}" for code in variable.categories]
+    return names
+
+
 N_DOMAINS = 5
 NOT_ASKED = 0.08
 
 
 def build_frame(n_rows: int = 100_000, seed: int = 20240601) -> pd.DataFrame:
-    """A synthetic stratified sample: design columns, `dom` (5 levels) and indicators y1..y40."""
+    """A synthetic stratified sample: design columns, `dom` (5 levels) and the codebook's
+    indicators as 0/1 columns."""
+    names = codebook_indicators()
+    n_indicators = len(names)
     rng = np.random.default_rng(seed)
     stratum = np.sort(rng.integers(0, N_STRATA, n_rows))
     n_h = np.bincount(stratum, minlength=N_STRATA)
@@ -47,12 +68,12 @@ def build_frame(n_rows: int = 100_000, seed: int = 20240601) -> pd.DataFrame:
     population_h = np.ceil(n_h / rng.uniform(0.05, 0.6, N_STRATA)).astype(int)
     dom = rng.integers(0, N_DOMAINS, n_rows)
     # Shares from 2% to 90%, shifted by stratum and domain so that the design matters.
-    base = rng.uniform(-4, 2.2, N_INDICATORS)
+    base = rng.uniform(-4, 2.2, n_indicators)
     shift = rng.normal(0, 0.5, N_STRATA)[stratum] + 0.3 * dom
     logits = base[None, :] + shift[:, None]
-    y = (rng.random((n_rows, N_INDICATORS)) < 1 / (1 + np.exp(-logits))).astype(float)
+    y = (rng.random((n_rows, n_indicators)) < 1 / (1 + np.exp(-logits))).astype(float)
     y[rng.random(n_rows) < NOT_ASKED] = np.nan
-    frame = pd.DataFrame(y, columns=[f"y{j + 1}" for j in range(N_INDICATORS)])
+    frame = pd.DataFrame(y, columns=names)
     frame.insert(0, "dom", pd.Categorical([f"d{k + 1}" for k in dom]))
     frame.insert(0, "weight", population_h[stratum] / n_h[stratum])
     frame.insert(0, "stratum_population", population_h[stratum])
@@ -62,7 +83,7 @@ def build_frame(n_rows: int = 100_000, seed: int = 20240601) -> pd.DataFrame:
 
 def indicator_columns(frame: pd.DataFrame) -> list[str]:
     """The binary indicators of the frame."""
-    return [c for c in frame.columns if c.startswith("y")]
+    return [c for c in frame.columns if c not in DESIGN_COLUMNS]
 
 
 def time_python(frame: pd.DataFrame, repeat: int) -> tuple[float, float, pd.DataFrame]:
@@ -86,7 +107,8 @@ frame <- read.csv("{csv}")
 design <- svydesign(id = ~1, strata = ~stratum, weights = ~weight, fpc = ~stratum_population,
                     data = frame)
 t2 <- proc.time()[["elapsed"]]
-formula <- as.formula(paste("~", paste(sprintf("y%d", 1:{k}), collapse = "+")))
+indicators <- setdiff(names(frame), c("stratum", "stratum_population", "weight", "dom"))
+formula <- as.formula(paste("~", paste(indicators, collapse = "+")))
 best <- Inf
 for (i in seq_len({repeat})) {{
   s <- proc.time()[["elapsed"]]
@@ -102,13 +124,13 @@ cat(sprintf("BEST %.6f\\n", best))
 
 
 def time_r(frame: pd.DataFrame, repeat: int) -> tuple[float, pd.DataFrame] | None:
-    """R's best svyby time and its estimates (key 'd1:y1'), or None without R's survey package."""
+    """R's best svyby time and its estimates (key 'd1:<indicator>'); None without R's survey."""
     if shutil.which("Rscript") is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         csv, out = Path(tmp) / "frame.csv", Path(tmp) / "r.csv"
         frame.to_csv(csv, index=False, na_rep="NA")
-        script = R_SCRIPT.format(csv=csv, out=out, k=N_INDICATORS, repeat=repeat)
+        script = R_SCRIPT.format(csv=csv, out=out, repeat=repeat)
         run = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True)
         if run.returncode != 0:
             print(f"R failed, no comparison:\n{run.stderr}")

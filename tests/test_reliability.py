@@ -70,13 +70,16 @@ def command(root: Path, *args: str, timeout: float = 300) -> subprocess.Complete
 
 
 def products(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every product a good build left (reports and harmonised data): bytes and mtime."""
+    """Every product a good build left (reports and harmonised data): bytes and mtime.
+
+    The site pages (index, codebook page, manifest) are not among them: they describe the current
+    mappings, broken ones included, so they change with a failure by design."""
     build = root / "build"
     found = {}
     for path in sorted(build.rglob("*")):
         relative = path.relative_to(build)
         if path.is_file() and relative.parts[0] != "failed" and not path.name.startswith("."):
-            if path.name not in ("index.html", "manifest.json"):
+            if path.name not in ("index.html", "codebook.html", "manifest.json"):
                 found[str(relative)] = (path.read_bytes(), path.stat().st_mtime_ns)
     return found
 

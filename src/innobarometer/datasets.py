@@ -208,11 +208,15 @@ def harmonise_edition(mapping_path: Path, codebook=None) -> tuple[Mapping, pd.Da
     """Read, harmonise and validate one edition; InputError with every problem if it fails."""
     from innobarometer.ingest import harmonise, read_source
     from innobarometer.mapping import read_mapping
-    from innobarometer.validate import validate_frame
+    from innobarometer.validate import DataValidationError, validate_frame
 
     mapping = read_mapping(mapping_path, codebook)
     source = read_source(mapping)
     frame, problems = harmonise(source, mapping, codebook)
+    if problems and source.frame.shape[1] == 1:
+        # A file read as one column (a wrong delimiter): its one problem says it all; every
+        # required column would otherwise be reported missing after it.
+        raise DataValidationError(problems)
     validate_frame(frame, mapping, source, codebook, earlier=problems)
     return mapping, frame
 
