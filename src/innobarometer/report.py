@@ -39,6 +39,7 @@ SUPPRESSED_TEXT = "suppressed"
 NON_SUBSTANTIVE_CATEGORIES = ("8", "9")  # don't know, not relevant
 FIGURE_WIDTH = 8.5
 FIGURE_DPI = 84
+FOLDED_ROWS = 25
 
 
 def percent(value: float, digits: int = 0) -> str:
@@ -99,17 +100,24 @@ def _level_text(table: pd.DataFrame) -> str:
 
 
 def table_html(shown: pd.DataFrame, caption: str | None = None) -> str:
-    """A small, plain HTML table (no index, escaped), styled by the report stylesheet."""
+    """A small, plain HTML table (no index, escaped), styled by the report stylesheet.
+
+    A table longer than `FOLDED_ROWS` is folded into a <details> element (no script needed): the
+    figure and the sentence above it carry the message, the full numbers stay one click away.
+    """
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
     rows = []
     for record in shown.itertuples(index=False):
         cells = "".join(f"<td>{html.escape(str(v))}</td>" for v in record)
         rows.append(f"<tr>{cells}</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return (
+    table = (
         f'<table class="estimates">{cap}<thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+    if len(rows) > FOLDED_ROWS:
+        return f"<details><summary>The numbers ({len(rows)} rows)</summary>{table}</details>"
+    return table
 
 
 def _json_value(value):
@@ -269,7 +277,6 @@ def plot_estimates(
         ax.set_title(title)
     if len(groups) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    fig.tight_layout()
     return fig
 
 
@@ -649,7 +656,6 @@ def plot_differences(
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
-    fig.tight_layout()
     return fig
 
 
@@ -673,7 +679,6 @@ def plot_odds_ratios(model, title: str = ""):
     ax.set_xlabel("Odds ratio (log scale; 1 = no association)")
     if title:
         ax.set_title(title)
-    fig.tight_layout()
     return fig
 
 
@@ -710,7 +715,6 @@ def plot_distribution(table: pd.DataFrame, labels: pd.Series, category_labels: d
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8, frameon=False)
     if title:
         ax.set_title(title)
-    fig.tight_layout()
     return fig
 
 
