@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from processes import alive, command, descendants
 
 from innobarometer import build, kernel
 
@@ -452,38 +453,6 @@ def test_a_failing_notebook_leaves_no_product_and_a_short_summary(project, execu
     )
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every process whose chain of parents leads to `pid` (from /proc)."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def _command(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="process tree read from /proc")
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_build_stops_cleanly(tmp_path, signum):
@@ -500,14 +469,14 @@ def test_an_interrupted_build_stops_cleanly(tmp_path, signum):
     deadline, tree = time.monotonic() + 60, set()
     while time.monotonic() < deadline and len(tree) < 7:
         time.sleep(0.2)
-        tree = _descendants(process.pid)
-    assert len([p for p in tree if b"launch" in _command(p)]) == 2
+        tree = descendants(process.pid)
+    assert len([p for p in tree if b"launch" in command(p)]) == 2
     assert len(tree) == 7
     time.sleep(0.5)  # into the notebook's sleep
     process.send_signal(signum)
     process.communicate(timeout=15)
     assert process.returncode != 0
     time.sleep(0.5)
-    assert [p for p in tree if _alive(p)] == []
+    assert [p for p in tree if alive(p)] == []
     assert not list((root / "build").glob("slow/*"))
     assert not (root / "build" / ".tmp").exists()

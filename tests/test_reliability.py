@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from processes import alive, descendants
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "reliability"
@@ -454,31 +455,6 @@ def assert_complete_products(root: Path) -> set[str]:
     return built
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every process whose chain of parents leads to `pid` (read from /proc)."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 INTERRUPTED_THEMES = "overview,drivers,collaboration,diffusion"
 
 
@@ -500,19 +476,19 @@ def test_an_interrupted_build_leaves_only_whole_products_and_the_next_build_fini
     # Let one report finish (products renamed into place), then interrupt the ones running.
     tree: set[int] = set()
     first = process.stdout.readline()
-    tree |= _descendants(process.pid)
+    tree |= descendants(process.pid)
     assert re.match(r"\[1/\d+\] \w+ \S+ ok", first), first + process.stderr.read()
     time.sleep(0.3)
-    tree |= _descendants(process.pid)
+    tree |= descendants(process.pid)
     assert len(tree) >= 4, "expected workers, a zygote and kernels while reports run"
     process.send_signal(signum)
     rest, errors = process.communicate(timeout=30)
     assert process.returncode != 0, rest
     assert "Traceback" not in errors, errors
     deadline = time.monotonic() + 5
-    while [p for p in tree if _alive(p)] and time.monotonic() < deadline:
+    while [p for p in tree if alive(p)] and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert [p for p in tree if _alive(p)] == [], "processes outlived the interrupted build"
+    assert [p for p in tree if alive(p)] == [], "processes outlived the interrupted build"
 
     finished = assert_complete_products(root)
     planned = {f"{t}/{e}" for t in INTERRUPTED_THEMES.split(",") for e in ("IS-2018", "FI-2018")}
