@@ -506,7 +506,8 @@ def _compact_png(encoded: str) -> str:
         image = flat
     palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=0)
     buffer = io.BytesIO()
-    palette.save(buffer, format="PNG", optimize=True)
+    # zlib's default level: `optimize=True` cost 0.06 s per report for 10% smaller figures.
+    palette.save(buffer, format="PNG")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

@@ -600,7 +600,14 @@ def show_figure(fig) -> None:
     from IPython.display import display
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+    # Light compression: the build re-encodes every figure as a palette PNG anyway.
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=FIGURE_DPI,
+        bbox_inches="tight",
+        pil_kwargs={"compress_level": 1},
+    )
     plt.close(fig)
     bundle = {
         "image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
