@@ -44,16 +44,17 @@ report.show_estimates(
 # %% [markdown]
 # ## Barriers by sector and government level
 #
-# The hindered share of the three most common barriers, in each sector and government level.
+# The hindered share of the three most common barriers, in each sector and government level;
+# the sentences name each group's own most common barrier among all of them.
 
 # %%
 levels = analysis.group_labels("gov_level")
-by_level = analysis.battery_shares(ed, "factors", "hindered", by="gov_level", top=3, **options)
+by_level = analysis.battery_shares(ed, "factors", "hindered", by="gov_level", **options)
 report.show_sentences(
     report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "barrier")
 )
 report.show_estimates(
-    by_level,
+    analysis.top_items(by_level, 3),
     "Barriers by sector and government level",
     "hindered_by_gov_level",
     "Main barriers by government level",
@@ -63,12 +64,12 @@ report.show_estimates(
 
 # %%
 sectors = analysis.group_labels("sector")
-by_sector = analysis.battery_shares(ed, "factors", "hindered", by="sector", top=3, **options)
+by_sector = analysis.battery_shares(ed, "factors", "hindered", by="sector", **options)
 report.show_sentences(
     report.top_by_group_sentence(by_sector, analysis.labels(by_sector), sectors, "barrier")
 )
 report.show_estimates(
-    by_sector,
+    analysis.top_items(by_sector, 3),
     "Barriers by sector and government level",
     "hindered_by_sector",
     "Main barriers by sector",

@@ -195,3 +195,22 @@ def test_latest_editions_are_each_countrys_newest_in_nordic_order(active):
         analysis.resolve_editions(["SE-2018"])
     with pytest.raises(analysis.AnalysisError, match="list of edition ids"):
         analysis.resolve_editions("DK-2023")
+
+
+def test_a_difference_never_reveals_a_group_hidden_by_secondary_suppression():
+    """Groups a (1 unit), b (2 units), c (5 units), threshold 2: a is hidden by the threshold, and
+    b beside it by secondary suppression (else the whole row and b would give a away). So 'b vs c'
+    must be suppressed too: with c's share published, the difference would reveal b."""
+    edition = make_edition()
+    values = np.array([1, 0, 1, 1, 0, 1, 0, 1], dtype=float)
+    groups = pd.Series(["a", "b", "b", "c", "c", "c", "c", "c"])
+    table = analysis.group_differences(
+        edition, values, groups, [("b", "c"), ("c", "a")], {}, threshold=2
+    )
+    assert table["suppressed"].tolist() == [True, True]
+    assert table["estimate"].isna().all()
+    with_larger_b = pd.Series(["a", "b", "b", "b", "c", "c", "c", "c"])
+    table = analysis.group_differences(
+        edition, values, with_larger_b, [("b", "c")], {}, threshold=1
+    )
+    assert table["suppressed"].tolist() == [False]

@@ -251,3 +251,21 @@ def test_an_edition_without_innovators_is_named_in_a_notice():
     assert "No innovators." in notice and "IS-2018 (3 workplaces) none of the units" in notice
     some = SimpleNamespace(edition_id="DK-2023", frame=frame.assign(innovative=[1, 0, 0]))
     assert report.no_innovators_html([some]) == ""
+
+
+def test_published_sentence_claims_agreement_by_design_only_for_calibration_targets():
+    comparison = pd.DataFrame(
+        {
+            "suppressed": [False, False, False],
+            "published_inside_interval": [True, True, False],
+            "calibration_target": [True, True, False],
+        }
+    )
+    sentence = report.published_sentence(comparison, synthetic=True)
+    assert "calibrated to the 2 national figures" in sentence
+    assert "the other 1 (the Nordic comparison report's) are comparisons only" in sentence
+    only_targets = comparison.iloc[:2]
+    assert "so agreement is by design." in report.published_sentence(only_targets, True)
+    only_comparisons = comparison.iloc[2:]
+    assert "comparisons only" in report.published_sentence(only_comparisons, True)
+    assert "by design" not in report.published_sentence(only_comparisons, True)

@@ -240,6 +240,25 @@ def estimate_indicators(
     )
 
 
+COMPARISON_COLUMNS = [
+    "indicator",
+    "label",
+    "published_edition",
+    "scope",
+    "base",
+    "published",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "n_unweighted",
+    "suppressed",
+    "published_inside_interval",
+    "source_key",
+    "source_url",
+    "calibration_target",
+]
+
+
 def compare_with_published(
     edition: Edition,
     figures: pd.DataFrame | None = None,
@@ -285,9 +304,10 @@ def compare_with_published(
                 "published_inside_interval": inside,
                 "source_key": figure.source_key,
                 "source_url": figure.source_url,
+                "calibration_target": bool(figure.calibration_target),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
 def labels(table: pd.DataFrame) -> pd.Series:
@@ -559,7 +579,9 @@ def published_for_report(editions: list[Edition], **options) -> pd.DataFrame:
         if earlier and not nordic.empty:
             against = f"{country}-{max(earlier)}"
             parts.append(_published_against(against, nordic, "nearest earlier edition", options))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if not parts:  # e.g. a real data set whose editions have no published figure yet
+        return pd.DataFrame(columns=["estimated_from", "set_against", *COMPARISON_COLUMNS])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _published_against(edition_id: str, rows: pd.DataFrame, how: str, options) -> pd.DataFrame:
@@ -695,12 +717,14 @@ def group_differences(
     edition: Edition, values, groups, pairs: list[tuple[str, str]], labels: dict, threshold=5
 ) -> pd.DataFrame:
     """Share of `values` (1/0, NaN outside the base) in one group minus another, for each pair,
-    within the edition's design (joint covariance); a pair with a group under the disclosure
-    threshold is suppressed. Holm over the pairs."""
+    within the edition's design (joint covariance). A pair is suppressed when either group is
+    hidden in the shares table beside it, by the threshold or by secondary suppression (else the
+    difference and the other group's share would give the hidden one away). Holm over the pairs."""
     from innobarometer.compare import group_contrast
 
     groups = pd.Series(groups).astype("string").reset_index(drop=True)
     answered = ~np.isnan(np.asarray(values, dtype=float))
+    hidden = _hidden_groups(edition, values, groups, threshold)
     rows = []
     for first, second in pairs:
         n_first = int((answered & (groups == first).fillna(False).to_numpy()).sum())
@@ -711,13 +735,25 @@ def group_differences(
             "second": second,
             "n_first": n_first,
             "n_second": n_second,
-            "suppressed": min(n_first, n_second) < threshold,
+            "suppressed": first in hidden or second in hidden,
         }
         if not row["suppressed"]:
             result = group_contrast(edition.design, values, groups, first, second)
             row |= _comparison(result)
         rows.append(row)
     return _difference_rows(rows)
+
+
+def _hidden_groups(edition: Edition, values, groups: pd.Series, threshold: int) -> set[str]:
+    """The groups that disclosure control hides in the shares of `values` by `groups`."""
+    labels = groups.astype(object)
+    table = estimate_shares(
+        edition.design,
+        pd.DataFrame({"y": np.asarray(values, dtype=float)}),
+        groups=labels.where(labels.notna(), None).to_numpy(),
+        threshold=threshold,
+    )
+    return set(table.loc[(table["group"] != "") & table["suppressed"], "group"])
 
 
 def _share_and_df(edition: Edition, indicator: str, options: dict) -> tuple[pd.Series, float]:
@@ -809,11 +845,16 @@ class LogisticModel:
 
 def _pool_small_levels(column: pd.Series, used: np.ndarray, smallest: int) -> pd.Series:
     """Levels with fewer than `smallest` modelled units pooled into one, so no odds ratio rests
-    on a handful of units (disclosure) or on a level the outcome separates."""
-    values = column.astype("string")
-    counts = values[used].value_counts()
+    on a handful of units (disclosure) or on a level the outcome separates. Levels are counted
+    among the modelled units only; a pool still under `smallest` units becomes missing (those
+    units leave the model)."""
+    values = column.astype("string").where(pd.Series(used, index=column.index))
+    counts = values.value_counts()
     small = counts.index[counts < smallest]
-    return values.mask(values.isin(small), SMALL_LEVEL)
+    pooled = values.mask(values.isin(small), SMALL_LEVEL)
+    if 0 < counts[small].sum() < smallest:
+        pooled = pooled.mask(pooled == SMALL_LEVEL)
+    return pooled
 
 
 def _term_label(term: str, term_labels: dict) -> str:
@@ -858,6 +899,7 @@ def fit_logistic(
     text = [c for c in frame if not pd.api.types.is_numeric_dtype(frame[c])]
     for column in text:
         frame[column] = _pool_small_levels(frame[column], used, max(threshold, 10))
+        used &= frame[column].notna().to_numpy()
     kept = [c for c in frame if frame.loc[used, c].nunique() > 1]
     if not kept:
         return LogisticModel(
@@ -866,9 +908,13 @@ def fit_logistic(
             f"of at least {max(threshold, 10)} units among the {int(used.sum())} modelled.",
             int(used.sum()),
         )
-    x = model_matrix(
-        frame[kept], kept, reference={k: v for k, v in (reference or {}).items() if k in kept}
-    )
+    # A requested reference level that was pooled away falls back to the first level.
+    present = {k: set(frame.loc[used, k].dropna().astype(str)) for k in kept}
+    reference = {k: v for k, v in (reference or {}).items() if k in kept and str(v) in present[k]}
+    try:
+        x = model_matrix(frame[kept].where(pd.Series(used), None), kept, reference=reference)
+    except RegressionError as error:
+        return LogisticModel(empty, f"The model cannot be estimated on this edition: {error}", 0)
     rarer = int(min(y[used].sum(), (1 - y[used]).sum()))
     if rarer < EVENTS_PER_TERM * (x.shape[1] - 1) or rarer < threshold:
         return LogisticModel(
@@ -1035,6 +1081,13 @@ def battery_shares(
     )
     ranked = ranked.sort_values("position", kind="stable").drop(columns="position")
     return ranked.reset_index(drop=True)
+
+
+def top_items(ranked: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The rows of the first `top` items of a table ranked by `battery_shares` (for a figure;
+    sentences about each group's own most common item read the whole table)."""
+    keep = list(dict.fromkeys(ranked["indicator"]))[:top]
+    return ranked[ranked["indicator"].isin(keep)].reset_index(drop=True)
 
 
 def battery_differences(

@@ -583,7 +583,19 @@ def published_sentence(comparison: pd.DataFrame, synthetic: bool) -> str:
     if len(shown) < len(comparison):
         text += f" ({len(comparison) - len(shown)} estimates suppressed)"
     if synthetic:
-        text += "; the synthetic data are calibrated to these figures, so agreement is by design"
+        targets = comparison["calibration_target"].astype(bool)
+        if targets.all():
+            text += (
+                "; the synthetic data are calibrated to these figures, so agreement is by design"
+            )
+        elif targets.any():
+            text += (
+                f"; the synthetic data are calibrated to the {int(targets.sum())} national "
+                f"figures, so agreement there is by design; the other {int((~targets).sum())} "
+                "(the Nordic comparison report's) are comparisons only"
+            )
+        else:
+            text += "; these figures are comparisons only, not calibration targets"
     return text + "."
 
 
