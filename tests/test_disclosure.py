@@ -108,3 +108,29 @@ def test_suppressed_rows_carry_no_flag_and_reapplying_changes_nothing():
     once = apply_disclosure(table)
     assert once["flag"].tolist() == ["unreliable", ""]
     pd.testing.assert_frame_equal(apply_disclosure(once), once)
+
+
+def test_suppressed_groups_together_must_reach_the_threshold():
+    """Groups a (1) and b (2) are both under 5; beside the published total (33), c (30) would
+    reveal a + b, a cell of 3 units: c is suppressed too. With threshold 10, a (1) and b (6) hold
+    7 < 10 units together, so the next group is suppressed as well."""
+    rows = [_precise("x", "", 33), _precise("x", "a", 1), _precise("x", "b", 2)]
+    out = apply_disclosure(_table([*rows, _precise("x", "c", 30)]), threshold=5)
+    assert out["suppressed"].tolist() == [False, True, True, True]
+    rows = [_precise("x", "", 53), _precise("x", "a", 1), _precise("x", "b", 6)]
+    out = apply_disclosure(
+        _table([*rows, _precise("x", "c", 20), _precise("x", "d", 26)]), threshold=10
+    )
+    assert out["suppressed"].tolist() == [False, True, True, True, False]
+
+
+def test_effective_n_is_capped_at_n_and_a_missing_interval_counts_as_wide():
+    # p = 0.05, se = 0.035, n = 20: p(1-p)/se^2 = 38.8 > 30, but capped at n = 20 < 30.
+    share = ("x", "", 0.05, 0.035, 20, "logit", 0.6)
+    # A mean with deff 0.5 on 20 units: n/deff = 40, capped at 20 < 30.
+    mean = ("y", "", 3.0, 0.1, 20, "t", 0.5)
+    out = apply_disclosure(_table([share, mean]), threshold=5, df=19)
+    assert out["flag"].tolist() == ["unreliable", "unreliable"]
+    # A precise share whose domain has df 0 gets no interval: flagged, not waved through.
+    out = apply_disclosure(_table([_precise("z", "", 2500)]), threshold=5, df=0)
+    assert out["flag"].tolist() == ["unreliable"]

@@ -44,9 +44,10 @@ class SurveyDesign:
     `weights`: sampling weights per unit. `strata`, `psu`: labels per unit (None: one stratum; each
     unit its own PSU). `population`: per unit, the number of PSUs in its stratum's population (N_h;
     None: sampling with replacement, no correction). `lonely_psu`: what a stratum with a single PSU
-    contributes to the variance: 'adjust' (its PSU total is centred at the mean PSU total of the
-    whole sample, as R's survey.lonely.psu="adjust": conservative, the default), 'certainty'
-    (nothing, as for a certainty unit) or 'fail' (raise, as R's default).
+    contributes to the variance: 'adjust' (its PSU total counts as a deviation from zero, the
+    grand mean of the scores of a mean or share, as R's survey.lonely.psu="adjust" does;
+    conservative, the default), 'certainty' (nothing, as for a certainty unit) or 'fail' (raise,
+    as R's default).
     """
 
     weights: np.ndarray
@@ -192,7 +193,7 @@ class SurveyDesign:
         scale = np.where(n_h > 1, n_h / np.maximum(n_h - 1, 1), 0.0) * self._fpc_h
         lonely = n_h[h] == 1
         if self.lonely_psu == "adjust" and lonely.any():
-            centred[lonely] = z[lonely] - z.mean(axis=0)
+            centred[lonely] = z[lonely]
             scale = np.where(n_h == 1, self._fpc_h, scale)
         centred *= np.sqrt(scale[h])[:, None]
         return centred

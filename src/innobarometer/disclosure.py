@@ -38,7 +38,7 @@ def apply_disclosure(
     out = table.copy()
     n = out["n_unweighted"].to_numpy(dtype=float)
     primary = out["suppressed"].to_numpy(dtype=bool) | (n < threshold)
-    suppressed = primary | _secondary(out, primary)
+    suppressed = primary | _secondary(out, primary, threshold)
     flag = np.where(_unreliable(out, df) & ~suppressed, UNRELIABLE, "")
     out["suppressed"] = suppressed
     out["flag"] = flag
@@ -46,27 +46,31 @@ def apply_disclosure(
     return out
 
 
-def _secondary(table: pd.DataFrame, suppressed: np.ndarray) -> np.ndarray:
-    """Rows to suppress because a whole-domain row would reveal a lone suppressed group."""
+def _secondary(table: pd.DataFrame, suppressed: np.ndarray, threshold: int) -> np.ndarray:
+    """Rows to suppress because a published whole-domain row would reveal suppressed groups.
+
+    The whole-domain row minus the published groups gives the suppressed groups combined; so
+    beside a published whole-domain row, the smallest published groups are suppressed too until
+    at least two groups are suppressed and together they hold at least `threshold` units.
+    """
     if not suppressed.any():
-        return np.zeros(len(table), dtype=bool)  # the common case, without pandas' merges
+        return np.zeros(len(table), dtype=bool)  # the common case, without pandas' work
+    extra = np.zeros(len(table), dtype=bool)
     rows = table[CELL_KEY + ["group", "n_unweighted"]].assign(
-        suppressed=suppressed, position=np.arange(len(table))
+        hidden=suppressed, position=np.arange(len(table))
     )
-    is_group = rows["group"] != ""
-    whole = rows[~is_group & ~rows["suppressed"]][CELL_KEY].drop_duplicates()
-    groups = rows[is_group]
-    lone = groups.groupby(CELL_KEY, sort=False)["suppressed"].sum().loc[lambda s: s == 1]
-    exposed = whole.merge(lone.reset_index()[CELL_KEY], on=CELL_KEY)
-    candidates = groups[~groups["suppressed"]].merge(exposed, on=CELL_KEY)
-    chosen = (
-        candidates.sort_values(["n_unweighted", "group"], kind="stable")
-        .groupby(CELL_KEY, sort=False)
-        .head(1)["position"]
-    )
-    out = np.zeros(len(table), dtype=bool)
-    out[chosen.to_numpy(dtype=int)] = True
-    return out
+    published_totals = rows[(rows["group"] == "") & ~rows["hidden"]][CELL_KEY].drop_duplicates()
+    groups = rows[rows["group"] != ""].merge(published_totals, on=CELL_KEY)
+    for _, cell in groups.groupby(CELL_KEY, sort=False):
+        cell = cell.sort_values(["n_unweighted", "group"], kind="stable")
+        hidden = cell["hidden"].to_numpy(bool).copy()
+        if not hidden.any():
+            continue
+        n = cell["n_unweighted"].to_numpy(float)
+        while (~hidden).any() and (hidden.sum() < 2 or n[hidden].sum() < threshold):
+            hidden[np.flatnonzero(~hidden)[0]] = True  # the smallest published group
+        extra[cell["position"].to_numpy(int)[hidden & ~cell["hidden"].to_numpy(bool)]] = True
+    return extra
 
 
 def _unreliable(table: pd.DataFrame, df) -> np.ndarray:
@@ -79,9 +83,11 @@ def _unreliable(table: pd.DataFrame, df) -> np.ndarray:
     df = n - 1 if df is None else np.broadcast_to(np.asarray(df, dtype=float), n.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         # A share of 0 or 1 has se 0: its information is its n units (NCHS does the same).
-        share_n_eff = np.where(se > 0, p * (1 - p) / se**2, n)
-        other_n_eff = np.where(np.isfinite(deff) & (deff > 0), n / deff, n)
+        # Capped at n: a design effect below 1 is set to 1 (NCHS), as for the beta interval.
+        share_n_eff = np.minimum(np.where(se > 0, p * (1 - p) / se**2, n), n)
+        other_n_eff = np.minimum(np.where(np.isfinite(deff) & (deff > 0), n / deff, n), n)
         lower, upper = share_interval(p, se, df, n, method="beta", level=0.95)
     n_eff = np.where(is_share, share_n_eff, other_n_eff)
-    wide = is_share & (np.asarray(upper - lower) > MAX_BETA_WIDTH)
+    # No interval (a domain with df < 1) is no evidence of precision: it counts as wide.
+    wide = is_share & ~(np.asarray(upper - lower) <= MAX_BETA_WIDTH)
     return (n_eff < MIN_EFFECTIVE_N) | wide
