@@ -480,3 +480,17 @@ def test_an_interrupted_build_stops_cleanly(tmp_path, signum):
     assert [p for p in tree if alive(p)] == []
     assert not list((root / "build").glob("slow/*"))
     assert not (root / "build" / ".tmp").exists()
+
+
+def test_workers_that_die_fail_their_reports_and_the_build_ends(project, monkeypatch, capsys):
+    """A worker killed mid-report (out of memory, a crash in a C library) fails that report; when
+    no worker is left, the rest fail too instead of the build waiting for ever."""
+    monkeypatch.setattr(build, "run_report", lambda job: os._exit(3))
+    code, out = run(themes="drivers", keep_going=True, jobs=1)
+    assert code == 1
+    assert out.count("FAILED") == 1  # the one report that ran; the others never started
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    statuses = {name: r["status"] for name, r in manifest["reports"].items()}
+    assert set(statuses.values()) == {"failed"} and len(statuses) == 3
+    assert "worker process died (exit code 3)" in capsys.readouterr().err
+    assert not list((project / "build").glob("drivers/*.html"))

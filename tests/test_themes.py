@@ -119,8 +119,6 @@ def test_a_skeleton_without_parameters_cell_warns_that_the_build_skips_it(projec
 
 def test_the_project_skeleton_makes_a_theme_the_build_picks_up(tmp_path, monkeypatch):
     skeleton = ROOT / "notebooks" / "_skeleton.py"
-    if not skeleton.is_file():
-        pytest.skip("notebooks/_skeleton.py is not written yet")
     (tmp_path / "notebooks").mkdir()
     shutil.copy(skeleton, tmp_path / "notebooks" / "_skeleton.py")
     monkeypatch.setenv("INNOBAROMETER_ROOT", str(tmp_path))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import difflib
 import functools
 import hashlib
@@ -316,7 +317,6 @@ class Fingerprints:
 
     package: str
     dependencies: str
-    notebooks: dict[Path, str] = field(default_factory=dict)
     files: dict[Path, str] = field(default_factory=dict)
 
     def of_file(self, path: Path) -> str:
@@ -428,6 +428,7 @@ def _execute(job: Job) -> dict:
     )
     stem = f"{job.report.theme}-{job.report.key}-{os.getpid()}"
     executed_path = job.scratch / f"{stem}.ipynb"
+    job.failed.unlink(missing_ok=True)  # an earlier failure's notebook is not this run's
     try:
         executed = papermill.execute_notebook(
             notebook,
@@ -617,6 +618,7 @@ class _Worker:
     process: object
     connection: object
     job: Job | None = None
+    started: float = 0.0
 
 
 class WorkerPool:
@@ -646,6 +648,7 @@ class WorkerPool:
     def submit(self, worker: _Worker, job: Job) -> None:
         """Hand one report to an idle worker."""
         worker.job = job
+        worker.started = time.perf_counter()
         worker.connection.send(job)
 
     def finished(self, timeout: float) -> list[tuple[Job, dict]]:
@@ -663,8 +666,11 @@ class WorkerPool:
                 try:
                     results.append((job, worker.connection.recv()))
                 except (EOFError, OSError):
+                    worker.process.join(timeout=5)  # reap it: a dead worker is never idle
                     code = worker.process.exitcode
-                    results.append((job, _crash(f"worker process died (exit code {code})")))
+                    seconds = time.perf_counter() - worker.started
+                    died = f"worker process died (exit code {code})"
+                    results.append((job, _crash(died, seconds)))
         return results
 
     def close(self) -> None:
@@ -683,9 +689,16 @@ class WorkerPool:
             worker.process.join()
 
 
-def _crash(message: str) -> dict:
-    """The outcome of a report whose worker died."""
-    return {"status": "failed", "cell": None, "line": "", "error": message, "notebook": None}
+def _crash(message: str, seconds: float) -> dict:
+    """The outcome of a report whose worker died (or that no live worker was left to run)."""
+    return {
+        "status": "failed",
+        "seconds": seconds,
+        "cell": None,
+        "line": "",
+        "error": message,
+        "notebook": None,
+    }
 
 
 def _interrupt(signum, _frame):
@@ -753,6 +766,12 @@ def execute(
                 )
                 on_outcome(job, outcome)
                 stopping = stopping or (outcome["status"] != "built" and not keep_going)
+            if queue and not stopping and not pool.busy() and not pool.idle():
+                # Every worker died: the rest cannot run; fail them rather than wait forever.
+                for job in queue:
+                    outcomes[job.report.name] = outcome = _crash("no live worker left", 0.0)
+                    on_outcome(job, outcome)
+                queue.clear()
         pool.close()
         pool = None
     finally:
@@ -893,12 +912,20 @@ class Assessment:
         return [r for r in self.selected if self.reasons[r.name]]
 
 
-def assess(themes: str | None, editions: str | None, data: str | None) -> Assessment:
-    """Plan, select, and compare every selected report's input hashes with the manifest."""
+def assess(
+    themes: str | None, editions: str | None, data: str | None, overrides: dict | None = None
+) -> Assessment:
+    """Plan, select, and compare every selected report's input hashes with the manifest.
+
+    `overrides` join every report's parameters here, so they are part of its input hash: a
+    report built with another threshold is stale for a build without it, and the reverse.
+    """
     build_dir = paths.build_dir()
     all_themes = discover_themes()
     data_set = load_data_set(data)
     planned = plan_reports(all_themes, data_set)
+    if overrides:
+        planned = [dataclasses.replace(r, parameters=r.parameters | overrides) for r in planned]
     selected = select_reports(planned, themes, editions)
     manifest = load_manifest(build_dir)
     retired = retired_reports(manifest, planned, data_set.kind)
@@ -944,7 +971,7 @@ def build(
     """
     out = out or sys.stdout
     if dry_run:
-        found = assess(themes, editions, data)
+        found = assess(themes, editions, data, overrides or {})
         print(f"{len(found.stale)} of {len(found.selected)} reports stale", file=out)
         for report in found.stale:
             print(
@@ -955,7 +982,7 @@ def build(
         return 0
     build_dir = paths.build_dir()
     with exclusive(build_dir, out):
-        found = assess(themes, editions, data)
+        found = assess(themes, editions, data, overrides or {})
         return _build(found, overrides or {}, jobs, keep_going, build_dir, out)
 
 
@@ -1004,7 +1031,7 @@ def _build(found: Assessment, overrides, jobs, keep_going, build_dir: Path, out)
 
 
 def _refresh_codebook_page(data_set: DataSet, manifest: dict, build_dir: Path) -> None:
-    """Rewrite build/codebook.html when the codebook, indicators or mappings changed (it takes
+    """Rewrite build/codebook.html when the package, the data set or a mapping changed (it takes
     about half a second, so a no-op build only compares hashes)."""
     page = build_dir / "codebook.html"
     inputs = {

@@ -15,16 +15,6 @@ from innobarometer.codebook import THEMES, Codebook, Variable, load_codebook
 from innobarometer.mapping import SET_BY_MAPPING, check_mapping
 from innobarometer.validate import INTRODUCED
 
-# The package files the page is made from (with the active mappings): a build can hash these to
-# decide whether the page is stale.
-CODEBOOK_PAGE_SOURCES = (
-    "codebook_page.py",
-    "codebook.yaml",
-    "indicators.yaml",
-    "reference/headline_figures.csv",
-    "reference/sources.csv",
-    "templates/report.css",
-)
 PAGE_CSS = """\
 main.codebook { max-width: 84rem; }
 td.codes, td.mapped { font-size: 0.9em; }
