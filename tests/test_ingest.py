@@ -211,3 +211,16 @@ def test_innovative_mapped_directly_is_not_derived(tmp_path, monkeypatch):
     mapping = MAPPING_TEXT.replace("  novelty: q5", "  novelty: q5\n  innovative: inno")
     frame, _ = harmonised(make_project(tmp_path, monkeypatch, csv=csv, mapping=mapping))
     assert frame["innovative"].tolist() == [1, 0, NA, NA, NA, NA, NA]
+
+
+def test_file_wide_missing_codes_never_blank_design_values(tmp_path, monkeypatch):
+    # The fixture declares 99 missing for every answer; a workplace numbered 99 keeps its id, and
+    # a stratum of 99 workplaces its population (both are data, not answer codes).
+    csv = CSV_TEXT.replace("\n101;2.5;A;10;", "\n99;2.5;A;99;").replace(
+        "\n102;2.5;A;10;", "\n102;2.5;A;99;"
+    )
+    csv = csv.replace("\n103;2.5;A;10;", "\n103;2.5;A;99;")
+    frame, _ = harmonised(make_project(tmp_path, monkeypatch, csv=csv))
+    assert frame["unit_id"].tolist()[0] == "99"
+    assert frame["stratum_population"].tolist()[:3] == [99.0, 99.0, 99.0]
+    assert frame["introduced_service"].tolist()[6] is NA  # q1b's 99 on row 107: still missing

@@ -99,6 +99,10 @@ MISTAKES = {
         ("5: 2, 6: 1}", "5: 2, 6: 6}"),
         ["key columns.factor_lack_of_time.recode.6", "6 is not a code of factor_lack_of_time"],
     ),
+    "one national code written twice in a recode": (
+        ("5: 2, 6: 1}", "5: 2, 6: 1, '06': 5}"),
+        ["key columns.factor_lack_of_time.recode.06", "same national code as an earlier key (6)"],
+    ),
     "background recode to an unknown value": (
         ("3: municipal}", "3: munincipal}"),
         ["key columns.gov_level.recode.3", "did you mean 'municipal'?"],

@@ -109,6 +109,11 @@ BROKEN_DATA = {
         MAPPING_TEXT,
         ["column partner_own_organisation", "asked of innovators only", "lines 5"],
     ),
+    "a non-innovator ticking only the second partner option": (
+        edit_line(5, "104;2;B;4;1;2;2;2;2;2;;;;", "104;2;B;4;1;2;2;2;2;2;;0;1"),
+        MAPPING_TEXT,
+        ["column partner_citizens:", "asked of innovators only", "lines 5; values '1' x1"],
+    ),
     "an empty file (header only)": (
         CSV_TEXT.splitlines()[0] + "\n",
         MAPPING_TEXT,

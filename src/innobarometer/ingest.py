@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from innobarometer.mapping import ColumnMap, Mapping
+from innobarometer.mapping import REQUIRED_DESIGN, ColumnMap, Mapping
 from innobarometer.validate import (
     INTRODUCED,
     InputError,
@@ -431,7 +431,9 @@ def harmonise(
     for name, column_map in mapping.columns.items():
         if set(column_map.source_columns) & absent_columns:
             continue
-        absent_codes = list(dict.fromkeys(mapping.missing_values + column_map.missing_values))
+        # The file-wide "no answer" codes are answer codes: an id, weight or stratum of 99 is data.
+        file_wide = () if name in REQUIRED_DESIGN else mapping.missing_values
+        absent_codes = list(dict.fromkeys(file_wide + column_map.missing_values))
         variable = codebook.variables[name]
         if column_map.kind == "column":
             columns[name] = _map_column(

@@ -249,7 +249,15 @@ def _code_dict(check: _Checker, value: object, key_path: str) -> dict[str, objec
     for code, new in value.items():
         if not check.is_type(code, (int, float, str), f"{key_path}.{code}", "a national code"):
             continue
-        keys[code_key(code)] = new
+        key = code_key(code)
+        if key in keys:  # 1, '1' and '01' are one national code: the last would silently win
+            check.add(
+                f"{key_path}.{code}",
+                f"{code!r} is the same national code as an earlier key ({key})",
+                "keep one of them",
+            )
+            continue
+        keys[key] = new
     return keys
 
 

@@ -462,9 +462,16 @@ def _check_universes(ctx: _Context, codebook: Codebook) -> list[Problem]:
         inside = pd.Series(np.asarray(universe_mask(frame, variable.universe), dtype=bool))
         outside = answered & ~inside.set_axis(frame.index)
         if outside.any():
+            # Name the column that holds the stray answers (for multiple response: an option
+            # ticked on those rows), so the message shows the values that are in the file.
+            named = next(c for c in columns if (answers[c].notna() & outside).any())
+            if variable.type == "multiple":
+                named = next(
+                    c for c in columns if ((answers[c] == 1).fillna(False) & outside).any()
+                )
             problems.append(
                 ctx.problem(
-                    columns[0],
+                    named,
                     outside,
                     f"answer {variable.name}, asked of {variable.universe} only, but are not "
                     "in that group",
