@@ -73,3 +73,9 @@ def test_domain_ratio_keeps_the_full_design(api_strat, oracle):
     assert np.sqrt(np.diag(covariance)) == pytest.approx(
         [oracle.loc["T12-awardsYes", "se"], oracle.loc["T12-awardsNo", "se"]], rel=1e-7
     )
+
+
+def test_a_population_count_that_varies_within_a_stratum_is_refused():
+    """R stops with "fpc varies within strata"; taking one row's count would depend on row order."""
+    with pytest.raises(DesignError, match="varies within strata a"):
+        SurveyDesign(np.ones(3), np.array(["a", "a", "b"]), population=np.array([10, 11, 5]))

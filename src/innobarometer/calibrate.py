@@ -5,8 +5,10 @@ and whose variance first replaces every score column by its residual from the de
 regression on the calibration model matrix (dummies of the post-strata, or of every raking
 margin). That is the linearised variance of the calibration estimator (Deville and Saerndal 1992;
 Saerndal, Swensson and Wretman 1992, 6.6), and what R's survey package computes for
-`postStratify`, `rake` and `calibrate`, so every estimator built on `SurveyDesign.ratios` or
-`covariance` gives R's calibrated answer unchanged.
+`postStratify` and `calibrate(calfun = "raking")`, so every estimator built on
+`SurveyDesign.ratios` or `covariance` gives those answers unchanged. R's `rake()` approximates the
+residuals by unweighted sweeps: it agrees where design weights are equal within a margin (the W3
+oracle row) and differs slightly otherwise (tests/test_calibrate.py shows by how much).
 """
 
 from __future__ import annotations
@@ -111,8 +113,8 @@ def rake(
 
     `margins`: a DataFrame (or mapping name -> values per unit) with one column per margin;
     `populations`: margin name -> (category -> population count). Converged when every weighted
-    margin is within `tol` times the population total of its target (R's `rake` epsilon below 1
-    has the same meaning); `CalibrationError` after `max_iter` sweeps without convergence.
+    margin is within `tol` times the population total of its target; `CalibrationError` after
+    `max_iter` sweeps without convergence.
     """
     _check_not_calibrated(design)
     if max_iter < 1 or not tol > 0:

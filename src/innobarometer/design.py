@@ -90,6 +90,12 @@ class SurveyDesign:
                 raise DesignError("population counts must be given for every unit")
             big_n = np.zeros_like(n_h)
             big_n[stratum] = pop
+            if np.any(big_n[stratum] != pop):  # else the last row would win, by row order
+                varying = np.unique(np.asarray(self.strata)[big_n[stratum] != pop])[:3]
+                raise DesignError(
+                    f"the population count varies within strata {', '.join(map(str, varying))}: "
+                    "give every unit of a stratum the same count"
+                )
             if np.any(big_n < n_h):
                 raise DesignError("a stratum has more sampled PSUs than its population count")
             fpc_h = 1.0 - n_h / big_n
