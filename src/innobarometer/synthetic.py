@@ -22,6 +22,7 @@ from innobarometer.codebook import load_codebook, universe_mask
 from innobarometer.design import SurveyDesign
 from innobarometer.indicators import (
     indicator_values,
+    load_indicators,
     published_figures,
     scope_mask,
 )
@@ -673,7 +674,11 @@ def _calibration_targets(country: str, edition: int) -> pd.DataFrame:
     if unknown:
         raise KeyError(f"no lever in synthetic.LEVERS for published indicator(s) {unknown}")
     figures["lever"] = figures["indicator"].map(lambda name: LEVERS[name][0])
-    return figures
+    # A figure over one scope (municipal, state) is met first on its own units; the figure over
+    # every unit then moves only the units no narrower figure has claimed.
+    indicators = load_indicators()
+    whole = figures["scope"].map(lambda scope: not indicators.scope(scope).where)
+    return figures.assign(_whole=whole).sort_values("_whole", kind="stable").drop(columns="_whole")
 
 
 @dataclass
