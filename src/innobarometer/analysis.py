@@ -735,7 +735,9 @@ def group_differences(
             "second": second,
             "n_first": n_first,
             "n_second": n_second,
-            "suppressed": first in hidden or second in hidden,
+            # Hidden in the shares table (threshold or secondary), or absent from it altogether.
+            "suppressed": min(n_first, n_second) < max(threshold, 1)
+            or bool({first, second} & hidden),
         }
         if not row["suppressed"]:
             result = group_contrast(edition.design, values, groups, first, second)
