@@ -494,3 +494,21 @@ def test_workers_that_die_fail_their_reports_and_the_build_ends(project, monkeyp
     assert set(statuses.values()) == {"failed"} and len(statuses) == 3
     assert "worker process died (exit code 3)" in capsys.readouterr().err
     assert not list((project / "build").glob("drivers/*.html"))
+
+
+def test_reports_over_out_of_date_data_are_never_shown_as_built(project, executed, monkeypatch):
+    """After `make data` failed for DK-2023, a build of another theme marks its own DK-2023
+    report failed and shows every other report that reads DK-2023 as stale, not built."""
+    assert run()[0] == 0
+    monkeypatch.setattr(build, "_outdated_editions", lambda data: ["DK-2023"])
+    code, _ = run(themes="drivers")
+    assert code == 1
+    index = (project / "build" / "index.html").read_text()
+    statuses = re.findall(r'href="(\w+/[\w-]+)\.html"', index)
+    assert "drivers/DK-2023" in statuses  # its last product is kept and linked
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    assert manifest["reports"]["drivers/DK-2023"]["status"] == "failed"
+    # Not selected but reading DK-2023: overview/DK-2023, overview/DK-2020 (the trend reads every
+    # Danish edition) and nordic/latest (DK-2023 is Denmark's latest) are shown stale.
+    assert index.count('class="status-stale"') == 3
+    assert index.count('class="status-failed"') == 1

@@ -905,6 +905,7 @@ class Assessment:
     inputs: dict[str, dict]
     reasons: dict[str, list[str]]
     blocked: dict[str, list[str]]  # report -> editions whose harmonised data is out of date
+    outdated: set[str]  # editions whose harmonised data is older than their inputs
 
     @property
     def stale(self) -> list[Report]:
@@ -943,7 +944,16 @@ def assess(
             blocked[report.name] = old_data
     themes_by_name = {t.name: t for t in all_themes}
     return Assessment(
-        themes_by_name, data_set, planned, selected, manifest, retired, inputs, reasons, blocked
+        themes_by_name,
+        data_set,
+        planned,
+        selected,
+        manifest,
+        retired,
+        inputs,
+        reasons,
+        blocked,
+        outdated,
     )
 
 
@@ -1010,7 +1020,8 @@ def _build(found: Assessment, overrides, jobs, keep_going, build_dir: Path, out)
         print(f"{len(found.selected)} reports up to date", file=out)
     _refresh_codebook_page(data_set, manifest, build_dir)
     statuses = {
-        r.name: _status(r, found.inputs[r.name], manifest, build_dir) for r in found.planned
+        r.name: _status(r, found.inputs[r.name], manifest, build_dir, found.outdated)
+        for r in found.planned
     }
     index = render_index(found.planned, statuses, data_set, build_dir)
     index_path = build_dir / "index.html"
@@ -1176,12 +1187,15 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def _status(report: Report, inputs: dict, manifest: dict, build: Path) -> str:
-    """built, failed or stale, as the index shows it."""
+def _status(report: Report, inputs: dict, manifest: dict, build: Path, outdated: set[str]) -> str:
+    """built, failed or stale, as the index shows it (stale too when it read data that is now
+    out of date, even if this build's selection left it out)."""
     record = manifest.get("reports", {}).get(report.name)
     if record and record.get("status") == "failed":
         return "failed"
-    return "stale" if stale_reasons(report, inputs, manifest, build) else "built"
+    if set(report.reads) & outdated or stale_reasons(report, inputs, manifest, build):
+        return "stale"
+    return "built"
 
 
 def run_build_command(args) -> int:
