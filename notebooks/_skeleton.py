@@ -24,14 +24,14 @@ report.show_front_matter(ed, "The question this theme answers.", ci_method, thre
 innovative = analysis.estimate_variable(ed, "innovative", by="gov_level", **options)
 report.show_sentences(
     report.share_sentence(innovative, "introduced an innovation", report.unit_noun(ed)),
-    report.group_sentence(innovative, analysis.group_labels("gov_level"), "By government level"),
+    report.group_sentence(innovative, analysis.category_labels("gov_level"), "By government level"),
 )
 report.show_estimates(
     innovative,
     "First research question",
     "innovative_by_gov_level",
     "Innovative units by government level",
-    group_labels=analysis.group_labels("gov_level"),
+    group_labels=analysis.category_labels("gov_level"),
     colours=report.COUNTRY_COLOURS[ed.country],
 )
 

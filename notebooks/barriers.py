@@ -48,7 +48,7 @@ report.show_estimates(
 # the sentences name each group's own most common barrier among all of them.
 
 # %%
-levels = analysis.group_labels("gov_level")
+levels = analysis.category_labels("gov_level")
 by_level = analysis.battery_shares(ed, "factors", "hindered", by="gov_level", **options)
 report.show_sentences(
     report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "barrier")
@@ -63,7 +63,7 @@ report.show_estimates(
 )
 
 # %%
-sectors = analysis.group_labels("sector")
+sectors = analysis.category_labels("sector")
 by_sector = analysis.battery_shares(ed, "factors", "hindered", by="sector", **options)
 report.show_sentences(
     report.top_by_group_sentence(by_sector, analysis.labels(by_sector), sectors, "barrier")

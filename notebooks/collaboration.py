@@ -27,7 +27,7 @@ colour = report.COUNTRY_COLOURS[ed.country]
 collaborated = analysis.estimate_indicators(
     ed, ["collaborated_any"], by="gov_level", scope="all public sector", **options
 )
-levels = analysis.group_labels("gov_level")
+levels = analysis.category_labels("gov_level")
 innovators = "innovating " + report.unit_noun(ed)
 report.show_sentences(
     report.share_sentence(collaborated, "made their latest innovation with a partner", innovators),

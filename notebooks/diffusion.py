@@ -51,7 +51,7 @@ report.show_estimates(
 
 # %%
 spread = analysis.estimate_variable(ed, "spread_actively", by="gov_level", **options)
-levels = analysis.group_labels("gov_level")
+levels = analysis.category_labels("gov_level")
 innovators = "innovating " + report.unit_noun(ed)
 report.show_sentences(
     report.share_sentence(spread, "actively spread their latest innovation", innovators),

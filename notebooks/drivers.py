@@ -17,7 +17,7 @@ ed, options = analysis.open_report(country, edition, threshold, ci_method)
 report.use_report_style()
 report.show_front_matter(ed, "What drives public-sector innovation?", ci_method, threshold)
 colour = report.COUNTRY_COLOURS[ed.country]
-levels = analysis.group_labels("gov_level")
+levels = analysis.category_labels("gov_level")
 
 # %% [markdown]
 # ## Initiators
@@ -82,7 +82,7 @@ report.show_estimates(
 
 # %%
 by_size = analysis.estimate_variable(ed, "innovative", by="size_class", **options)
-sizes = analysis.group_labels("size_class")
+sizes = analysis.category_labels("size_class")
 report.show_sentences(report.group_sentence(by_size, sizes, "By size"))
 report.show_estimates(
     by_size,

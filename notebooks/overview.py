@@ -27,7 +27,7 @@ colour = report.COUNTRY_COLOURS[ed.country]
 
 # %%
 by_level = analysis.estimate_variable(ed, "innovative", by="gov_level", **options)
-levels = analysis.group_labels("gov_level")
+levels = analysis.category_labels("gov_level")
 p_value = analysis.association_test(ed, analysis.binary_values(ed, "innovative"), "gov_level")
 report.show_sentences(
     report.share_sentence(by_level, "introduced at least one innovation", report.unit_noun(ed)),
@@ -41,7 +41,7 @@ report.show_estimates(
 
 # %%
 by_sector = analysis.estimate_variable(ed, "innovative", by="sector", **options)
-sectors = analysis.group_labels("sector")
+sectors = analysis.category_labels("sector")
 report.show_sentences(report.group_sentence(by_sector, sectors, "By sector"))
 report.show_estimates(
     by_sector,

@@ -260,7 +260,7 @@ def _cell_outputs(cell):
 def _group_names() -> dict[str, str]:
     names = {}
     for variable in ("gov_level", "sector"):
-        names |= analysis.group_labels(variable)
+        names |= analysis.category_labels(variable)
     return names | analysis.category_labels("novelty") | analysis.EVALUATION_GROUPS
 
 

@@ -537,8 +537,9 @@ def innovator_count(edition: Edition) -> int:
     return int(domain_mask(edition.frame, "innovators").sum())
 
 
-def group_labels(variable: str) -> dict[str, str]:
-    """A background variable's codes -> labels, for figure legends and sentences."""
+def category_labels(variable: str) -> dict[str, str]:
+    """A variable's substantive codes (as strings) -> labels, for legends, tables and sentences
+    (background groups such as gov_level, or the categories of a single-choice item)."""
     var = load_codebook()[variable]
     return {str(code): text for code, text in var.categories.items()}
 
@@ -639,11 +640,6 @@ def estimate_battery_distribution(
         estimate_variable(edition, item, ci_method=ci_method, threshold=threshold) for item in items
     ]
     return pd.concat(tables, ignore_index=True)
-
-
-def category_labels(variable: str) -> dict[str, str]:
-    """Substantive codes (as strings) -> labels of a single-choice or ordinal item."""
-    return {str(code): text for code, text in load_codebook()[variable].categories.items()}
 
 
 # ----------------------------------------------------------------------------- differences
