@@ -114,6 +114,11 @@ BROKEN_DATA = {
         MAPPING_TEXT,
         ["column partner_citizens:", "asked of innovators only", "lines 5; values '1' x1"],
     ),
+    "more initiators ticked than the item allows": (
+        edit_line(2, ";1;1;0;1;1;ok", ";1;1;0;1,2,3,4;1;ok"),
+        MAPPING_TEXT.replace("2: own_manager}", "2: own_manager, 3: economic_pressure, 4: other}"),
+        ["column initiator_employees", "tick more than 3 options of initiator", "lines 2"],
+    ),
     "an empty file (header only)": (
         CSV_TEXT.splitlines()[0] + "\n",
         MAPPING_TEXT,

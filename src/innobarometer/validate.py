@@ -298,7 +298,29 @@ def _check_variables(ctx: _Context, codebook: Codebook) -> list[Problem]:
                 )
             elif variable.type == "background" and variable.categories:
                 problems += _check_categories(ctx, column, list(variable.categories))
+        if variable.type == "multiple" and variable.max_choices:
+            problems += _check_max_choices(ctx, variable)
     return problems
+
+
+def _check_max_choices(ctx: _Context, variable) -> list[Problem]:
+    """At most `max_choices` options ticked (e.g. initiators: up to three): more usually means an
+    inverted `selected` or swapped option columns in the mapping."""
+    columns = [c for c in variable.columns if c in ctx.frame]
+    ticked = (ctx.frame[columns] == 1).fillna(False).sum(axis=1)
+    over = ticked > variable.max_choices
+    if not over.any():
+        return []
+    named = next(c for c in columns if ((ctx.frame[c] == 1).fillna(False) & over).any())
+    return [
+        ctx.problem(
+            named,
+            over,
+            f"tick more than {variable.max_choices} options of {variable.name}, which allows "
+            f"at most {variable.max_choices}",
+            f"check `selected` and the option columns of {variable.name} in {ctx.mapping_file}",
+        )
+    ]
 
 
 def _check_required(ctx: _Context) -> list[Problem]:
