@@ -224,3 +224,14 @@ def test_file_wide_missing_codes_never_blank_design_values(tmp_path, monkeypatch
     assert frame["unit_id"].tolist()[0] == "99"
     assert frame["stratum_population"].tolist()[:3] == [99.0, 99.0, 99.0]
     assert frame["introduced_service"].tolist()[6] is NA  # q1b's 99 on row 107: still missing
+
+
+def test_text_identifiers_are_kept_as_written(tmp_path, monkeypatch):
+    # Leading zeros and long ids are part of an id: "0101" is not "101", and two 17-digit ids
+    # must not merge through floating point.
+    csv = CSV_TEXT.replace("\n101;2.5;A;", "\n0101;2.5;A;").replace(
+        "\n102;2.5;A;", "\n12345678901234561;2.5;A;"
+    )
+    csv = csv.replace("\n103;2.5;A;", "\n12345678901234560;2.5;A;")
+    frame, _ = harmonised(make_project(tmp_path, monkeypatch, csv=csv))
+    assert frame["unit_id"].tolist()[:3] == ["0101", "12345678901234561", "12345678901234560"]

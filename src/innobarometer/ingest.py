@@ -264,6 +264,9 @@ def _uncovered(source, mapping, column_map, column, keys, mask, message, fix) ->
     )
 
 
+IDENTIFIERS = ("unit_id", "stratum")
+
+
 def _map_column(source, mapping, column_map: ColumnMap, variable, absent_codes, problems):
     raw = source.frame[column_map.column]
     keys = code_keys(raw)
@@ -288,6 +291,11 @@ def _map_column(source, mapping, column_map: ColumnMap, variable, absent_codes, 
         return recoded.where(~absent & covered, None).astype(object)
     if variable.dtype == "float":
         return raw.astype(object).where(~absent, None)
+    if variable.name in IDENTIFIERS and not pd.api.types.is_numeric_dtype(raw.dtype):
+        # Identifiers written as text stay as written: "00123" is not "123", and ids beyond
+        # 2**53 must not merge through floating point.
+        text = raw.astype("string").str.strip()
+        return text.astype(object).where(~absent & (text != ""), None)
     return keys.astype(object).where(~absent, None)
 
 
