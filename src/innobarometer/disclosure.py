@@ -2,11 +2,13 @@
 
 Primary suppression: a row whose base has fewer responding units than the threshold (default 5,
 the common reading of Statistics Denmark's researcher rules; OECD and Eurostat use 3 or 5).
-Secondary suppression: where the whole-domain row (group "") is published beside its groups and
-exactly one group is suppressed, the whole row and the other groups would reveal it, so the
-next-smallest group is suppressed too. Reliability follows the NCHS data presentation standards
-for proportions (Parker et al. 2017, Vital Health Stat 2(175)): effective sample size under 30 or
-a 95% Korn-Graubard interval wider than 0.30 flags the row `unreliable`.
+Secondary suppression: the whole-domain row (group "") minus the published groups gives the
+suppressed groups combined, so beside a published whole-domain row the smallest published groups
+are suppressed too until at least two are hidden and together they hold the threshold.
+Reliability applies two criteria of the NCHS data presentation standards for proportions (Parker
+et al. 2017, Vital Health Stat 2(175)): an effective sample size under 30 (capped at n) or a 95%
+Korn-Graubard interval wider than 0.30 (or none at all) flags the row `unreliable`; their
+relative-width and low-df criteria are not applied.
 """
 
 from __future__ import annotations
