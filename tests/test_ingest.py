@@ -10,6 +10,7 @@ from fixtures.ingest.project import CSV_TEXT, MAPPING_TEXT, make_project, nation
 
 from innobarometer.ingest import SourceError, harmonise, read_source
 from innobarometer.mapping import read_mapping
+from innobarometer.validate import find_problems
 
 NA = pd.NA
 # The fixture's rows recoded by hand: q1* 1 yes / 2 no / 3 don't know -> 1/0/8, 99 missing;
@@ -151,6 +152,35 @@ def test_wrong_encoding_names_file_line_and_the_encoding_key(tmp_path, monkeypat
     message = str(caught.value)
     assert "DK-2023.csv" in message and "line 2" in message
     assert "encoding: cp1252" in message
+
+
+def test_line_numbers_are_physical_lines_after_a_field_that_spans_lines(tmp_path, monkeypatch):
+    # Unit 101's free-text q20 spans lines 2-4, so every later record sits two lines lower: unit
+    # 102 on line 5, the blank line is 8, and 105's novelty 5 (out of range) is on line 9.
+    csv = CSV_TEXT.replace(";1;1;ok\n", ';1;1;"first\nsecond\nthird"\n')
+    csv = csv.replace(";1;1;1;1;;3;", ";1;1;1;1;;5;")
+    path = make_project(tmp_path, monkeypatch, csv=csv)
+    mapping = read_mapping(path)
+    source = read_source(mapping)
+    assert list(source.frame.index) == [2, 5, 6, 7, 9, 10, 11]
+    assert source.frame.loc[2, "q20"] == "first\nsecond\nthird"
+    frame, problems = harmonise(source, mapping)
+    (problem,) = find_problems(frame, mapping, source) + problems
+    assert "column novelty (national column q5)" in problem.format()
+    assert "lines 9; values '5' x1" in problem.format()
+
+
+def test_a_malformed_record_after_a_field_that_spans_lines_names_its_physical_line(
+    tmp_path, monkeypatch
+):
+    # pandas counts records (unit 104's is the 5th, header included); in the file it starts on
+    # line 7, below the three lines of unit 101's q20.
+    csv = CSV_TEXT.replace(";1;1;ok\n", ';1;1;"first\nsecond\nthird"\n')
+    csv = csv.replace("104;2;B;4;1;2;2;2;2;2;;;;;;", "104;2;B;4;1;2;2;2;2;2;;;;;;;")
+    path = make_project(tmp_path, monkeypatch, csv=csv)
+    with pytest.raises(SourceError) as caught:
+        read_source(read_mapping(path))
+    assert "Expected 16 fields in line 7, saw 17" in str(caught.value)
 
 
 def test_declared_latin1_encoding_reads_the_file(tmp_path, monkeypatch):

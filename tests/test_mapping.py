@@ -131,6 +131,14 @@ MISTAKES = {
         ("../raw/DK-2023.csv", "../raw/DK-2023.sav"),
         ["key source.delimiter", "applies to CSV files only", "key source.file"],
     ),
+    "an empty selected list (nothing could mean ticked)": (
+        ("selected: [1]", "selected: []"),
+        ["key columns.partner.selected", "is empty", "selected: [1]"],
+    ),
+    "one code both ticked and not ticked": (
+        ("selected: [1]", "selected: [1]\n    not_selected: [0, 1]"),
+        ["key columns.partner.not_selected", "1 is listed under both selected and not_selected"],
+    ),
     "duplicate key": (
         ("  novelty: q5", "  novelty: q5\n  novelty: q6"),
         ["line 22", "duplicate key 'novelty'", "keep one"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,11 +17,11 @@ import pandas as pd
 
 from innobarometer.mapping import REQUIRED_DESIGN, ColumnMap, Mapping
 from innobarometer.validate import (
-    INTRODUCED,
     InputError,
     Problem,
     code_keys,
     display_path,
+    introduced_items,
     offending,
     row_word,
 )
@@ -117,6 +118,7 @@ def _read_csv(mapping: Mapping, file: str) -> pd.DataFrame:
             na_values=[""],
             skip_blank_lines=False,
         )
+        header_breaks = sum(str(column).count("\n") for column in frame.columns)
     except pd.errors.ParserError as error:
         hint = _delimiter_hint(text, mapping)
         raise SourceError(
@@ -125,14 +127,50 @@ def _read_csv(mapping: Mapping, file: str) -> pd.DataFrame:
                     file,
                     "(file)",
                     f"cannot be read as CSV with delimiter {mapping.delimiter!r}: "
-                    + str(error).removeprefix("Error tokenizing data. C error: ").strip(),
+                    + _physical_lines_in(
+                        str(error).removeprefix("Error tokenizing data. C error: ").strip(), text
+                    ),
                     hint or "check quoting and the number of fields on that line",
                 )
             ]
         ) from None
-    # Line numbers count the header as line 1; blank lines are rows here, dropped after numbering.
     frame = _numbered(frame, 2, "line")
+    frame.index = _record_lines(frame, header_breaks)
     return frame[frame.notna().any(axis=1)]
+
+
+def _physical_lines_in(message: str, text: str) -> str:
+    """pandas' "line N" (the N-th record) as the physical line where that record starts.
+
+    A record ends at a line break outside double quotes; the quotes are counted as the CSV
+    dialect writes them (a doubled "" inside a quoted field toggles twice).
+    """
+    codes = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    breaks = codes == ord("\n")
+    quoted = np.cumsum(codes == ord('"')) % 2 == 1
+    starts = np.r_[0, np.flatnonzero(breaks & ~quoted) + 1]
+    lines_before = np.r_[0, np.cumsum(breaks)]
+
+    def physical(match: re.Match) -> str:
+        record = int(match.group(1))
+        if not 1 <= record <= len(starts):
+            return match.group(0)
+        return f"line {int(lines_before[starts[record - 1]]) + 1}"
+
+    return re.sub(r"\bline (\d+)", physical, message)
+
+
+def _record_lines(frame: pd.DataFrame, header_breaks: int) -> pd.Index:
+    """The physical line on which each CSV record starts, as an editor numbers it.
+
+    The header is line 1; blank lines are records here (dropped after numbering); a quoted field
+    that spans lines pushes every later record down by its line breaks.
+    """
+    breaks = frame.apply(lambda column: column.str.count("\n")).fillna(0).sum(axis=1)
+    breaks = breaks.to_numpy(dtype=np.int64)
+    first = 2 + header_breaks
+    lines = first + np.arange(len(frame)) + np.cumsum(breaks) - breaks
+    return pd.Index(lines, name="line")
 
 
 def _read_excel(mapping: Mapping, file: str) -> pd.DataFrame:
@@ -299,16 +337,36 @@ def _map_column(source, mapping, column_map: ColumnMap, variable, absent_codes, 
     return keys.astype(object).where(~absent, None)
 
 
-def _map_options(source, column_map: ColumnMap, absent_codes) -> dict[str, pd.Series]:
+def _map_options(source, mapping, column_map: ColumnMap, absent_codes, problems):
+    """One 1/0 column per option: `selected` codes 1, `not_selected` codes 0, any other code
+    reported and left missing (a stray 9 or "x" is never read as "not ticked")."""
     keys = {opt: code_keys(source.frame[col]) for opt, col in column_map.options.items()}
     absent = pd.DataFrame({opt: k.isna() | k.isin(absent_codes) for opt, k in keys.items()})
     none_answered = absent.all(axis=1)
-    return {
-        f"{column_map.variable}_{opt}": k.isin(column_map.selected)
-        .astype("Int8")
-        .mask(none_answered)
-        for opt, k in keys.items()
-    }
+    columns = {}
+    for option, k in keys.items():
+        ticked = k.isin(column_map.selected) & ~absent[option]
+        unticked = k.isin(column_map.not_selected) & ~absent[option]
+        uncovered = ~absent[option] & ~ticked & ~unticked
+        if uncovered.any():
+            problems.append(
+                _uncovered(
+                    source,
+                    mapping,
+                    column_map,
+                    column_map.options[option],
+                    k,
+                    uncovered,
+                    "hold codes listed neither under selected nor under not_selected",
+                    f"add them to {column_map.key_path}.selected (ticked) or "
+                    f"{column_map.key_path}.not_selected (not ticked)",
+                )
+            )
+        values = pd.Series(pd.NA, index=k.index, dtype="Int8")
+        values[unticked] = 0
+        values[ticked] = 1
+        columns[f"{column_map.variable}_{option}"] = values.mask(none_answered)
+    return columns
 
 
 def _map_delimited(source, mapping, column_map: ColumnMap, absent_codes, problems):
@@ -367,9 +425,10 @@ def _as_category(values: pd.Series, categories) -> pd.Series:
     return pd.Series(pd.Categorical(text, categories=known + extra), index=values.index)
 
 
-def derive_innovative(frame: pd.DataFrame) -> pd.Series:
+def derive_innovative(frame: pd.DataFrame, codebook) -> pd.Series:
     """1 if any introduced_* item is 1; 0 if none is 1 and at least one is 0; missing otherwise."""
-    items = pd.DataFrame({c: pd.to_numeric(frame[c], errors="coerce") for c in INTRODUCED})
+    columns = introduced_items(codebook)
+    items = pd.DataFrame({c: pd.to_numeric(frame[c], errors="coerce") for c in columns})
     any_yes = (items == 1).any(axis=1)
     any_no = (items == 0).any(axis=1)
     innovative = pd.Series(pd.NA, index=frame.index, dtype="Int8")
@@ -448,7 +507,7 @@ def harmonise(
                 source, mapping, column_map, variable, absent_codes, problems
             )
         elif column_map.kind == "options":
-            columns.update(_map_options(source, column_map, absent_codes))
+            columns.update(_map_options(source, mapping, column_map, absent_codes, problems))
         else:
             columns.update(_map_delimited(source, mapping, column_map, absent_codes, problems))
     for name, value in mapping.constants.items():
@@ -458,5 +517,5 @@ def harmonise(
     columns["unit_level"] = pd.Series(mapping.unit_level, index=index)
     frame = _typed(pd.DataFrame(columns, index=index), codebook)
     if mapping.derives_innovative:
-        frame["innovative"] = derive_innovative(frame)
+        frame["innovative"] = derive_innovative(frame, codebook)
     return _blank_unasked(frame, codebook), problems

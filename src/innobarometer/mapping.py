@@ -13,17 +13,15 @@ from pathlib import Path
 
 import yaml
 
+from innobarometer.codebook import CODED_TYPES, load_codebook
 from innobarometer.paths import MAPPING_NAME
 from innobarometer.validate import (
-    COUNTRIES,
-    INTRODUCED,
-    ITEM_TYPES,
-    UNIT_LEVELS,
     InputError,
     Problem,
     allowed_codes,
     code_key,
     display_path,
+    introduced_items,
 )
 
 FORMAT_EXTENSIONS = {
@@ -47,7 +45,7 @@ TOP_KEYS = (
 REQUIRED_TOP_KEYS = ("country", "edition", "synthetic", "unit_level", "source", "columns")
 SOURCE_KEYS = ("file", "format", "sheet", "encoding", "delimiter")
 SINGLE_KEYS = ("column", "recode", "rule", "missing_values")
-OPTIONS_KEYS = ("options", "selected", "missing_values")
+OPTIONS_KEYS = ("options", "selected", "not_selected", "missing_values")
 DELIMITED_KEYS = ("column", "delimiter", "codes", "missing_values")
 COLUMN_KEYS = tuple(dict.fromkeys(SINGLE_KEYS + OPTIONS_KEYS + DELIMITED_KEYS))
 # Set at the top of the mapping, never from a column.
@@ -99,7 +97,8 @@ class ColumnMap:
 
     kind 'column': one national column, optionally recoded (canonical national code -> harmonised
     code; None = missing). kind 'options': a multiple-response item, one national column per
-    option; codes in `selected` mean ticked. kind 'delimited': a multiple-response item in one
+    option; codes in `selected` mean ticked, codes in `not_selected` not ticked (any other code is
+    reported, never guessed). kind 'delimited': a multiple-response item in one
     column of codes separated by `delimiter`, `codes` mapping each national code to an option.
     """
 
@@ -112,6 +111,7 @@ class ColumnMap:
     missing_values: tuple[str, ...] = ()
     options: dict[str, str] | None = None
     selected: tuple[str, ...] = ("1",)
+    not_selected: tuple[str, ...] = ("0",)
     delimiter: str | None = None
     codes: dict[str, str] | None = None
 
@@ -125,9 +125,9 @@ class ColumnMap:
     def describe(self) -> str:
         """One line for `check`: where the variable comes from and how it is recoded."""
         if self.kind == "options":
-            ticked = ", ".join(self.selected)
+            ticked, unticked = ", ".join(self.selected), ", ".join(self.not_selected) or "none"
             pairs = ", ".join(f"{opt} <- {col}" for opt, col in self.options.items())
-            return f"options {pairs} (ticked: {ticked})"
+            return f"options {pairs} (ticked: {ticked}; not ticked: {unticked})"
         if self.kind == "delimited":
             pairs = ", ".join(f"{code} -> {opt}" for code, opt in self.codes.items())
             return f"{self.column} split on {self.delimiter!r}: {pairs}"
@@ -218,12 +218,12 @@ class _Checker:
         return False
 
 
-def _check_target(check: _Checker, variable, target: object, key_path: str) -> None:
+def _check_target(check: _Checker, codebook, variable, target: object, key_path: str) -> None:
     """A recode target or constant must be a code the codebook defines for the variable."""
     if target is None:
         return
-    if variable.type in ITEM_TYPES:
-        codes = allowed_codes(variable)
+    if variable.type in CODED_TYPES:
+        codes = allowed_codes(variable, codebook)
         if isinstance(target, bool) or not isinstance(target, int) or target not in codes:
             listed = ", ".join(f"{c} {label}" for c, label in codes.items())
             check.add(
@@ -278,7 +278,9 @@ def _column_name(check: _Checker, value: object, key_path: str) -> str | None:
     return None
 
 
-def _parse_column(check: _Checker, variable, spec: object, key_path: str) -> ColumnMap | None:
+def _parse_column(
+    check: _Checker, codebook, variable, spec: object, key_path: str
+) -> ColumnMap | None:
     """One `columns` entry, checked against the variable's type in the codebook."""
     name = variable.name
     if variable.type == "multiple":
@@ -312,7 +314,7 @@ def _parse_column(check: _Checker, variable, spec: object, key_path: str) -> Col
     if "recode" in spec:
         recode = _code_dict(check, spec["recode"], f"{key_path}.recode")
         for code, target in (recode or {}).items():
-            _check_target(check, variable, target, f"{key_path}.recode.{code}")
+            _check_target(check, codebook, variable, target, f"{key_path}.recode.{code}")
     rule = spec.get("rule")
     if rule is not None:
         check.is_type(rule, str, f"{key_path}.rule", "text saying how the scale converts")
@@ -342,12 +344,26 @@ def _parse_options(check, variable, spec, key_path, missing) -> ColumnMap | None
         if name is not None:
             parsed[option] = name
     selected = _code_list(check, spec.get("selected", [1]), f"{key_path}.selected")
+    if "selected" in spec and isinstance(spec["selected"], list) and not spec["selected"]:
+        check.add(
+            f"{key_path}.selected",
+            "is empty: no code would mean ticked",
+            "list the national codes meaning ticked, e.g. `selected: [1]`",
+        )
+    not_selected = _code_list(check, spec.get("not_selected", [0]), f"{key_path}.not_selected")
+    for code in sorted(set(selected) & set(not_selected)):
+        check.add(
+            f"{key_path}.not_selected",
+            f"{code} is listed under both selected and not_selected",
+            "keep it under the one that says what the code means",
+        )
     return ColumnMap(
         variable.name,
         key_path,
         "options",
         options=parsed,
         selected=selected,
+        not_selected=not_selected,
         missing_values=missing,
     )
 
@@ -461,10 +477,9 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
     Bad `columns` entries are left out of the returned Mapping so that `check` can still report
     what the rest maps.
     """
-    if codebook is None:
-        from innobarometer.codebook import load_codebook
-
-        codebook = load_codebook()
+    codebook = codebook or load_codebook()
+    countries = tuple(codebook["country"].categories)
+    unit_levels = tuple(codebook["unit_level"].categories)
     path = Path(path).resolve()
     check = _Checker(path)
     try:
@@ -506,11 +521,11 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
         )
     country = raw.get("country")
     if country is not None and check.is_type(country, str, "country", "a country code"):
-        if country not in COUNTRIES:
+        if country not in countries:
             check.add(
                 "country",
-                f"unknown country {country!r}{_closest(country, COUNTRIES)}",
-                f"use one of: {', '.join(COUNTRIES)}",
+                f"unknown country {country!r}{_closest(country, countries)}",
+                f"use one of: {', '.join(countries)}",
             )
         elif name_match and name_match.group(1) != country:
             check.add(
@@ -532,11 +547,11 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
     if synthetic is not None:
         check.is_type(synthetic, bool, "synthetic", "true or false")
     unit_level = raw.get("unit_level")
-    if unit_level is not None and unit_level not in UNIT_LEVELS:
+    if unit_level is not None and unit_level not in unit_levels:
         check.add(
             "unit_level",
-            f"unknown unit level {unit_level!r}{_closest(unit_level, UNIT_LEVELS)}",
-            f"use one of: {', '.join(UNIT_LEVELS)}",
+            f"unknown unit level {unit_level!r}{_closest(unit_level, unit_levels)}",
+            f"use one of: {', '.join(unit_levels)}",
         )
     source = _parse_source(check, raw["source"]) if "source" in raw else None
     missing_values = _code_list(check, raw.get("missing_values", []), "missing_values")
@@ -557,7 +572,7 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
             check.add(f"constants.{name}", "a multiple-response item cannot be a constant")
             continue
         if check.is_type(value, (int, float, str), f"constants.{name}", "one value"):
-            _check_target(check, variables[name], value, f"constants.{name}")
+            _check_target(check, codebook, variables[name], value, f"constants.{name}")
 
     columns = raw.get("columns", {})
     if not check.is_type(columns, dict, "columns", "`variable: column` pairs"):
@@ -570,7 +585,7 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
             continue
         if name in constants:
             check.add(key_path, f"{name} is both a column and a constant", "keep one of the two")
-        column_map = _parse_column(check, variables[name], spec, key_path)
+        column_map = _parse_column(check, codebook, variables[name], spec, key_path)
         if column_map is not None:
             parsed[name] = column_map
 
@@ -583,15 +598,15 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
                     f"missing: {name} is a required design column",
                     f"add `{name}: <national column>` under columns (or a constant)",
                 )
-        if "innovative" not in provided and not provided & set(INTRODUCED):
+        if "innovative" not in provided and not provided & set(introduced_items(codebook)):
             check.add(
                 "columns.innovative",
                 "missing: innovative is required and cannot be derived (no introduced_* mapped)",
                 "map the four introduced_* items, or map `innovative:` to a 1/0 column",
             )
 
-    essentials = (country in COUNTRIES, isinstance(edition, int), source is not None)
-    if not all(essentials) or unit_level not in UNIT_LEVELS or not isinstance(synthetic, bool):
+    essentials = (country in countries, isinstance(edition, int), source is not None)
+    if not all(essentials) or unit_level not in unit_levels or not isinstance(synthetic, bool):
         return None, check.problems
     mapping = Mapping(
         path=path,
