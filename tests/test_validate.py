@@ -114,6 +114,18 @@ BROKEN_DATA = {
         MAPPING_TEXT,
         ["column partner_citizens:", "asked of innovators only", "lines 5; values '1' x1"],
     ),
+    "an option column holding a code that is neither ticked nor not ticked": (
+        edit_line(4, ";2;0;0;1,2;6;", ";2;x;9;1,2;6;"),
+        MAPPING_TEXT,
+        [
+            "column q9a (columns.partner)",
+            "column q9e (columns.partner)",
+            "listed neither under selected nor under not_selected",
+            "lines 4; values 'x' x1",
+            "lines 4; values '9' x1",
+            "columns.partner.not_selected (not ticked)",
+        ],
+    ),
     "more initiators ticked than the item allows": (
         edit_line(2, ";1;1;0;1;1;ok", ";1;1;0;1,2,3,4;1;ok"),
         MAPPING_TEXT.replace("2: own_manager}", "2: own_manager, 3: economic_pressure, 4: other}"),
@@ -218,3 +230,37 @@ def test_a_valid_frame_passes(tmp_path, monkeypatch):
     make_project(tmp_path, monkeypatch)
     (written,) = build_data(progress=lambda line: None)
     validate_frame(pd.read_parquet(written))
+
+
+def test_unticked_codes_come_from_not_selected(tmp_path, monkeypatch):
+    # Partner columns coded 1 ticked / 2 not ticked: with `not_selected: [2]` the 2s are "not
+    # ticked" and the 0s of line 4 (unit 103) an error; with the default [0] the 2s would be.
+    csv = edit_line(2, ";1;1;0;1;1;ok", ";1;1;2;1;1;ok")
+    mapping = MAPPING_TEXT.replace("selected: [1]", "selected: [1]\n    not_selected: [2]")
+    message = build_error(tmp_path, monkeypatch, csv=csv, mapping=mapping)
+    assert "column q9a (columns.partner): 1 rows hold codes listed neither" in message
+    assert "lines 4; values '0' x1" in message
+    assert "lines 2" not in message
+
+
+def test_messages_take_codes_and_labels_from_the_codebook(tmp_path, monkeypatch):
+    """Labels in a message are the codebook's, so a relabelled code cannot drift from it."""
+    from dataclasses import replace
+
+    from innobarometer.codebook import load_codebook
+
+    codebook = load_codebook()
+    variables = dict(codebook.variables)
+    variables["novelty"] = replace(variables["novelty"], categories={1: "Own", 2: "Borrowed"})
+    variables["country"] = replace(variables["country"], categories={"DK": "Denmark"})
+    relabelled = replace(codebook, variables=variables)
+    make_project(tmp_path, monkeypatch)
+    (written,) = build_data(progress=lambda line: None)
+    frame = pd.read_parquet(written)
+    frame["country"] = frame["country"].astype(str).where(frame.index != 0, "NO")
+    with pytest.raises(DataValidationError) as caught:
+        validate_frame(frame, codebook=relabelled)
+    message = str(caught.value)
+    # Unit 105 answered novelty 3, which the relabelled codebook no longer defines.
+    assert "codebook does not define for novelty (1 Own, 2 Borrowed, 8 don't know)" in message
+    assert "column country: 1 rows hold values that are not codes of country (DK)" in message

@@ -15,25 +15,45 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from innobarometer.codebook import CODED_TYPES, Codebook, load_codebook, universe_mask
 from innobarometer.paths import display_path
 
 if TYPE_CHECKING:
-    from innobarometer.codebook import Codebook
     from innobarometer.ingest import SourceTable
     from innobarometer.mapping import Mapping
 
 MAX_ROWS_SHOWN = 5
-COUNTRIES = ("DK", "NO", "SE", "FI", "IS")
-UNIT_LEVELS = ("workplace", "organisation")
-ITEM_TYPES = ("binary", "single", "ordinal")
-NON_SUBSTANTIVE = {8: "don't know", 9: "not relevant"}
-REQUIRED_COLUMNS = ("unit_id", "weight", "stratum", "stratum_population", "innovative")
-INTRODUCED = (
-    "introduced_product",
-    "introduced_service",
-    "introduced_process",
-    "introduced_communication",
-)
+# The codebook holds a multiple-response option's codes (1, 0) but not their labels.
+OPTION_LABELS = ("ticked", "not ticked")
+
+
+def introduced_items(codebook: Codebook) -> tuple[str, ...]:
+    """The four introduced_* items `innovative` is derived from (the codebook's battery)."""
+    return tuple(variable.name for variable in codebook.battery("introduced"))
+
+
+def required_columns(codebook: Codebook) -> tuple[str, ...]:
+    """The columns every harmonised frame needs (`required: true` in the codebook)."""
+    return tuple(name for name, variable in codebook.variables.items() if variable.required)
+
+
+def _design_columns(codebook: Codebook) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The required design columns a national file provides: positive numbers (weight, stratum
+    population: dtype float) and identifiers (unit id, stratum: text with no closed list)."""
+    design = [v for v in codebook.variables.values() if v.required and v.type == "design"]
+    design = [v for v in design if not v.categories]
+    numbers = tuple(v.name for v in design if v.dtype == "float")
+    identifiers = tuple(v.name for v in design if v.dtype == "string")
+    return numbers, identifiers
+
+
+def __getattr__(name: str) -> object:
+    """`INTRODUCED`, read from the codebook when first asked for (codebook_page imports it)."""
+    if name == "INTRODUCED":
+        return introduced_items(load_codebook())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # How a source format numbers its rows, as its user sees them (the frame index's name).
 ROW_WORDS = {"line": "lines", "sheet_row": "sheet rows", "case": "cases", "row": "rows"}
 
@@ -202,12 +222,12 @@ def _not_numbers(values: pd.Series) -> pd.Series:
     return values.notna() & pd.to_numeric(values, errors="coerce").isna()
 
 
-def allowed_codes(variable) -> dict:
-    """The codes an item may hold: its categories plus the don't know / not relevant it allows."""
-    codes = dict(variable.categories or {})
-    extra = getattr(variable, "non_substantive", None) or ()
-    codes.update({code: NON_SUBSTANTIVE.get(code, "non-substantive") for code in extra})
-    return codes
+def allowed_codes(variable, codebook: Codebook) -> dict:
+    """The codes an item may hold, with their codebook labels: its categories plus the don't
+    know / not relevant it allows (1 ticked / 0 not ticked for a multiple-response option)."""
+    if variable.type == "multiple":
+        return dict(zip(variable.codes, OPTION_LABELS))
+    return {code: codebook.label(variable, code) for code in variable.codes}
 
 
 def _check_codes(
@@ -271,22 +291,16 @@ def _check_categories(ctx: _Context, column: str, allowed) -> list[Problem]:
 def _check_variables(ctx: _Context, codebook: Codebook) -> list[Problem]:
     """Every codebook column: the right type and only codes the codebook defines."""
     problems = []
+    numbers, identifiers = _design_columns(codebook)
     for variable in codebook.variables.values():
         for column in variable.columns:
-            if column not in ctx.frame or column in REQUIRED_COLUMNS[:4]:
+            # The design columns are checked by _check_design.
+            if column not in ctx.frame or column in numbers + identifiers:
                 continue
-            if column == "country":
-                problems += _check_categories(ctx, column, COUNTRIES)
-            elif column == "unit_level":
-                problems += _check_categories(ctx, column, UNIT_LEVELS)
-            elif column == "innovative":
-                problems += _check_codes(ctx, column, {1: "yes", 0: "no"}, column)
-            elif variable.type == "multiple":
-                problems += _check_codes(ctx, column, {1: "ticked", 0: "not ticked"}, variable.name)
-            elif variable.type in ITEM_TYPES:
-                problems += _check_codes(
-                    ctx, column, allowed_codes(variable), variable.name, variable.type == "ordinal"
-                )
+            if variable.type == "multiple" or variable.type in CODED_TYPES:
+                allowed = allowed_codes(variable, codebook)
+                ordinal = variable.type == "ordinal"
+                problems += _check_codes(ctx, column, allowed, variable.name, ordinal)
             elif variable.type == "numeric" and _not_numbers(ctx.frame[column]).any():
                 problems.append(
                     ctx.problem(
@@ -296,7 +310,7 @@ def _check_variables(ctx: _Context, codebook: Codebook) -> list[Problem]:
                         f"recode or list these values under missing_values in {ctx.mapping_file}",
                     )
                 )
-            elif variable.type == "background" and variable.categories:
+            elif variable.categories:  # background and design columns with a closed list
                 problems += _check_categories(ctx, column, list(variable.categories))
         if variable.type == "multiple" and variable.max_choices:
             problems += _check_max_choices(ctx, variable)
@@ -323,29 +337,36 @@ def _check_max_choices(ctx: _Context, variable) -> list[Problem]:
     ]
 
 
-def _check_required(ctx: _Context) -> list[Problem]:
+def _check_required(ctx: _Context, codebook: Codebook) -> list[Problem]:
     problems = []
-    for column in REQUIRED_COLUMNS:
+    for column in required_columns(codebook):
         if column not in ctx.frame or ctx.frame[column].isna().all():
-            derivable = (
-                " (or the introduced_* items it is derived from)" if column == "innovative" else ""
-            )
+            if column in ("country", "edition", "unit_level"):
+                fix = f"set `{column}:` at the top of {ctx.mapping_file}"
+            elif column == "innovative":
+                fix = (
+                    f"map {column} (or the introduced_* items it is derived from) under columns "
+                    f"in {ctx.mapping_file}"
+                )
+            else:
+                fix = f"map {column} under columns in {ctx.mapping_file}"
             problems.append(
                 Problem(
                     ctx.file,
                     f"column {column}",
                     "required column is missing (not mapped, or every value empty)",
-                    f"map {column}{derivable} under columns in {ctx.mapping_file}",
+                    fix,
                 )
             )
     return problems
 
 
-def _check_design(ctx: _Context) -> list[Problem]:
+def _check_design(ctx: _Context, codebook: Codebook) -> list[Problem]:
     """Weights, unit ids, strata and their population counts."""
     frame, problems = ctx.frame, []
-    present = [c for c in REQUIRED_COLUMNS[:4] if c in frame and frame[c].notna().any()]
-    for column in ("weight", "stratum_population"):
+    numbers, identifiers = _design_columns(codebook)
+    present = [c for c in numbers + identifiers if c in frame and frame[c].notna().any()]
+    for column in numbers:
         if column not in present:
             continue
         text = _not_numbers(frame[column])
@@ -381,7 +402,7 @@ def _check_design(ctx: _Context) -> list[Problem]:
                     f"{ctx.mapping_file}",
                 )
             )
-    for column in ("unit_id", "stratum"):
+    for column in identifiers:
         if column in present and frame[column].isna().any():
             problems.append(
                 ctx.problem(
@@ -452,13 +473,11 @@ def _check_strata(ctx: _Context) -> list[Problem]:
 
 def _check_universes(ctx: _Context, codebook: Codebook) -> list[Problem]:
     """Answers from units the question was not asked of (e.g. innovator-only items)."""
-    from innobarometer.codebook import universe_mask
-
     frame, problems = ctx.frame, []
     if "innovative" not in frame or frame["innovative"].isna().all():
         return problems
     if ctx.mapping is not None and not ctx.mapping.derives_innovative:
-        present = [c for c in INTRODUCED if c in frame]
+        present = [c for c in introduced_items(codebook) if c in frame]
         items = pd.DataFrame({c: pd.to_numeric(frame[c], errors="coerce") for c in present})
         clash = (frame["innovative"] == 0).fillna(False) & (items == 1).any(axis=1)
         if clash.any():
@@ -513,10 +532,7 @@ def find_problems(
     codebook: Codebook | None = None,
 ) -> list[Problem]:
     """Every problem of a harmonised frame against the codebook and the design."""
-    if codebook is None:
-        from innobarometer.codebook import load_codebook
-
-        codebook = load_codebook()
+    codebook = codebook or load_codebook()
     if source is not None:
         file = source.file
     else:
@@ -533,9 +549,9 @@ def find_problems(
             )
         ]
     return (
-        _check_required(ctx)
+        _check_required(ctx, codebook)
         + _check_variables(ctx, codebook)
-        + _check_design(ctx)
+        + _check_design(ctx, codebook)
         + _check_universes(ctx, codebook)
     )
 
