@@ -1,6 +1,7 @@
 """The linearised variance primitive against R's survey package (tests/data/ORIGIN.md)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from innobarometer.design import DesignError, SurveyDesign
@@ -79,3 +80,11 @@ def test_a_population_count_that_varies_within_a_stratum_is_refused():
     """R stops with "fpc varies within strata"; taking one row's count would depend on row order."""
     with pytest.raises(DesignError, match="varies within strata a"):
         SurveyDesign(np.ones(3), np.array(["a", "a", "b"]), population=np.array([10, 11, 5]))
+
+
+def test_values_per_unit_are_checked_against_the_design():
+    design = SurveyDesign(np.ones(3))
+    assert design.per_unit(pd.Series([5, 6, 7], index=[9, 8, 7]), "x").index.tolist() == [0, 1, 2]
+    assert design.unit_mask([True, None, 1], "domain").tolist() == [True, False, True]
+    with pytest.raises(DesignError, match="groups has 2 values for a design of 3 units"):
+        design.per_unit(["a", "b"], "groups")

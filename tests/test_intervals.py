@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from innobarometer.intervals import share_interval, t_interval
+from innobarometer.intervals import share_interval, t_interval, t_test
 
 # qt(0.975, 20) in R (and in printed t tables: 2.086).
 T_975_20 = 2.0859634472658644
@@ -84,6 +84,20 @@ def test_t_interval_matches_r_confint(oracle):
     # R: confint(svymean(~api00, dclus1), df = degf(dclus1)) -> 593.676314463326, 694.662483350882
     lower, upper = t_interval(oracle.loc["M5", "estimate"], oracle.loc["M5", "se"], 14)
     assert (lower, upper) == pytest.approx((593.676314463326, 694.662483350882), rel=1e-9)
+
+
+def test_t_interval_has_none_without_degrees_of_freedom():
+    lower, upper = t_interval([1.0, 1.0], [0.1, 0.1], [0, np.inf])
+    assert np.isnan(lower[0]) and np.isnan(upper[0])
+    # Infinite df: the normal quantile 1.959963984540054 (R: qnorm(0.975)).
+    assert (lower[1], upper[1]) == pytest.approx((1 - 0.1959963984540054, 1.1959963984540054))
+
+
+def test_t_test_matches_r_pt():
+    # R: 2 * pt(-2, 10) -> 0.0733880347707404; 2 * pt(-1.5, Inf) -> 0.133614402537716.
+    t, p = t_test([0.2, -0.3], [0.1, 0.2], [10, np.inf])
+    assert t == pytest.approx([2.0, -1.5])
+    assert p == pytest.approx([0.0733880347707404, 0.133614402537716], rel=1e-12)
 
 
 def test_rejects_unknown_method_and_level():

@@ -96,7 +96,7 @@ def post_stratify(design: SurveyDesign, strata, population: Mapping) -> Calibrat
     """
     _check_not_calibrated(design)
     name = str(getattr(strata, "name", None) or "post-strata")
-    codes, targets = _margin(name, strata, population, design.n)
+    codes, targets = _margin(name, strata, population, design)
     totals = np.bincount(codes, weights=design.weights, minlength=len(targets))
     weights = design.weights * (targets / totals)[codes]
     return _calibrated(design, weights, _dummies(codes, len(targets)))
@@ -130,7 +130,7 @@ def rake(
             f"name the same variables (no population for {missing}, no sample column for {extra})"
         )
     coded = [
-        _margin(str(name), margins[name], populations[name], design.n) for name in margins.columns
+        _margin(str(name), margins[name], populations[name], design) for name in margins.columns
     ]
     population_totals = np.array([targets.sum() for _, targets in coded])
     if np.ptp(population_totals) > MARGIN_TOTAL_TOLERANCE * population_totals.max():
@@ -187,18 +187,16 @@ def _dummies(codes: np.ndarray, k: int) -> np.ndarray:
     return (codes[:, None] == np.arange(k)).astype(float)
 
 
-def _margin(name: str, values, population: Mapping, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _margin(
+    name: str, values, population: Mapping, design: SurveyDesign
+) -> tuple[np.ndarray, np.ndarray]:
     """Category codes per unit and the population count of each code, checked against each other.
 
     Every sampled category needs a population count, and every category with a positive count
     needs sampled units (R's postStratify stops on both); zero-count categories absent from the
     sample are dropped.
     """
-    values = pd.Series(values).reset_index(drop=True)
-    if len(values) != n:
-        raise CalibrationError(
-            f"margin {name!r} has {len(values)} values; the design has {n} units"
-        )
+    values = design.per_unit(values, f"margin {name!r}")
     if values.isna().any():
         raise CalibrationError(
             f"margin {name!r} is missing for rows {_rows(values.isna())}: every unit needs a "

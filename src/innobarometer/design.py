@@ -142,6 +142,20 @@ class SurveyDesign:
         """Number of units (rows)."""
         return len(self.weights)
 
+    def per_unit(self, values, what: str) -> pd.Series:
+        """`values`, one per unit in the design's row order, as a Series indexed 0..n-1."""
+        series = pd.Series(values).reset_index(drop=True)
+        if len(series) != self.n:
+            raise DesignError(
+                f"{what} has {len(series)} values for a design of {self.n} units: give one value "
+                "per row of the frame the design was made from"
+            )
+        return series
+
+    def unit_mask(self, values, what: str) -> np.ndarray:
+        """A boolean mask of the units from one value per unit; a missing value counts as False."""
+        return self.per_unit(values, what).to_numpy(dtype=bool, na_value=False)
+
     @property
     def n_psu(self) -> int:
         """Number of primary sampling units."""

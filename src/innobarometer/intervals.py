@@ -1,4 +1,4 @@
-"""Confidence intervals for design-based shares (R's `svyciprop`) and symmetric t intervals.
+"""Confidence intervals for design-based shares (R's `svyciprop`), symmetric t intervals, t tests.
 
 Every function is vectorised: arrays of estimates, standard errors, degrees of freedom and unit
 counts broadcast against each other. Formulas: ../shared/notes/statistics.md.
@@ -21,7 +21,8 @@ def check_share_method(method: str) -> str:
     return method
 
 
-def _check_level(level: float) -> float:
+def check_level(level: float) -> float:
+    """The confidence level if it is strictly between 0 and 1; else an error with an example."""
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
     return level
@@ -53,7 +54,7 @@ def share_interval(
     A share with se = 0 strictly inside (0, 1) (a census stratum) gets the interval [p, p].
     """
     check_share_method(method)
-    _check_level(level)
+    check_level(level)
     p, se, df, n = (np.asarray(a, dtype=float) for a in np.broadcast_arrays(p, se, df, n))
     alpha = 1 - level
     boundary = (p == 0) | (p == 1)
@@ -93,7 +94,14 @@ def _clopper_pearson(p: np.ndarray, n: np.ndarray, alpha: float):
 
 def t_interval(estimate, se, df, level: float = 0.95):
     """Symmetric interval estimate +/- t(df) se (R's confint on a design's df) for means, totals."""
-    _check_level(level)
+    check_level(level)
     estimate, se, df = (np.asarray(a, dtype=float) for a in np.broadcast_arrays(estimate, se, df))
     half = _t_quantile(df, level) * se
     return (estimate - half)[()], (estimate + half)[()]
+
+
+def t_test(estimate, se, df):
+    """Wald statistic t = estimate / se and its two-sided p-value on df (svycontrast, svyglm)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.asarray(estimate, dtype=float) / np.asarray(se, dtype=float)
+        return t, 2 * stats.t.sf(np.abs(t), df)
