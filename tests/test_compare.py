@@ -139,7 +139,7 @@ def test_holm_by_hand():
 
 def test_codes_other_than_yes_no_are_refused(strat, api_strat):
     y = np.where(api_strat["sch.wide"] == "Yes", 1, 8)
-    with pytest.raises(ValueError, match=r"found \[8.0\] in rows .*don't know"):
+    with pytest.raises(ValueError, match=r"column 'y' must be 1 \(yes\), 0 \(no\) .* has 8 in"):
         group_contrast(strat, y, api_strat["stype"], "E", "H")
     with pytest.raises(ValueError, match="group 'X' has no unit"):
         group_contrast(strat, api_strat["sch.wide"] == "Yes", api_strat["stype"], "E", "X")

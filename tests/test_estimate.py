@@ -5,18 +5,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from innobarometer.compare import option_difference
 from innobarometer.design import SurveyDesign
 from innobarometer.estimate import (
     OPTIONS_TICKED,
     TIDY_COLUMNS,
+    as_zero_one,
     estimate_distribution,
     estimate_means,
     estimate_multiple_response,
     estimate_ordinal_battery,
     estimate_shares,
     estimate_totals,
-    joint_estimates,
-    kish_weighting_effect,
 )
 from innobarometer.intervals import share_interval
 
@@ -220,32 +220,8 @@ def test_groups_within_a_domain(dstrat, api_strat, oracle):
     assert _row(table, "No")["se"] == pytest.approx(oracle.loc["T12-awardsNo", "se"], rel=REL)
 
 
-@pytest.mark.parametrize(
-    "first, second, group_column, row_id",
-    [("E", "H", "stype", "T10-EminusH"), ("E", "H", "stype", "T13-EminusH")],
-)
-def test_joint_covariance_gives_contrasts(request, first, second, group_column, row_id, oracle):
-    frame, design = ("api_strat", "dstrat") if row_id.startswith("T10") else ("api_clus1", "dclus1")
-    data = request.getfixturevalue(frame)
-    joint = joint_estimates(
-        request.getfixturevalue(design), _yes(data, "sch.wide"), groups=data[group_column]
-    )
-    a, b = joint.position("sch.wide", first), joint.position("sch.wide", second)
-    contrast = np.zeros(len(joint.estimates))
-    contrast[[a, b]] = 1, -1
-    assert contrast @ joint.estimates == pytest.approx(oracle.loc[row_id, "estimate"], rel=REL)
-    se = np.sqrt(contrast @ joint.covariance @ contrast)
-    assert se == pytest.approx(oracle.loc[row_id, "se"], rel=REL)
-
-
-def test_multiple_response_options_jointly(dclus1, api_clus1, oracle):
+def test_multiple_response_options(dclus1, api_clus1):
     options = pd.concat([_yes(api_clus1, "awards"), _yes(api_clus1, "sch.wide")], axis=1)
-    joint = joint_estimates(dclus1, options)
-    contrast = np.array([1.0, -1.0])
-    assert contrast @ joint.estimates == pytest.approx(oracle.loc["T11", "estimate"], rel=REL)
-    se = np.sqrt(contrast @ joint.covariance @ contrast)
-    assert se == pytest.approx(oracle.loc["T11", "se"], rel=REL)
-
     table = estimate_multiple_response(dclus1, options, "recognition")
     assert table["indicator"].unique().tolist() == ["recognition"]
     assert table["category"].tolist() == ["awards", "sch.wide", OPTIONS_TICKED]
@@ -300,21 +276,19 @@ def test_ordinal_battery_by_hand_and_net_from_the_covariance(dstrat, api_strat):
     assert table["estimate"].tolist() == pytest.approx([3 / 6, 2 / 6, 1 / 6])
     assert table["ci_method"].tolist() == ["logit", "logit", "t"]
 
-    # On a real design, the net balance's se is sqrt(v_p + v_h - 2 c) from the joint covariance.
+    # On a real design, the net balance's se is sqrt(v_p + v_h - 2 c) from the joint covariance:
+    # compare.option_difference takes the same difference of two shares over one base.
     codes = pd.cut(api_strat["api00"], [0, 550, 650, 700, 800, 1000], labels=[1, 2, 3, 4, 5])
     items = pd.DataFrame({"api": codes.astype(int)})
     groups = api_strat["stype"]
     table = estimate_ordinal_battery(dstrat, items, groups=groups)
-    shares = pd.DataFrame(
-        {"pro": codes.isin([1, 2]).astype(float), "hin": codes.isin([4, 5]).astype(float)}
-    )
-    joint = joint_estimates(dstrat, shares, groups=groups)
+    promoted, hindered = codes.isin([1, 2]), codes.isin([4, 5])
     for group in ["", "E", "H", "M"]:
-        p, h = joint.position("pro", group), joint.position("hin", group)
-        v = joint.covariance
+        domain = None if group == "" else groups == group
+        difference = option_difference(dstrat, promoted, hindered, domain=domain).iloc[0]
         net = table[(table["category"] == "net") & (table["group"] == group)].iloc[0]
-        assert net["estimate"] == pytest.approx(joint.estimates[p] - joint.estimates[h], rel=1e-12)
-        assert net["se"] == pytest.approx(np.sqrt(v[p, p] + v[h, h] - 2 * v[p, h]), rel=1e-9)
+        assert net["estimate"] == pytest.approx(difference["estimate"], rel=1e-12)
+        assert net["se"] == pytest.approx(difference["se"], rel=1e-9)
 
 
 def test_small_groups_are_suppressed_by_the_estimators(dclus1, api_clus1):
@@ -326,14 +300,30 @@ def test_small_groups_are_suppressed_by_the_estimators(dclus1, api_clus1):
     assert table.loc[table["suppressed"], "estimate"].isna().all()
 
 
-def test_kish_weighting_effect_by_hand():
-    # n sum w^2 / (sum w)^2 = 4 * (1 + 1 + 4 + 16) / 8^2 = 1.375
-    assert kish_weighting_effect([1, 1, 2, 4]) == pytest.approx(1.375)
-    assert kish_weighting_effect(np.full(10, 3.0)) == pytest.approx(1.0)
+def test_zero_one_values_by_hand():
+    values = pd.Series([1, 0, None, True, False], dtype=object)
+    np.testing.assert_array_equal(as_zero_one(values), [1, 0, np.nan, 1, 0])
+    np.testing.assert_array_equal(as_zero_one(pd.array([0, pd.NA], dtype="Int8")), [0, np.nan])
+    frame = pd.DataFrame({"a": [1.0, np.nan], "b": pd.array([pd.NA, 0], dtype="Int8")})
+    np.testing.assert_array_equal(as_zero_one(frame), [[1, np.nan], [np.nan, 0]])
+
+
+def test_zero_one_refuses_other_codes_naming_column_values_and_rows():
+    codes = pd.Series([1, 8, 0, 9, 8], index=[10, 11, 12, 13, 14], name="q")
+    expected = (
+        r"column 'q' must be 1 \(yes\), 0 \(no\) or missing, but has 8, 9 in rows 11, 13, 14: "
+    )
+    with pytest.raises(ValueError, match=expected + r"recode yes to 1 .*don't know \(8\)"):
+        as_zero_one(codes)
+    with pytest.raises(ValueError, match="column 'y' .* has 'yes' in rows 1: "):
+        as_zero_one([1, "yes", None])
+    many = pd.DataFrame({"fine": np.ones(8), "late": [0, 2, 2, 3, 4, 5, 6, 7]})
+    with pytest.raises(ValueError, match="'late' .* has 2, 3, 4, 5, 6 and 1 more in rows 1, 2, "):
+        as_zero_one(many)
 
 
 def test_clear_errors(dstrat, api_strat):
-    with pytest.raises(ValueError, match="'enroll' has values other than 1, 0 and missing"):
+    with pytest.raises(ValueError, match=r"column 'enroll' must be 1 \(yes\), 0 \(no\) or missing"):
         estimate_shares(dstrat, api_strat[["enroll"]])
     with pytest.raises(ValueError, match="logit, beta, wilson"):
         estimate_shares(dstrat, _yes(api_strat, "sch.wide"), ci_method="wald")

@@ -16,6 +16,8 @@ import pandas as pd
 from scipy import stats
 
 from innobarometer.design import SurveyDesign
+from innobarometer.estimate import as_zero_one
+from innobarometer.intervals import t_interval, t_test
 
 COMPARISON_COLUMNS = ["contrast", "estimate", "se", "df", "t", "p", "ci_lower", "ci_upper"]
 
@@ -66,8 +68,8 @@ def group_contrast(design: SurveyDesign, y, groups, a, b, level: float = 0.95) -
     reference uses the degrees of freedom of the two groups together (PSUs with a unit in either
     minus their strata), as R's svyby does for one domain.
     """
-    values = _share_values(y, "y", design.n)
-    groups = _aligned(groups, design.n, "groups")
+    values = as_zero_one(design.per_unit(y, "y"), "y")
+    groups = design.per_unit(groups, "groups")
     answered = ~np.isnan(values)
     masks = []
     for label in (a, b):
@@ -90,11 +92,11 @@ def option_difference(design: SurveyDesign, y1, y2, domain=None, level: float = 
     Both shares are over the same base (units in `domain` that answered both options), estimated
     jointly so that the difference uses their covariance; df of that base (R's svyby convention).
     """
-    first = _share_values(y1, "y1", design.n)
-    second = _share_values(y2, "y2", design.n)
+    first = as_zero_one(design.per_unit(y1, "y1"), "y1")
+    second = as_zero_one(design.per_unit(y2, "y2"), "y2")
     base = ~np.isnan(first) & ~np.isnan(second)
     if domain is not None:
-        base &= _aligned(domain, design.n, "domain").to_numpy(dtype=bool, na_value=False)
+        base &= design.unit_mask(domain, "domain")
     if not base.any():
         raise ValueError("no unit in the domain answered both options")
     d = base.astype(float)
@@ -125,8 +127,8 @@ def rao_scott(design: SurveyDesign, row_values, col_values) -> RaoScottTest:
     tr(Delta^2), ddf = ndf * design df (of the whole design, as R). Units missing either variable
     stay in the design outside the table.
     """
-    rows = _aligned(row_values, design.n, "row_values")
-    cols = _aligned(col_values, design.n, "col_values")
+    rows = design.per_unit(row_values, "row_values")
+    cols = design.per_unit(col_values, "col_values")
     in_table = (rows.notna() & cols.notna()).to_numpy()
     row_codes, row_levels = pd.factorize(rows[in_table], sort=True)
     col_codes, col_levels = pd.factorize(cols[in_table], sort=True)
@@ -187,12 +189,8 @@ def holm(p_values) -> np.ndarray:
 
 def _t_table(estimate, se, df, level: float, names) -> pd.DataFrame:
     """Comparison rows: estimate, se, df, t, two-sided p and the t interval at `level`."""
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, not {level}")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = estimate / se
-        quantile = stats.t.ppf(0.5 + level / 2, df)
-        p = 2 * stats.t.sf(np.abs(t), df)
+    lower, upper = t_interval(estimate, se, df, level)
+    t, p = t_test(estimate, se, df)
     return pd.DataFrame(
         {
             "contrast": list(names),
@@ -201,36 +199,8 @@ def _t_table(estimate, se, df, level: float, names) -> pd.DataFrame:
             "df": df,
             "t": t,
             "p": p,
-            "ci_lower": estimate - quantile * se,
-            "ci_upper": estimate + quantile * se,
+            "ci_lower": lower,
+            "ci_upper": upper,
         },
         columns=COMPARISON_COLUMNS,
     )
-
-
-def _aligned(values, n: int, what: str) -> pd.Series:
-    """Values per unit as a Series with a 0..n-1 index, checked against the design's size."""
-    series = pd.Series(values).reset_index(drop=True)
-    if len(series) != n:
-        raise ValueError(f"{what} has {len(series)} values; the design has {n} units")
-    return series
-
-
-def _share_values(values, what: str, n: int) -> np.ndarray:
-    """A 1/0 indicator as floats with NaN for missing; other codes (8, 9) are refused."""
-    series = _aligned(values, n, what)
-    try:
-        numbers = series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as error:
-        raise ValueError(
-            f"{what} must be 1/0 (or True/False) with missing values: {error}"
-        ) from error
-    bad = ~np.isnan(numbers) & (numbers != 0) & (numbers != 1)
-    if bad.any():
-        rows = ", ".join(map(str, np.flatnonzero(bad)[:5]))
-        codes = np.unique(numbers[bad]).tolist()
-        raise ValueError(
-            f"{what} must be 1/0 with missing values; found {codes} in rows {rows}: set don't "
-            "know (8) and not relevant (9) to missing, or compare y == code"
-        )
-    return numbers

@@ -47,37 +47,7 @@ NON_SUBSTANTIVE = (8, 9)
 PROMOTED = (1, 2)
 HINDERED = (4, 5)
 OPTIONS_TICKED = "options_ticked"
-
-
-@dataclass(frozen=True)
-class JointEstimates:
-    """Estimates of many cells with their joint design covariance, for contrasts between them.
-
-    `keys` has one row per cell (indicator, category, domain, group, n_unweighted, df) in the
-    order of `estimates` and of the rows and columns of `covariance`.
-    """
-
-    keys: pd.DataFrame
-    estimates: np.ndarray
-    covariance: np.ndarray
-
-    def position(self, indicator: str, group: str = WHOLE_DOMAIN, category: str = "1") -> int:
-        """Index of one cell in `estimates` and `covariance`."""
-        keys = self.keys
-        hit = np.flatnonzero(
-            (keys["indicator"] == indicator)
-            & (keys["group"] == group)
-            & (keys["category"] == category)
-        )
-        if len(hit) != 1:
-            raise KeyError(f"no single cell {indicator!r}, category {category!r}, group {group!r}")
-        return int(hit[0])
-
-
-def kish_weighting_effect(weights) -> float:
-    """Kish's weighting effect 1 + CV^2 of the weights (= n sum w^2 / (sum w)^2)."""
-    w = np.asarray(weights, dtype=float)
-    return float(len(w) * (w**2).sum() / w.sum() ** 2)
+ROWS_SHOWN = 5
 
 
 def estimate_shares(
@@ -228,7 +198,7 @@ def estimate_multiple_response(
 
     `options`: one 1/0 column per option (NaN: not asked). Option rows have the option's column
     name as category; the mean count (units with every option answered) has `OPTIONS_TICKED`.
-    The options' joint covariance, for differences between them: `joint_estimates`.
+    Differences between options, with their joint covariance: `compare.option_difference`.
     """
     shares = estimate_shares(
         design,
@@ -310,44 +280,6 @@ def estimate_ordinal_battery(
     return table.loc[order.index].reset_index(drop=True)
 
 
-def joint_estimates(
-    design: SurveyDesign,
-    values: pd.DataFrame,
-    *,
-    domain=None,
-    domain_name: str | None = None,
-    groups=None,
-) -> JointEstimates:
-    """Shares (or means) of every column in the whole domain and each group, with their covariance.
-
-    One call of `SurveyDesign.ratios` on all cells, so contrasts between groups, indicators or
-    options (compare.py) get the right standard error. Cells are in the order of the tidy table.
-    """
-    matrix = _indicator_matrix(values, binary=False)
-    _check_length(design, matrix)
-    cells = _cells(design, domain, domain_name, groups)
-    bases = ~np.isnan(matrix)
-    filled = np.where(bases, matrix, 0.0)
-    k = matrix.shape[1]
-    # Column-major over (column, cell) so cells come in tidy-table order.
-    dens = np.stack([bases & mask[:, None] for _, mask in cells.masks], axis=2).reshape(
-        len(matrix), -1
-    )
-    nums = np.repeat(filled, len(cells.masks), axis=1) * dens
-    estimates, covariance = design.ratios(nums, dens)
-    keys = pd.DataFrame(
-        {
-            "indicator": np.repeat([str(c) for c in values.columns], len(cells.masks)),
-            "category": "1",
-            "domain": cells.name,
-            "group": np.tile([g for g, _ in cells.masks], k),
-            "n_unweighted": dens.sum(axis=0),
-            "df": design.domains_degrees_of_freedom(dens),
-        }
-    )
-    return JointEstimates(keys, estimates, covariance)
-
-
 @dataclass(frozen=True)
 class _Cells:
     """The domain's name and the masks of its cells: the whole domain ("") and each group."""
@@ -365,24 +297,14 @@ def _cells(design: SurveyDesign, domain, domain_name: str | None, groups) -> _Ce
     else:
         if not domain_name:
             raise ValueError("name the domain (domain_name=...) so the table says who it covers")
-        mask, name = _mask(domain, design.n, "domain"), domain_name
+        mask, name = design.unit_mask(domain, "domain"), domain_name
     masks = [(WHOLE_DOMAIN, mask)]
     if groups is not None:
-        labels = pd.Series(groups).reset_index(drop=True)
-        if len(labels) != design.n:
-            raise ValueError(f"groups has {len(labels)} values for a design of {design.n} units")
+        labels = design.per_unit(groups, "groups")
         # Units without a group label stay in the whole-domain row only.
         codes, uniques = pd.factorize(labels, sort=True)
         masks += [(str(u), mask & (codes == i)) for i, u in enumerate(uniques)]
     return _Cells(name, masks)
-
-
-def _mask(values, n: int, what: str) -> np.ndarray:
-    """A boolean mask of length n (missing counts as False)."""
-    series = pd.Series(values).reset_index(drop=True)
-    if len(series) != n:
-        raise ValueError(f"{what} mask has {len(series)} values for a design of {n} units")
-    return series.fillna(False).to_numpy(dtype=bool)
 
 
 def _codes(column: pd.Series) -> np.ndarray:
@@ -394,17 +316,48 @@ def _indicator_matrix(frame: pd.DataFrame, binary: bool) -> np.ndarray:
     """The columns as a float matrix (n, k), NaN = outside the base; binary ones must be 1/0."""
     if not isinstance(frame, pd.DataFrame) or frame.shape[1] == 0:
         raise ValueError("give the indicators as a DataFrame with one column per indicator")
-    matrix = np.column_stack([_codes(frame[c]) for c in frame.columns])
     if binary:
-        bad = ~np.isnan(matrix) & (matrix != 0) & (matrix != 1)
-        if bad.any():
-            column = int(np.flatnonzero(bad.any(axis=0))[0])
-            rows = frame.index[bad[:, column]][:5].tolist()
-            raise ValueError(
-                f"column {frame.columns[column]!r} has values other than 1, 0 and missing "
-                f"(rows {rows}): recode yes to 1, no to 0 and answers outside the base to missing"
-            )
-    return matrix
+        return as_zero_one(frame)
+    return np.column_stack([_codes(frame[c]) for c in frame.columns])
+
+
+def as_zero_one(values, name: str = "y") -> np.ndarray:
+    """Yes/no values as floats 1/0 with NaN for missing: a vector (n,), or a DataFrame (n, k).
+
+    Any other value (8 don't know, 9 not relevant, text) is an error naming the column (a Series'
+    own name, else `name`), the values found and their rows: shares, contrasts and regressions
+    all take their 0/1 variables through here.
+    """
+    if isinstance(values, pd.DataFrame):
+        frame = values
+    else:
+        series = pd.Series(values)
+        frame = series.to_frame(name if series.name is None else series.name)
+    numbers = np.column_stack(
+        [
+            pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            for c in frame.columns
+        ]
+    )
+    # Text coerces to NaN, so a present value that is not 0 or 1 after coercion is refused too.
+    bad = frame.notna().to_numpy() & (numbers != 0) & (numbers != 1)
+    if bad.any():
+        column = int(np.flatnonzero(bad.any(axis=0))[0])
+        found = pd.unique(frame.iloc[:, column].to_numpy(dtype=object)[bad[:, column]])
+        found = [repr(value) if isinstance(value, str) else str(value) for value in found]
+        raise ValueError(
+            f"column {frame.columns[column]!r} must be 1 (yes), 0 (no) or missing, but has "
+            f"{_first(found)} in rows {_first(frame.index[bad[:, column]])}: recode yes to 1 "
+            "and no to 0, and set don't know (8), not relevant (9) and units outside the base "
+            "to missing"
+        )
+    return numbers if isinstance(values, pd.DataFrame) else numbers[:, 0]
+
+
+def _first(items) -> str:
+    """The first few items, for error messages: "8, 9 and 3 more"."""
+    shown = ", ".join(map(str, items[:ROWS_SHOWN]))
+    return shown + (f" and {len(items) - ROWS_SHOWN} more" if len(items) > ROWS_SHOWN else "")
 
 
 def _check_length(design: SurveyDesign, matrix: np.ndarray) -> None:

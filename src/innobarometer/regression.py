@@ -14,9 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from innobarometer.design import SurveyDesign
+from innobarometer.estimate import as_zero_one
+from innobarometer.intervals import check_level, t_interval, t_test
 
 REGRESSION_COLUMNS = [
     "term",
@@ -113,16 +115,15 @@ def survey_logistic(
     coefficient moves by more than `tol` (relative to the largest). Returns one row per term with
     coefficient, se, t, p, interval, odds ratio and its interval, residual df and units used.
     """
-    if not 0 < level < 1:
-        raise RegressionError(f"level must be between 0 and 1, not {level}")
+    check_level(level)
     matrix, names = _design_matrix(X, names, design.n)
-    outcome = _outcome(y, design.n)
+    try:
+        outcome = as_zero_one(design.per_unit(y, "y"), "y")
+    except ValueError as error:  # one message for every 0/1 variable, as a model error
+        raise RegressionError(str(error)) from error
     used = ~np.isnan(outcome) & ~np.isnan(matrix).any(axis=1)
     if domain is not None:
-        mask = pd.Series(domain).reset_index(drop=True)
-        if len(mask) != design.n:
-            raise RegressionError(f"domain has {len(mask)} values; the design has {design.n}")
-        used &= mask.to_numpy(dtype=bool, na_value=False)
+        used &= design.unit_mask(domain, "domain")
     x = np.where(used[:, None], matrix, 0.0)
     response = np.where(used, outcome, 0.0)
     # Weights scaled to mean one (as R) so that the information matrix is well scaled.
@@ -135,16 +136,15 @@ def survey_logistic(
     covariance = inverse @ design.covariance(scores) @ inverse
     se = np.sqrt(np.diag(covariance))
     df = design.domain_degrees_of_freedom(used) - len(names) + 1
-    quantile = stats.t.ppf(0.5 + level / 2, df)
-    t = coef / se
-    lower, upper = coef - quantile * se, coef + quantile * se
+    lower, upper = t_interval(coef, se, df, level)
+    t, p = t_test(coef, se, df)
     return pd.DataFrame(
         {
             "term": names,
             "coef": coef,
             "se": se,
             "t": t,
-            "p": 2 * stats.t.sf(np.abs(t), df),
+            "p": p,
             "ci_lower": lower,
             "ci_upper": upper,
             "odds_ratio": np.exp(coef),
@@ -218,25 +218,6 @@ def _design_matrix(X, names, n: int) -> tuple[np.ndarray, list[str]]:
     if len(names) != matrix.shape[1]:
         raise RegressionError(f"{len(names)} names for {matrix.shape[1]} columns of X")
     return matrix, names
-
-
-def _outcome(y, n: int) -> np.ndarray:
-    """y as floats in [0, 1] with NaN for missing; other codes (8 don't know) are refused."""
-    series = pd.Series(y).reset_index(drop=True)
-    if len(series) != n:
-        raise RegressionError(f"y has {len(series)} values; the design has {n} units")
-    try:
-        outcome = series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as error:
-        raise RegressionError(f"y must be 1/0 with missing values: {error}") from error
-    bad = ~np.isnan(outcome) & ((outcome < 0) | (outcome > 1))
-    if bad.any():
-        rows = ", ".join(map(str, np.flatnonzero(bad)[:5]))
-        raise RegressionError(
-            f"y must be 1/0 with missing values; found {np.unique(outcome[bad]).tolist()} in rows "
-            f"{rows}: set don't know (8) and not relevant (9) to missing"
-        )
-    return outcome
 
 
 def _levels(values: pd.Series) -> list:
