@@ -136,12 +136,62 @@ def test_refuses_bad_outcome_collinear_terms_and_separation(strat, api_strat):
     y = np.where(api_strat["sch.wide"] == "Yes", 1, 8)
     with pytest.raises(RegressionError, match=r"column 'y' must be 1 \(yes\), 0 \(no\) .* has 8"):
         survey_logistic(strat, X, y)
-    X["ell_twice"] = 2 * X["ell"]
-    with pytest.raises(RegressionError, match="collinear"):
-        survey_logistic(strat, X, api_strat["sch.wide"] == "Yes")
     separated = (api_strat["ell"] > 20).astype(float)
     with pytest.raises(RegressionError, match="did not converge.*'ell'.*separated"):
         survey_logistic(strat, model_matrix(api_strat, ["ell"]), separated)
+
+
+SINGULAR = "the design matrix is singular in the domain: "
+FIX = r"\. Drop a constant term; of collinear terms drop one, or merge them into one variable"
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"c": 3.0}, r"'c' is constant \(every unit has 3\)"),
+        ({"c": 0.0}, r"'c' is constant \(every unit has 0\)"),
+        ({"ell_twice": "2 ell"}, "'ell_twice' is collinear with 'ell'"),
+        ({"both": "ell + meals"}, "'both' is collinear with 'ell' and 'meals'"),
+        # Off ell by 1e-9 (relative 3e-11): full rank to numpy's default tolerance, so this
+        # used to reach Newton-Raphson and fail as "did not converge ... separated by 'ell'".
+        ({"c": "ell + 1e-9"}, "'c' is collinear with 'ell'"),
+        # Every level of a category beside the intercept.
+        ({"a": "E", "b": "not E"}, r"'b' is collinear with '\(Intercept\)' and 'a'"),
+    ],
+)
+def test_singular_design_matrix_names_the_terms(strat, api_strat, extra, message):
+    X = model_matrix(api_strat, ["ell", "meals"])
+    alternating = (-1.0) ** np.arange(len(X))
+    columns = {
+        "2 ell": 2 * X["ell"],
+        "ell + meals": X["ell"] + X["meals"],
+        "ell + 1e-9": X["ell"] + 1e-9 * alternating,
+        "E": (api_strat["stype"] == "E").astype(float),
+        "not E": (api_strat["stype"] != "E").astype(float),
+    }
+    X = X.assign(**{name: columns.get(how, how) for name, how in extra.items()})
+    with pytest.raises(RegressionError, match=SINGULAR + message + FIX):
+        survey_logistic(strat, X, api_strat["sch.wide"] == "Yes")
+
+
+def test_singular_in_the_domain_only(strat, api_strat):
+    """Dummies of stype are all 0 among elementary schools: constant in that domain."""
+    X = model_matrix(api_strat, ["ell", "stype"])
+    message = r"'stype\[H\]' is constant \(every unit has 0\); 'stype\[M\]' is constant"
+    with pytest.raises(RegressionError, match=SINGULAR + message):
+        survey_logistic(strat, X, api_strat["sch.wide"] == "Yes", domain=api_strat["stype"] == "E")
+
+
+def test_not_converged_says_why(strat, api_strat):
+    y = api_strat["sch.wide"] == "Yes"
+    X = model_matrix(api_strat, ["ell", "meals"])
+    # Off ell by 1e-5 (relative 3e-7): not singular, but too near it for the steps to settle.
+    X["c"] = X["ell"] + 1e-5 * (-1.0) ** np.arange(len(X))
+    near = "did not converge in 3 iterations: the design matrix is nearly singular in the domain: "
+    with pytest.raises(RegressionError, match=near + "'c' is collinear with 'ell'" + FIX):
+        survey_logistic(strat, X, y, max_iter=3)
+    with pytest.raises(RegressionError, match=r"in 2 iterations \(largest .*'ell'.*\): raise max_"):
+        survey_logistic(strat, X.drop(columns="c"), y, max_iter=2)
 
 
 def test_logistic_on_a_calibrated_design(clus1, api_clus1):

@@ -35,10 +35,19 @@ REGRESSION_COLUMNS = [
     "n",
 ]
 INTERCEPT = "(Intercept)"
+# A term whose part not explained by the terms before it is under this share of its norm makes
+# the design matrix singular (R's qr() default; glm.fit uses 1e-11 and would alias fewer terms,
+# but between the two the Newton steps do not settle to this module's tolerance).
+SINGULAR_TOLERANCE = 1e-7
+# When the fit does not converge without separation, terms this near collinear are the cause.
+NEAR_SINGULAR_TOLERANCE = 1e-4
+# A fitted probability this near 0 or 1 after the iterations means the outcome is separated.
+SEPARATED_PROBABILITY = 1e-8
+SINGULAR_FIX = "Drop a constant term; of collinear terms drop one, or merge them into one variable"
 
 
 class RegressionError(ValueError):
-    """A model that cannot be fitted: bad inputs, collinear terms, or no convergence."""
+    """A model that cannot be fitted: bad inputs, a singular design matrix, or no convergence."""
 
 
 def model_matrix(
@@ -128,7 +137,7 @@ def survey_logistic(
     response = np.where(used, outcome, 0.0)
     # Weights scaled to mean one (as R) so that the information matrix is well scaled.
     weights = np.where(used, design.weights / design.weights.mean(), 0.0)
-    _check_fittable(x[used], response[used], names)
+    _check_fittable(x[used], response[used], weights[used], names)
 
     coef, information, fitted = _fit(x, response, weights, names, tol, max_iter)
     scores = x * (weights * (response - fitted))[:, None]
@@ -174,28 +183,74 @@ def _fit(x, response, weights, names, tol: float, max_iter: int):
             fitted = special.expit(x @ coef)
             information = (x * (weights * fitted * (1 - fitted))[:, None]).T @ x
             return coef, information, fitted
+    raise _not_converged(x, weights, coef, fitted, names, max_iter)
+
+
+def _not_converged(x, weights, coef, fitted, names, max_iter: int) -> RegressionError:
+    """Why Newton-Raphson did not settle: separation, or a nearly singular design matrix."""
+    used = weights > 0
+    # Separation drives fitted probabilities to 0 or 1; without it, steps that do not settle
+    # come from an information matrix too near singular for its solution to be stable.
+    separated = np.minimum(fitted, 1 - fitted)[used].min() < SEPARATED_PROBABILITY
+    if not separated:
+        near = _singular_terms(x[used], weights[used], names, NEAR_SINGULAR_TOLERANCE)
+        if near:
+            return RegressionError(
+                f"the logistic fit did not converge in {max_iter} iterations: the design matrix "
+                f"is nearly singular in the domain: {'; '.join(near)}. {SINGULAR_FIX}"
+            )
     # Name the varying term with the largest coefficient: the intercept only follows it.
-    varying = np.ptp(x[weights > 0], axis=0) > 0
+    varying = np.ptp(x[used], axis=0) > 0
     index = int(np.argmax(np.where(varying, np.abs(coef), -1.0)))
-    raise RegressionError(
+    cause = (
+        "the outcome may be separated by that term; drop or collapse it, or " if separated else ""
+    )
+    return RegressionError(
         f"the logistic fit did not converge in {max_iter} iterations (largest coefficient "
-        f"{names[index]!r} = {coef[index]:g}): the outcome may be separated by that term; drop "
-        "or collapse it, or raise max_iter"
+        f"{names[index]!r} = {coef[index]:g}): {cause}raise max_iter"
     )
 
 
-def _check_fittable(x: np.ndarray, response: np.ndarray, names: list[str]) -> None:
-    """Refuse models with no units, no variation in y, or collinear terms."""
+def _check_fittable(
+    x: np.ndarray, response: np.ndarray, weights: np.ndarray, names: list[str]
+) -> None:
+    """Refuse models with no units, no variation in y, or a singular design matrix."""
     if len(response) == 0:
         raise RegressionError("no unit in the domain has y and every X term")
-    if np.all(response == response[0]) and response[0] in (0.0, 1.0):
+    if np.all(response == response[0]):
         raise RegressionError(f"y is {response[0]:g} for every unit in the domain: nothing to fit")
-    rank = np.linalg.matrix_rank(x)
-    if rank < x.shape[1]:
+    problems = _singular_terms(x, weights, names, SINGULAR_TOLERANCE)
+    if problems:
         raise RegressionError(
-            f"the terms {names} are collinear in the domain (rank {rank} of {x.shape[1]}): drop a "
-            "term that is a combination of others (a constant, or every level of a category)"
+            f"the design matrix is singular in the domain: {'; '.join(problems)}. {SINGULAR_FIX}"
         )
+
+
+def _singular_terms(
+    x: np.ndarray, weights: np.ndarray, names: list[str], tolerance: float
+) -> list[str]:
+    """Each term that is a combination of the terms before it, up to `tolerance`, by name.
+
+    As R's glm.fit: the QR decomposition of sqrt(w) X with limited pivoting (LINPACK dqrdc2)
+    aliases a column whose norm, once the earlier columns are projected out, is below
+    `tolerance` times its own. One least-squares fit per term: a loop over the p columns.
+    """
+    scaled = x * np.sqrt(weights)[:, None]
+    kept: list[int] = []
+    problems = []
+    for j, column in enumerate(scaled.T):
+        norm = np.linalg.norm(column)
+        coef = np.linalg.lstsq(scaled[:, kept], column, rcond=None)[0]
+        if np.linalg.norm(column - scaled[:, kept] @ coef) > tolerance * norm:
+            kept.append(j)
+        elif np.ptp(x[:, j]) == 0:
+            problems.append(f"{names[j]!r} is constant (every unit has {x[0, j]:g})")
+        else:
+            # Name the terms that make up the column, not those with round-off coefficients.
+            parts = np.abs(coef) * np.linalg.norm(scaled[:, kept], axis=0) > 1e-3 * norm
+            partners = " and ".join(repr(names[k]) for k in np.asarray(kept)[parts])
+            problems.append(f"{names[j]!r} is collinear with {partners}")
+    return problems
 
 
 def _design_matrix(X, names, n: int) -> tuple[np.ndarray, list[str]]:
