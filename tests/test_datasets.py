@@ -8,6 +8,7 @@ import shutil
 import sys
 import types
 from argparse import Namespace
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -145,10 +146,9 @@ caveats: ["State bodies only."]
     assert load_mapping("IS-2025").caveats == ("State bodies only.",)
 
 
-def test_demo_files_are_generated_once_and_again_when_missing(tmp_path, monkeypatch):
-    make_project(tmp_path, monkeypatch, demo=True)
-    raw_file = tmp_path / "data" / "demo" / "raw" / "DK-2023.csv"
-    raw_file.unlink()
+def fake_generator(monkeypatch, mapping_text: str) -> list:
+    """A stand-in for innobarometer.synthetic that writes the fixture CSV and the given mapping
+    text; returns the list its calls are recorded in."""
     calls = []
 
     def write_demo_files(raw_dir):
@@ -158,7 +158,16 @@ def test_demo_files_are_generated_once_and_again_when_missing(tmp_path, monkeypa
 
     fake = types.ModuleType("innobarometer.synthetic")
     fake.write_demo_files = write_demo_files
+    fake.demo_mapping_texts = lambda: {"DK-2023.yaml": mapping_text}
     monkeypatch.setitem(sys.modules, "innobarometer.synthetic", fake)
+    return calls
+
+
+def test_demo_files_are_generated_once_and_again_when_missing(tmp_path, monkeypatch):
+    path = make_project(tmp_path, monkeypatch, demo=True)
+    raw_file = tmp_path / "data" / "demo" / "raw" / "DK-2023.csv"
+    raw_file.unlink()
+    calls = fake_generator(monkeypatch, path.read_text(encoding="utf-8"))
     assert build_data(progress=quiet) == [harmonised_path("DK-2023")]
     assert calls == [tmp_path / "data" / "demo" / "raw"]
     assert build_data(progress=quiet) == []
@@ -166,6 +175,51 @@ def test_demo_files_are_generated_once_and_again_when_missing(tmp_path, monkeypa
     raw_file.unlink()
     build_data(progress=quiet)
     assert len(calls) == 2
+
+
+def test_demo_mappings_that_differ_from_the_generator_are_rewritten(tmp_path, monkeypatch):
+    path = make_project(tmp_path, monkeypatch, demo=True)
+    generated = path.read_text(encoding="utf-8") + "  - Written by the generator.\n"
+    calls = fake_generator(monkeypatch, generated)
+    lines: list[str] = []
+    build_data(progress=lines.append)
+    assert path.read_text(encoding="utf-8") == generated
+    assert any(line.startswith("rewrote ") and "DK-2023.yaml" in line for line in lines)
+    assert load_mapping("DK-2023").caveats[-1] == "Written by the generator."
+    # A hand edit of a generated mapping is noticed too, though the generator is unchanged.
+    path.write_text(generated.replace("Hand-made test data.", "Edited."), encoding="utf-8")
+    lines.clear()
+    build_data(progress=lines.append)
+    assert len(calls) == 2 and path.read_text(encoding="utf-8") == generated
+    assert any(line.startswith("rewrote ") for line in lines)
+    assert build_data(progress=quiet) == [] and len(calls) == 2
+
+
+def test_the_demo_is_regenerated_when_any_module_of_the_generator_changes():
+    """SYNTHETIC_SOURCES lists every package module the generator imports and the files they
+    read, so an edit to any of them (e.g. design.py) makes `make data` regenerate the demo."""
+    import subprocess
+
+    from innobarometer import codebook, indicators, paths
+
+    code = (
+        "import sys, innobarometer.synthetic\n"
+        "print(' '.join(sorted(m.__file__ for n, m in sys.modules.items() "
+        "if n.startswith('innobarometer'))))"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    files = [
+        *imported,
+        codebook.CODEBOOK_PATH,
+        indicators.INDICATORS_PATH,
+        indicators.HEADLINE_FIGURES_PATH,
+        indicators.SOURCES_PATH,
+    ]
+    names = {Path(f).resolve().relative_to(paths.PACKAGE_DIR).as_posix() for f in files}
+    assert "design.py" in names
+    assert names <= set(datasets.SYNTHETIC_SOURCES), names - set(datasets.SYNTHETIC_SOURCES)
 
 
 def test_data_command_prints_every_failure_without_a_traceback(tmp_path, monkeypatch, capsys):

@@ -268,13 +268,20 @@ def test_round_trip_through_the_demo_mapping(demo_dir, frames, key):
     pd.testing.assert_frame_equal(loaded.reset_index(drop=True), frames[key])
 
 
-def test_committed_mappings_match_the_generator(tmp_path):
-    """data/demo/mappings is what write_demo_mappings writes (regenerate after a layout change)."""
+def test_committed_mappings_match_the_generator():
+    """data/demo/mappings holds what the generator writes now: a generator change committed
+    without its mappings fails here."""
     from innobarometer.paths import demo_mappings_dir
-    from innobarometer.synthetic import write_demo_mappings
+    from innobarometer.synthetic import demo_mapping_texts
 
-    for path in write_demo_mappings(tmp_path):
-        assert path.read_text() == (demo_mappings_dir() / path.name).read_text(), path.name
+    committed = {p.name for p in demo_mappings_dir().glob("*.yaml")}
+    texts = demo_mapping_texts()
+    assert committed == set(texts), "run `make data`: it writes the demo mappings of every edition"
+    for name, text in texts.items():
+        assert (demo_mappings_dir() / name).read_text(encoding="utf-8") == text, (
+            f"data/demo/mappings/{name} is not what the generator writes now: run `make data` "
+            "(it rewrites the demo mappings) and commit data/demo/mappings/"
+        )
 
 
 def test_calibration_table(demo_dir):

@@ -41,14 +41,19 @@ HARMONISE_SOURCES = (
     "codebook.py",
     "codebook.yaml",
 )
-# What the synthetic generator reads; a change regenerates the demo's national files.
+# What the synthetic generator imports and reads (a test checks the modules); a change regenerates
+# the demo's national files and mappings.
 SYNTHETIC_SOURCES = (
+    "__init__.py",
     "synthetic.py",
+    "design.py",
     "codebook.py",
     "codebook.yaml",
     "indicators.py",
     "indicators.yaml",
+    "paths.py",
     "reference/headline_figures.csv",
+    "reference/sources.csv",
     "reference/survey_facts.csv",
 )
 DEMO_STAMP = ".generated.json"
@@ -169,23 +174,51 @@ def _code_hash() -> str:
 
 
 def ensure_demo_files(progress: Callable[[str], None] = print) -> list[Path]:
-    """Generate the demo's national files unless they exist and the generator is unchanged."""
-    raw_dir = paths.demo_raw_dir()
+    """Generate the demo's national files and rewrite its mappings unless both are what the
+    generator writes now.
+
+    Up to date means: the generator's sources hash as when the files were written, the files
+    exist, and the mappings in data/demo/mappings/ hash as when they were last checked against
+    the generator (so a hand edit, or a generator change committed without its mappings, is
+    noticed). Returns the files written, mappings included.
+    """
+    raw_dir, mappings_dir = paths.demo_raw_dir(), paths.demo_mappings_dir()
     stamp = raw_dir / DEMO_STAMP
     inputs = _hash_files([paths.PACKAGE_DIR / name for name in SYNTHETIC_SOURCES])
     if stamp.is_file():
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
         files = [raw_dir / name for name in recorded.get("files", [])]
-        if recorded.get("inputs") == inputs and files and all(f.is_file() for f in files):
+        mappings = _hash_files(_mappings_in(mappings_dir).values())
+        if (
+            recorded.get("inputs") == inputs
+            and recorded.get("mappings") == mappings
+            and files
+            and all(f.is_file() for f in files)
+        ):
             return []
-    from innobarometer.synthetic import write_demo_files
+    from innobarometer.synthetic import demo_mapping_texts, write_demo_files
 
     progress(f"generating the synthetic demo files in {display_path(raw_dir)}")
     raw_dir.mkdir(parents=True, exist_ok=True)
-    written = write_demo_files(raw_dir)
-    record = {"inputs": inputs, "files": sorted(Path(p).name for p in written)}
+    raw_files = list(write_demo_files(raw_dir))
+    rewritten = []
+    for name, text in demo_mapping_texts().items():
+        path = mappings_dir / name
+        if not path.is_file() or path.read_bytes() != text.encode("utf-8"):
+            # A plain write keeps the committed file's mode; a torn one is rewritten next time.
+            path.write_bytes(text.encode("utf-8"))
+            rewritten.append(path)
+            progress(
+                f"rewrote {display_path(path)}: it differed from what the generator writes now "
+                "(the demo mappings are generated; commit the new one)"
+            )
+    record = {
+        "inputs": inputs,
+        "mappings": _hash_files(_mappings_in(mappings_dir).values()),
+        "files": sorted(Path(p).name for p in raw_files),
+    }
     _write_atomic(stamp, json.dumps(record, indent=1).encode())
-    return list(written)
+    return raw_files + rewritten
 
 
 def _write_atomic(path: Path, content: bytes | Callable[[Path], None]) -> None:
@@ -277,6 +310,7 @@ def build_data(data: str | None = None, progress: Callable[[str], None] = print)
         )
     if active.kind == "demo":
         ensure_demo_files(progress)
+        active = active_set(data)  # the generator may have written a mapping of a new edition
     code = _code_hash()
     written: list[Path] = []
     failures: dict[str, str] = {}

@@ -1310,22 +1310,19 @@ def write_demo_files(raw_dir: Path, seed: int = SEED) -> list[Path]:
     return written
 
 
-def write_demo_mappings(mappings_dir: Path, seed: int = SEED) -> list[Path]:
-    """Write the demo mapping of every edition (committed; regenerate after changing layouts)."""
+def demo_mapping_texts(seed: int = SEED) -> dict[str, str]:
+    """Every edition's demo mapping as the text of `data/demo/mappings/<CC>-<YYYY>.yaml`."""
     import yaml
 
-    mappings_dir = Path(mappings_dir)
-    mappings_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    texts = {}
     for country, edition in LAYOUTS:
-        path = mappings_dir / f"{country}-{edition}.yaml"
         header = (
-            f"# Demo mapping of the synthetic {country} {edition} file "
-            "(written by innobarometer.synthetic.write_demo_mappings).\n"
+            f"# Demo mapping of the synthetic {country} {edition} file, written by "
+            "innobarometer.synthetic.\n# Do not edit: `make data` rewrites it whenever the "
+            "generator writes something else.\n"
         )
         body = yaml.safe_dump(
             demo_mapping(country, edition, seed), sort_keys=False, allow_unicode=True, width=100
         )
-        path.write_text(header + body, encoding="utf-8")
-        written.append(path)
-    return written
+        texts[f"{country}-{edition}.yaml"] = header + body
+    return texts
