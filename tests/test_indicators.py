@@ -256,7 +256,7 @@ def test_scope_masks():
 
 
 def test_published_figures_joins_definitions_and_sources(csv):
-    figures = published_figures()
+    figures = published_figures(include_not_compared=True)
     assert len(figures) == len(csv)
     editions = set(figures["edition"])
     assert {e for e in editions if isinstance(e, str)} == {"nordic-2019"}
@@ -266,8 +266,10 @@ def test_published_figures_joins_definitions_and_sources(csv):
     # NO-10's address is written `same` in sources.csv: the NO-9 address above it.
     no10 = figures.loc[figures["source_key"] == "NO-10", "source_url"].iloc[0]
     assert no10.startswith("https://www.forskningsradet.no/indikatorrapporten/")
-    assert (figures["calibration_target"] == (figures["edition"] != "nordic-2019")).all()
-    assert figures["calibration_target"].sum() == 61  # 66 rows, 5 of them nordic-2019
+    national = figures["edition"] != "nordic-2019"
+    assert (figures["calibration_target"] == (national & figures["compared"])).all()
+    # 66 rows: 5 nordic-2019, and Iceland 2021's two main-partner shares not compared.
+    assert figures["calibration_target"].sum() == 59
     first = figures.iloc[0]
     assert (first["country"], first["edition"], first["value_pct"]) == ("DK", "nordic-2019", 80.0)
     assert first["share"] == pytest.approx(0.80)
@@ -292,3 +294,37 @@ def test_published_figures_filters():
     assert published_figures("NO", 2024).empty
     with pytest.raises(ValueError, match="country 'XX'"):
         published_figures("XX")
+
+
+def test_iceland_2021_main_partner_shares_are_neither_targets_nor_compared(csv):
+    """IS-6 publishes the share naming each partner as the *main* one; the partner indicators
+    count any partner ticked, so those two rows are kept out of calibration and comparison."""
+    iceland = csv[(csv["country"] == "IS") & (csv["edition"] == "2021")]
+    partner_rows = iceland[iceland["indicator"].str.startswith("partner_")]
+    assert sorted(partner_rows["value_pct"]) == ["10", "38"]
+    assert sorted(published_figures("IS", 2021)["indicator"]) == [
+        "financed_own_budget",
+        "innovative",
+    ]
+    every = published_figures("IS", 2021, include_not_compared=True)
+    shown = every[every["indicator"].str.startswith("partner_")]
+    assert not shown["compared"].any() and not shown["calibration_target"].any()
+    for name in ("partner_private_firms", "partner_citizens"):
+        indicator = load_indicators()[name]
+        assert indicator.not_compared == ("IS-2021",)
+        assert "main partner" in indicator.judgement
+    # Every other partner figure (Denmark, Norway, Finland) is still compared.
+    others = published_figures()
+    assert (others["indicator"] == "partner_private_firms").sum() == 3
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        ("  not_compared: [IS-2021]\n", "needs a `judgement`"),
+        ("  not_compared: [Iceland]\n  judgement: why\n", "edition ids such as IS-2021"),
+    ],
+)
+def test_not_compared_needs_edition_ids_and_a_judgement(tmp_path, extra, fragment):
+    with pytest.raises(IndicatorError, match=fragment):
+        _parse(tmp_path, _one("innovators", "{variable: novelty, codes: [1]}") + extra)

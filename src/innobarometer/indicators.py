@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,17 @@ INDICATORS_PATH = Path(__file__).resolve().parent / "indicators.yaml"
 HEADLINE_FIGURES_PATH = REFERENCE_DIR / "headline_figures.csv"
 SOURCES_PATH = REFERENCE_DIR / "sources.csv"
 DEFAULT_EXCLUDED = (8, 9)
-INDICATOR_KEYS = ("label", "universe", "when", "any_of", "exclude_from_base", "judgement", "note")
+INDICATOR_KEYS = (
+    "label",
+    "universe",
+    "when",
+    "any_of",
+    "exclude_from_base",
+    "not_compared",
+    "judgement",
+    "note",
+)
+EDITION_ID = re.compile(r"^[A-Z]{2}-\d{4}$")
 SCOPE_KEYS = ("where", "note")
 
 
@@ -60,6 +71,7 @@ class Indicator:
     universe: str
     conditions: tuple[Condition, ...]
     exclude_from_base: tuple[int, ...] = DEFAULT_EXCLUDED
+    not_compared: tuple[str, ...] = ()
     judgement: str = ""
     note: str = ""
 
@@ -190,12 +202,22 @@ def _parse_indicator(name: str, raw: object, path: Path, codebook: Codebook) -> 
             f"{where}: exclude_from_base must list non-substantive codes "
             f"({', '.join(str(c) for c in codebook.non_substantive_labels)})"
         )
+    not_compared = raw.get("not_compared", [])
+    if not isinstance(not_compared, list) or not all(
+        isinstance(e, str) and EDITION_ID.match(e) for e in not_compared
+    ):
+        raise IndicatorError(f"{where}: not_compared must list edition ids such as IS-2021")
+    if not_compared and not str(raw.get("judgement", "")).strip():
+        raise IndicatorError(
+            f"{where}: not_compared needs a `judgement` saying why those figures differ"
+        )
     return Indicator(
         name=name,
         label=raw["label"].strip(),
         universe=raw["universe"],
         conditions=tuple(conditions),
         exclude_from_base=tuple(excluded),
+        not_compared=tuple(not_compared),
         judgement=" ".join(str(raw.get("judgement", "")).split()),
         note=" ".join(str(raw.get("note", "")).split()),
     )
@@ -321,11 +343,20 @@ def _source_urls() -> pd.Series:
     return pd.Series(urls.to_numpy(), index=sources["source_key"], name="source_url")
 
 
-def published_figures(country: str | None = None, edition: int | str | None = None) -> pd.DataFrame:
+def published_figures(
+    country: str | None = None,
+    edition: int | str | None = None,
+    *,
+    include_not_compared: bool = False,
+) -> pd.DataFrame:
     """The published figures, each with its indicator's definition, scope rule and source URL.
 
     `edition` stays as the file gives it: the survey year as int, or `nordic-2019` for the Nordic
-    comparison report (comparison only, never a calibration target).
+    comparison report (comparison only, never a calibration target). Figures an indicator lists
+    under `not_compared` (published with another meaning, e.g. Iceland 2021's "main partner"
+    shares) measure something else than its definition: they are left out, so that nothing
+    calibrates to them or sets an estimate beside them, unless `include_not_compared` (then
+    `compared` is False on their rows).
     """
     figures = pd.read_csv(HEADLINE_FIGURES_PATH, dtype=str, keep_default_na=False)
     figures["edition"] = [int(e) if e.isdigit() else e for e in figures["edition"]]
@@ -341,10 +372,19 @@ def published_figures(country: str | None = None, edition: int | str | None = No
         wanted = int(edition) if str(edition).isdigit() else edition
         figures = figures[figures["edition"] == wanted]
     defined = load_indicators()
+    edition_ids = figures["country"] + "-" + figures["edition"].astype(str)
+    compared = [
+        edition_id not in defined[name].not_compared
+        for name, edition_id in zip(figures["indicator"], edition_ids)
+    ]
+    figures["compared"] = pd.Series(compared, index=figures.index, dtype=bool)
+    if not include_not_compared:
+        figures = figures[figures["compared"]]
     figures = figures.reset_index(drop=True)
     figures["share"] = figures["value_pct"] / 100
     # Only national editions are calibration targets; the Nordic report's rows are comparisons.
-    figures["calibration_target"] = figures["edition"].map(lambda e: isinstance(e, int))
+    numeric = figures["edition"].map(lambda e: isinstance(e, int)).astype(bool)
+    figures["calibration_target"] = numeric & figures["compared"]
     figures["label"] = figures["indicator"].map(lambda n: defined[n].label)
     figures["universe"] = figures["indicator"].map(lambda n: defined[n].universe)
     figures["definition"] = figures["indicator"].map(lambda n: defined[n].describe())
