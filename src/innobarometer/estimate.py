@@ -200,28 +200,18 @@ def estimate_multiple_response(
     name as category; the mean count (units with every option answered) has `OPTIONS_TICKED`.
     Differences between options, with their joint covariance: `compare.option_difference`.
     """
-    shares = estimate_shares(
-        design,
-        options,
-        domain=domain,
-        domain_name=domain_name,
-        groups=groups,
-        ci_method=ci_method,
-        level=level,
-        threshold=threshold,
-    )
-    shares = shares.assign(category=shares["indicator"], indicator=indicator)
+    check_share_method(ci_method)
     matrix = _indicator_matrix(options, binary=True)
-    count = pd.DataFrame({indicator: matrix.sum(axis=1)})  # NaN when any option is unanswered
-    counts = estimate_means(
-        design,
-        count,
-        domain=domain,
-        domain_name=domain_name,
-        groups=groups,
-        level=level,
-        threshold=threshold,
-    ).assign(category=OPTIONS_TICKED)
+    common = dict(
+        domain=domain, domain_name=domain_name, groups=groups, level=level, threshold=threshold
+    )
+    labels = [(indicator, str(c)) for c in options.columns]
+    shares = _ratio_table(design, matrix, labels, ci_method=ci_method, **common)
+    # The count is NaN for a unit that left any option unanswered: outside the mean's base.
+    count = matrix.sum(axis=1)[:, None]
+    counts = _ratio_table(
+        design, count, [(indicator, OPTIONS_TICKED)], ci_method=MEAN_METHOD, **common
+    )
     return pd.concat([shares, counts], ignore_index=True)
 
 
