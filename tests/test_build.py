@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from processes import alive, command, descendants
+from processes import alive, command, descendants, socket_inodes
 
 from innobarometer import build, kernel
 
@@ -227,7 +227,7 @@ def test_html_shows_outputs_for_readers_only():
     assert "<em>drives</em>" in page and "<b>bold</b>" in page and "shown text" in page
     for hidden in ("secret_code", "injected output", "FutureWarning", "0x7f00beef", "DK"):
         assert hidden not in page
-    assert '<code>country = "NO"</code>' in page  # the footer names the parameters
+    assert "<code>country = &quot;NO&quot;</code>" in page  # the footer names the parameters
     assert "<script" not in page and "<link" not in page
 
 
@@ -472,6 +472,13 @@ def test_an_interrupted_build_stops_cleanly(tmp_path, signum):
         tree = descendants(process.pid)
     assert len([p for p in tree if b"launch" in command(p)]) == 2
     assert len(tree) == 7
+    # Kernels are forked from the zygote: they must hold none of its sockets (the listener, the
+    # launchers' connections), or a launcher would not see the zygote die.
+    forked = {p for p in tree if b"zygote" in command(p)}  # the zygote and its kernels
+    zygote = next(p for p in forked if forked - {p} <= descendants(p))
+    kernels = forked - {zygote}
+    assert len(kernels) == 2
+    assert all(not socket_inodes(k) & socket_inodes(zygote) for k in kernels)
     time.sleep(0.5)  # into the notebook's sleep
     process.send_signal(signum)
     process.communicate(timeout=15)

@@ -206,10 +206,16 @@ def run_kernel(argv: list[str]) -> int:
     """Run IPython's kernel on a connection file, figures inline (`argv`: file, then options)."""
     os.environ.update(kernel_environment())
     from ipykernel.kernelapp import IPKernelApp
+    from traitlets.config import Config
 
+    config = Config()
+    # A report kernel runs once: no input history to keep, so no SQLite file, commit or thread.
+    config.HistoryManager.enabled = False
     # parent_handle: the kernel exits if its parent (the zygote, or the launching worker) dies.
     parent = int(os.environ.get("JPY_PARENT_PID") or 0)
-    app = IPKernelApp.instance(exec_lines=["%matplotlib inline"], parent_handle=parent)
+    app = IPKernelApp.instance(
+        config=config, exec_lines=["%matplotlib inline"], parent_handle=parent
+    )
     app.initialize(["-f", argv[0], *argv[1:]])
     app.start()
     return 0
@@ -285,12 +291,12 @@ class Zygote:
             return
         pid = os.fork()
         if pid == 0:
-            self._become_kernel(request)
+            self._become_kernel(request, connection)
         self.kernels[pid] = connection
         connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         self.selector.register(connection, selectors.EVENT_READ, pid)
 
-    def _become_kernel(self, request: dict) -> None:
+    def _become_kernel(self, request: dict, launcher: socket.socket) -> None:
         """In the forked child: drop the server's state and run the kernel; never returns."""
         code = 1
         try:
@@ -299,7 +305,9 @@ class Zygote:
                 signal.signal(signum, signal.SIG_DFL)
             self.selector.close()
             self.listener.close()
-            for connection in self.kernels.values():
+            # Only the zygote talks to launchers: a kernel holding the zygote's end of its own
+            # launcher's connection would hide the zygote's death from that launcher.
+            for connection in (launcher, *self.kernels.values()):
                 connection.close()
             os.close(self.wakeup_read)
             os.close(self.wakeup_write)
@@ -366,7 +374,12 @@ def serve_zygote(socket_path: str) -> None:
 def launch(argv: list[str]) -> int:
     """The kernelspec command: ask the zygote for a kernel, relay signals, exit with its status."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    connection.connect(os.environ[ZYGOTE_SOCKET_ENV])
+    try:
+        connection.connect(os.environ[ZYGOTE_SOCKET_ENV])
+    except (FileNotFoundError, ConnectionRefusedError):
+        # The build is stopping (Ctrl-C) and its zygote is gone: no kernel, and no traceback.
+        print("no kernel: the build that asked for it is stopping", file=sys.stderr)
+        return 1
     request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
     connection.sendall(json.dumps(request).encode() + b"\n")
     replies = connection.makefile("rb")
