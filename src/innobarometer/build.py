@@ -454,11 +454,33 @@ def _execute(job: Job) -> dict:
     html_tmp, csv_tmp = job.scratch / f"{stem}.html", job.scratch / f"{stem}.csv"
     html_tmp.write_text(html_text, encoding="utf-8")
     csv_tmp.write_text(csv_text, encoding="utf-8")
-    job.html.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(csv_tmp, job.csv)
-    os.replace(html_tmp, job.html)
     job.failed.unlink(missing_ok=True)
-    return {"status": "built"}
+    # The runner renames them into place as it records the report (`publish`).
+    return {
+        "status": "built",
+        "products": [(str(csv_tmp), str(job.csv)), (str(html_tmp), str(job.html))],
+    }
+
+
+@contextlib.contextmanager
+def _uninterrupted():
+    """Hold Ctrl-C and SIGTERM until the block is done (they are delivered after it)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
+def publish(outcome: dict, record) -> None:
+    """Rename a built report's products into place and `record` it, with no interrupt between:
+    a product under its final name is always one the manifest lists as built."""
+    with _uninterrupted():
+        for temporary, final in outcome.pop("products", []):
+            Path(final).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temporary, final)
+        record()
 
 
 def _describe_failure(error, parameters_index: int, notebook: Path) -> dict:
@@ -514,8 +536,28 @@ def _compact_png(encoded: str) -> str:
 def _html_exporter():
     """nbconvert's HTML exporter on the package's template (built once per worker)."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    return HTMLExporter(
+    class ReportExporter(HTMLExporter):
+        """HTMLExporter without its last pass, which parses the whole page with BeautifulSoup to
+        add attributes to JupyterLab's markup (a sixth of the export's time): the report
+        template writes its own markup, alt texts included."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            """The page as the report template renders it."""
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter(
         # Cells are filtered before export (`export_html`): no preprocessor is needed, and each
         # would validate the whole notebook again.
         default_preprocessors=[],
@@ -539,20 +581,32 @@ def _for_readers(output) -> bool:
     return not (set(data) == {"text/plain"} and OBJECT_ADDRESS.search(data["text/plain"]))
 
 
+def _for_page(output):
+    """An output as the page shows it: a PNG as a compact palette PNG."""
+    from nbformat import NotebookNode
+
+    data = output.get("data", {})
+    if "image/png" not in data:
+        return output
+    compact = NotebookNode(data, **{"image/png": _compact_png(data["image/png"])})
+    return NotebookNode(output, data=compact)
+
+
 def export_html(notebook, title: str, shown_parameters: tuple) -> str:
     """The report page: outputs and markdown only (code, parameters and stderr hidden), figures
     as compact embedded PNGs, one inline stylesheet, nothing that differs between runs."""
-    import copy
+    from nbformat import NotebookNode
 
-    page = copy.deepcopy(notebook)
-    page.cells = [c for c in page.cells if not HIDDEN_CELL_TAGS & set(c.metadata.get("tags", []))]
-    for cell in page.cells:
-        if cell.cell_type != "code":
-            continue
-        cell.outputs = [o for o in cell.outputs if _for_readers(o)]
-        for output in cell.outputs:
-            if "image/png" in output.get("data", {}):
-                output.data["image/png"] = _compact_png(output.data["image/png"])
+    # New nodes for what changes, shared ones for the rest: nbconvert copies the page anyway, and
+    # the executed notebook (read again for the CSV) stays as it was.
+    page = NotebookNode(notebook)
+    page.cells = [
+        NotebookNode(cell, outputs=[_for_page(o) for o in cell.outputs if _for_readers(o)])
+        if cell.cell_type == "code"
+        else cell
+        for cell in notebook.cells
+        if not HIDDEN_CELL_TAGS & set(cell.metadata.get("tags", []))
+    ]
     resources = {
         "report": {
             "title": title,
@@ -1154,6 +1208,9 @@ def _run(work, data_set, inputs, manifest, jobs, keep_going, out) -> dict[str, d
 
     def record(job: Job, outcome: dict) -> None:
         """Record a finished report in the manifest at once (an interrupted build keeps it)."""
+        publish(outcome, lambda: _record(job, outcome))
+
+    def _record(job: Job, outcome: dict) -> None:
         failed = outcome.get("notebook")
         manifest.setdefault("reports", {})[job.report.name] = {
             "status": outcome["status"],
