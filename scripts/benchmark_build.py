@@ -31,6 +31,7 @@ BIN = Path(sys.executable).parent
 def scratch_project(root: Path, fixtures: bool) -> Path:
     """A copy of what a build reads: theme notebooks, mappings and harmonised data."""
     if fixtures:
+        sys.path.insert(0, str(REPO / "tests"))  # test_build imports its process helpers
         spec = importlib.util.spec_from_file_location(
             "test_build", REPO / "tests" / "test_build.py"
         )

@@ -10,6 +10,7 @@ disclosure threshold, and its raw outputs are checked for any trace of a suppres
 from __future__ import annotations
 
 import ast
+import html
 import io
 import json
 import re
@@ -91,7 +92,8 @@ def _h2_sections(page: str) -> dict[str, str]:
     sections = {}
     for part in parts:
         heading, _, body = part.partition("</h2>")
-        sections[re.sub(r"<[^>]+>", "", heading).replace("¶", "").strip()] = body
+        text = html.unescape(re.sub(r"<[^>]+>", "", heading))
+        sections[text.replace("¶", "").strip()] = body
     return sections
 
 
@@ -148,6 +150,9 @@ def test_each_report_has_its_sections_figures_and_synthetic_notice(built, theme)
         for heading, body in sections.items():
             if heading not in TEXT_SECTIONS:
                 assert "<img" in body, f"{name}: section {heading!r} has no figure"
+        # Each chart is described by its title for readers who cannot see it.
+        alts = re.findall(r"<img alt=\"([^\"]*)\"", page)
+        assert alts and all(a.startswith("Chart: ") and len(a) > 12 for a in alts), name
         # Every section except the notes records its tables for the CSV under its own name.
         assert set(tables["section"]) <= set(SECTIONS[theme]), name
         assert "Caveats recorded" in sections["Notes and caveats"] or theme == "nordic"

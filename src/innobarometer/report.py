@@ -609,7 +609,8 @@ def published_sentence(comparison: pd.DataFrame, synthetic: bool) -> str:
 
 def show_figure(fig) -> None:
     """Display a figure as a compact PNG and close it; the metadata lists the values drawn (x
-    positions of points and ends of bars) so tests can check what a reader sees."""
+    positions of points and ends of bars) so tests can check what a reader sees, and the alt text
+    the page gives the image."""
     import base64
 
     import matplotlib.pyplot as plt
@@ -621,7 +622,10 @@ def show_figure(fig) -> None:
         "image/png": base64.b64encode(png).decode("ascii"),
         "text/plain": "<figure>",
     }
-    display(bundle, raw=True, metadata={"innobarometer": {"drawn": drawn_values(fig)}})
+    # The chart's own titles describe it for a screen reader (and for a page without images).
+    titles = [t for ax in fig.axes for t in map(ax.get_title, ("left", "center", "right")) if t]
+    described = {"drawn": drawn_values(fig), "alt": "Chart: " + "; ".join(titles) if titles else ""}
+    display(bundle, raw=True, metadata={"innobarometer": described})
 
 
 def drawn_values(fig) -> list[float]:
