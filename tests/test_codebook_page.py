@@ -133,6 +133,10 @@ def test_every_published_figure_is_listed_under_its_indicator_with_its_source():
         row = rows[figure["indicator"]]
         assert shown in row, f"{shown} missing from {figure['indicator']}"
         assert f">{figure['source_key']}</a>" in row
+    # Iceland 2021's partner figures are main-partner shares: listed, and marked as not compared.
+    private = rows["partner_private_firms"]
+    marked = re.findall(r"(\w\w \d{4}): [^<]*?\(not compared", private)
+    assert marked == ["IS 2021"]
 
 
 def test_the_page_is_offline_safe(real_project):

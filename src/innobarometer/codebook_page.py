@@ -13,7 +13,7 @@ from pathlib import Path
 from innobarometer import __version__, paths
 from innobarometer.codebook import THEMES, Codebook, Variable, load_codebook
 from innobarometer.mapping import SET_BY_MAPPING, check_mapping
-from innobarometer.validate import INTRODUCED
+from innobarometer.validate import introduced_items
 
 PAGE_CSS = """\
 main.codebook { max-width: 84rem; }
@@ -47,6 +47,7 @@ def variables_by_edition(mappings: dict[str, Path]) -> dict[str, dict[str, str] 
     """For each edition, the variables its mapping provides and how ('column', 'constant',
     'derived', 'set by the mapping'); None for a mapping too broken to read (see `check`)."""
     provided: dict[str, dict[str, str] | None] = {}
+    introduced = introduced_items(load_codebook())
     for edition, path in sorted(mappings.items()):
         mapping, _ = check_mapping(path)
         if mapping is None:
@@ -55,7 +56,7 @@ def variables_by_edition(mappings: dict[str, Path]) -> dict[str, dict[str, str] 
         how = dict.fromkeys(SET_BY_MAPPING, "set by the mapping")
         how |= dict.fromkeys(mapping.constants, "constant")
         how |= dict.fromkeys(mapping.columns, "column")
-        if mapping.derives_innovative and any(item in how for item in INTRODUCED):
+        if mapping.derives_innovative and any(item in how for item in introduced):
             how["innovative"] = "derived"
         provided[edition] = how
     return provided
@@ -132,7 +133,8 @@ def _indicators_section() -> list[str]:
     """Every published indicator: definition, universe and each published value with its source."""
     from innobarometer.indicators import load_indicators, published_figures
 
-    figures = published_figures()
+    # Every figure, those not compared with any estimate too (they are listed, with the reason).
+    figures = published_figures(include_not_compared=True)
     figures["edition_text"] = figures["edition"].astype(str)
     figures = figures.sort_values(["indicator", "country", "edition_text", "scope"], kind="stable")
     out = [
@@ -150,6 +152,8 @@ def _indicators_section() -> list[str]:
             text = html.escape(
                 f"{row.country} {row.edition_text}: {row.value_pct:g}% ({row.base}; {row.scope})"
             )
+            if not row.compared:
+                text += " (not compared: see the judgement)"
             source = html.escape(row.source_key)
             if row.source_url:
                 source = f'<a href="{html.escape(row.source_url)}">{source}</a>'

@@ -47,13 +47,6 @@ def _design_columns(codebook: Codebook) -> tuple[tuple[str, ...], tuple[str, ...
     return numbers, identifiers
 
 
-def __getattr__(name: str) -> object:
-    """`INTRODUCED`, read from the codebook when first asked for (codebook_page imports it)."""
-    if name == "INTRODUCED":
-        return introduced_items(load_codebook())
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # How a source format numbers its rows, as its user sees them (the frame index's name).
 ROW_WORDS = {"line": "lines", "sheet_row": "sheet rows", "case": "cases", "row": "rows"}
 
