@@ -99,12 +99,10 @@ report.show_estimates(
 # against the one before (separate samples).
 
 # %%
-trend_editions = analysis.country_editions(ed.country)
-report.show_left_out(analysis.editions_not_asked(trend_editions, ["innovative"]), "the trend")
+lacking = analysis.editions_not_asked(analysis.country_editions(ed.country), ["innovative"])
+report.show_left_out(lacking, "the trend")
 shares, changes = analysis.trend(ed.country, "innovative", **options)
-report.show_sentences(
-    report.trend_sentence(shares, changes, report.unit_noun(ed)),
-)
+report.show_sentences(report.trend_sentence(shares, changes, report.unit_noun(ed)))
 report.show_estimates(
     shares,
     "Trend across editions",
