@@ -454,3 +454,19 @@ def test_nordic_leaves_out_editions_that_did_not_ask_and_says_which(partial_proj
     assert countries("limited_economy_played_a_role") == {"DK", "NO", "FI"}
     differences = table.loc[table["table"].str.endswith("_differences"), "label"]
     assert not differences[differences.str.startswith("Increased quality")].str.contains("NO").any()
+
+
+def test_the_estimate_command_says_what_an_edition_did_not_ask(
+    partial_project, monkeypatch, capsys
+):
+    from innobarometer.__main__ import main
+
+    monkeypatch.setenv("INNOBAROMETER_ROOT", str(partial_project.root))
+    monkeypatch.delenv("DATA", raising=False)
+    assert main(["estimate", "NO-2024", "effect_quality"]) == 2
+    assert "NO-2024 did not ask effect_quality" in capsys.readouterr().err
+    assert main(["estimate", "DK-2023", "partner"]) == 0
+    printed = capsys.readouterr()
+    assert "partner_voluntary, partner_foundations, partner_foreign" in printed.err
+    rows = pd.read_csv(io.StringIO(printed.out))
+    assert "voluntary" not in set(rows["category"]) and "citizens" in set(rows["category"])
