@@ -21,6 +21,7 @@ report.show_front_matter(ed, "The question this theme answers.", ci_method, thre
 # ## First research question
 
 # %%
+report.show_not_asked(ed, ["innovative"])  # every variable this section needs
 innovative = analysis.estimate_variable(ed, "innovative", by="gov_level", **options)
 report.show_sentences(
     report.share_sentence(innovative, "introduced an innovation", report.unit_noun(ed)),
@@ -41,6 +42,7 @@ report.show_estimates(
 # %%
 published = analysis.published_for_theme(ed, "overview", **options)
 report.show_published(published, "Beside the published figures", ed.synthetic)
+report.show_not_asked(ed, analysis.published_indicators(ed, "overview"))
 
 # %% [markdown]
 # ## Notes and caveats

@@ -25,6 +25,7 @@ colour = report.COUNTRY_COLOURS[ed.country]
 # then the share of innovating units it hindered (somewhat or strongly), ranked.
 
 # %%
+report.show_not_asked(ed, analysis.battery_items("factors"))
 distribution = analysis.estimate_battery_distribution(ed, "factors", **options)
 report.show_distribution(
     distribution,
@@ -48,6 +49,7 @@ report.show_estimates(
 # the sentences name each group's own most common barrier among all of them.
 
 # %%
+report.show_not_asked(ed, analysis.battery_items("factors"))
 levels = analysis.category_labels("gov_level")
 by_level = analysis.battery_shares(ed, "factors", "hindered", by="gov_level", **options)
 report.show_sentences(
@@ -84,6 +86,7 @@ report.show_estimates(
 # difference between the two within the same sample (Holm-adjusted over the factors).
 
 # %%
+report.show_not_asked(ed, [*analysis.battery_items("factors"), "collaborated_any"])
 groups = analysis.collaboration_groups(ed)
 names = analysis.COLLABORATION_GROUPS
 by_partners = analysis.battery_shares(ed, "factors", "hindered", by=groups, **options)
@@ -112,6 +115,7 @@ report.show_differences(gaps, section, "partner_differences", "With minus withou
 # %%
 published = analysis.published_for_theme(ed, "barriers", **options)
 report.show_published(published, "Beside the published figures", ed.synthetic)
+report.show_not_asked(ed, analysis.published_indicators(ed, "barriers"))
 
 # %% [markdown]
 # ## Notes and caveats

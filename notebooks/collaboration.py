@@ -24,6 +24,7 @@ colour = report.COUNTRY_COLOURS[ed.country]
 # The share of latest innovations made with at least one partner, among units that innovated.
 
 # %%
+report.show_not_asked(ed, ["collaborated_any"])
 collaborated = analysis.estimate_indicators(
     ed, ["collaborated_any"], by="gov_level", scope="all public sector", **options
 )
@@ -46,6 +47,7 @@ report.show_estimates(
 # common one, within the same sample, with Holm's adjustment for the number of tests.
 
 # %%
+report.show_not_asked(ed, ["partner"])
 partners, partner_differences = analysis.option_differences(ed, "partner", **options)
 report.show_sentences(
     report.ranking_sentence(partners, analysis.labels(partners), "partner"),
@@ -65,6 +67,7 @@ report.show_differences(
 # ## Partners by government level
 
 # %%
+report.show_not_asked(ed, ["partner"])
 by_level = analysis.estimate_variable(ed, "partner", by="gov_level", **options)
 report.show_sentences(
     report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "partner")
@@ -84,6 +87,7 @@ report.show_estimates(
 # How many kinds of partner took part in the latest innovation.
 
 # %%
+report.show_not_asked(ed, ["partner"])
 intensity = analysis.estimate_option_count(ed, "partner", **options)
 count_labels = analysis.count_labels(intensity, "partner type")
 report.show_sentences(report.ranking_sentence(intensity, count_labels, "number of partner types"))
@@ -104,6 +108,7 @@ report.show_estimates(
 # higher odds of the effect.
 
 # %%
+report.show_not_asked(ed, ["effect_quality", "collaborated_any"])
 quality = analysis.binary_values(ed, "effect_quality")
 partnered = analysis.collaboration_groups(ed)
 names = analysis.COLLABORATION_GROUPS
@@ -135,6 +140,7 @@ report.show_model(
 # %%
 published = analysis.published_for_theme(ed, "collaboration", **options)
 report.show_published(published, "Beside the published figures", ed.synthetic)
+report.show_not_asked(ed, analysis.published_indicators(ed, "collaboration"))
 
 # %% [markdown]
 # ## Notes and caveats

@@ -26,6 +26,7 @@ novelty_names = analysis.category_labels("novelty")
 # Whether the latest innovation was developed here first, adapted from others, or largely copied.
 
 # %%
+report.show_not_asked(ed, ["novelty"])
 novelty = analysis.estimate_variable(ed, "novelty", **options)
 report.show_sentences(report.ranking_sentence(novelty, analysis.labels(novelty), "origin"))
 report.show_estimates(
@@ -38,6 +39,7 @@ report.show_estimates(
 # Where adapters and copiers heard of the solution they built on (several may apply).
 
 # %%
+report.show_not_asked(ed, ["inspiration"])
 channels = analysis.estimate_variable(ed, "inspiration", **options)
 report.show_sentences(report.ranking_sentence(channels, analysis.labels(channels), "channel"))
 report.show_estimates(
@@ -50,6 +52,7 @@ report.show_estimates(
 # The share of innovating units that did something to spread their latest innovation.
 
 # %%
+report.show_not_asked(ed, ["spread_actively"])
 spread = analysis.estimate_variable(ed, "spread_actively", by="gov_level", **options)
 levels = analysis.category_labels("gov_level")
 innovators = "innovating " + report.unit_noun(ed)
@@ -70,6 +73,7 @@ report.show_estimates(
 # sample; then a survey logistic regression adjusted for sector and size.
 
 # %%
+report.show_not_asked(ed, ["spread_actively", "novelty"])
 spread_values = analysis.binary_values(ed, "spread_actively")
 origin = analysis.substantive_groups(ed, "novelty")
 by_novelty = analysis.estimate_shares_by(ed, spread_values, origin, "spread_actively", **options)
@@ -81,7 +85,7 @@ copier_gap = analysis.group_differences(
 section = "Do copiers spread less than originators?"
 report.show_sentences(
     report.difference_sentence(
-        copier_gap.iloc[0], "among copiers", "among originators", "the share spreading"
+        copier_gap, "among copiers", "among originators", "the share spreading"
     )
 )
 title = "Spread actively, by origin"
@@ -106,6 +110,7 @@ report.show_model(model, section, "spread_model", title)
 # those not evaluated, in the same sample.
 
 # %%
+report.show_not_asked(ed, ["spread_actively", "evaluation"])
 evaluated = analysis.evaluation_groups(ed)
 names = analysis.EVALUATION_GROUPS
 by_evaluation = analysis.estimate_shares_by(
@@ -119,7 +124,7 @@ evaluation_gap = analysis.group_differences(
 section = "Are evaluated innovations spread more often?"
 report.show_sentences(
     report.difference_sentence(
-        evaluation_gap.iloc[0],
+        evaluation_gap,
         "for evaluated innovations",
         "for innovations not evaluated",
         "the share spreading",
@@ -138,6 +143,7 @@ report.show_differences(evaluation_gap, section, "evaluation_difference", title)
 # %%
 published = analysis.published_for_theme(ed, "diffusion", **options)
 report.show_published(published, "Beside the published figures", ed.synthetic)
+report.show_not_asked(ed, analysis.published_indicators(ed, "diffusion"))
 
 # %% [markdown]
 # ## Notes and caveats

@@ -27,6 +27,7 @@ levels = analysis.category_labels("gov_level")
 # adjustment.
 
 # %%
+report.show_not_asked(ed, ["initiator"])
 initiators, initiator_differences = analysis.option_differences(ed, "initiator", **options)
 report.show_sentences(
     report.ranking_sentence(initiators, analysis.labels(initiators), "initiator"),
@@ -49,6 +50,7 @@ report.show_differences(
 # somewhat), ranked.
 
 # %%
+report.show_not_asked(ed, analysis.battery_items("factors"))
 promoters = analysis.battery_shares(ed, "factors", "promoted", **options)
 report.show_sentences(report.ranking_sentence(promoters, analysis.labels(promoters), "promoter"))
 report.show_estimates(
@@ -61,6 +63,7 @@ report.show_estimates(
 # Initiators of the latest innovation in each government level.
 
 # %%
+report.show_not_asked(ed, ["initiator"])
 by_level = analysis.estimate_variable(ed, "initiator", by="gov_level", **options)
 report.show_sentences(
     report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "initiator")
@@ -81,6 +84,7 @@ report.show_estimates(
 # odds ratio compares a group with the reference group of its characteristic.
 
 # %%
+report.show_not_asked(ed, ["innovative"])
 by_size = analysis.estimate_variable(ed, "innovative", by="size_class", **options)
 sizes = analysis.category_labels("size_class")
 report.show_sentences(report.group_sentence(by_size, sizes, "By size"))
@@ -106,6 +110,7 @@ report.show_model(
 # %%
 published = analysis.published_for_theme(ed, "drivers", **options)
 report.show_published(published, "Beside the published figures", ed.synthetic)
+report.show_not_asked(ed, analysis.published_indicators(ed, "drivers"))
 
 # %% [markdown]
 # ## Notes and caveats

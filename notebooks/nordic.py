@@ -23,6 +23,7 @@ headline = analysis.HEADLINE_INDICATORS
 # ## Overview
 
 # %%
+report.show_left_out(analysis.editions_not_asked(eds, headline["overview"]), "this comparison")
 shares, differences = analysis.country_differences(eds, headline["overview"], **options)
 report.show_country_comparison(shares, differences, "Overview")
 
@@ -30,6 +31,7 @@ report.show_country_comparison(shares, differences, "Overview")
 # ## Collaboration
 
 # %%
+report.show_left_out(analysis.editions_not_asked(eds, headline["collaboration"]), "this comparison")
 shares, differences = analysis.country_differences(eds, headline["collaboration"], **options)
 report.show_country_comparison(shares, differences, "Collaboration")
 
@@ -37,6 +39,7 @@ report.show_country_comparison(shares, differences, "Collaboration")
 # ## Diffusion
 
 # %%
+report.show_left_out(analysis.editions_not_asked(eds, headline["diffusion"]), "this comparison")
 shares, differences = analysis.country_differences(eds, headline["diffusion"], **options)
 report.show_country_comparison(shares, differences, "Diffusion")
 
@@ -44,6 +47,7 @@ report.show_country_comparison(shares, differences, "Diffusion")
 # ## Drivers
 
 # %%
+report.show_left_out(analysis.editions_not_asked(eds, headline["drivers"]), "this comparison")
 shares, differences = analysis.country_differences(eds, headline["drivers"], **options)
 report.show_country_comparison(shares, differences, "Drivers")
 
@@ -51,6 +55,7 @@ report.show_country_comparison(shares, differences, "Drivers")
 # ## Barriers
 
 # %%
+report.show_left_out(analysis.editions_not_asked(eds, headline["barriers"]), "this comparison")
 shares, differences = analysis.country_differences(eds, headline["barriers"], **options)
 report.show_country_comparison(shares, differences, "Barriers")
 
@@ -69,6 +74,7 @@ report.show_published(
     any(e.synthetic for e in eds),
     plotted=published["set_against"] == "nearest earlier edition",
 )
+report.show_left_out(analysis.published_not_asked(eds), "the published figures")
 
 # %% [markdown]
 # ## Notes and caveats

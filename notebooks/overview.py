@@ -26,6 +26,7 @@ colour = report.COUNTRY_COLOURS[ed.country]
 # sector.
 
 # %%
+report.show_not_asked(ed, ["innovative"])
 by_level = analysis.estimate_variable(ed, "innovative", by="gov_level", **options)
 levels = analysis.category_labels("gov_level")
 p_value = analysis.association_test(ed, analysis.binary_values(ed, "innovative"), "gov_level")
@@ -58,6 +59,7 @@ report.show_estimates(
 # Which kinds of innovation units introduced (a unit may introduce several).
 
 # %%
+report.show_not_asked(ed, analysis.battery_items("introduced"))
 types = analysis.estimate_variables(ed, analysis.battery_items("introduced"), **options)
 report.show_sentences(report.ranking_sentence(types, analysis.labels(types), "type"))
 report.show_estimates(
@@ -70,6 +72,7 @@ report.show_estimates(
 # What the latest innovation achieved, among units that innovated.
 
 # %%
+report.show_not_asked(ed, analysis.battery_items("effects"))
 effects = analysis.estimate_variables(ed, analysis.battery_items("effects"), **options)
 report.show_sentences(report.ranking_sentence(effects, analysis.labels(effects), "effect"))
 report.show_estimates(
@@ -82,6 +85,7 @@ report.show_estimates(
 # Whether the latest innovation was evaluated, and how.
 
 # %%
+report.show_not_asked(ed, ["evaluation"])
 evaluation = analysis.estimate_variable(ed, "evaluation", **options)
 report.show_sentences(report.ranking_sentence(evaluation, analysis.labels(evaluation), "answer"))
 report.show_estimates(
@@ -95,10 +99,10 @@ report.show_estimates(
 # against the one before (separate samples).
 
 # %%
+lacking = analysis.editions_not_asked(analysis.country_editions(ed.country), ["innovative"])
+report.show_left_out(lacking, "the trend")
 shares, changes = analysis.trend(ed.country, "innovative", **options)
-report.show_sentences(
-    report.trend_sentence(shares, changes, report.unit_noun(ed)),
-)
+report.show_sentences(report.trend_sentence(shares, changes, report.unit_noun(ed)))
 report.show_estimates(
     shares,
     "Trend across editions",
@@ -119,6 +123,7 @@ report.show_differences(
 # %%
 published = analysis.published_for_theme(ed, "overview", **options)
 report.show_published(published, "Beside the published figures", ed.synthetic)
+report.show_not_asked(ed, analysis.published_indicators(ed, "overview"))
 
 # %% [markdown]
 # ## Notes and caveats

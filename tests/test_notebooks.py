@@ -174,7 +174,7 @@ def test_published_figures_are_set_beside_the_estimates_where_they_exist(built, 
             # The demo is calibrated to the published figures: each estimate's interval holds it.
             assert published["published_inside_interval"].astype(bool).all(), f"{theme}/{edition}"
         else:
-            assert "No figure of this theme is published for this edition." in body
+            assert "No published figure of this theme can be set against an estimate" in body
 
 
 def test_nordic_sets_every_published_figure_against_the_right_edition(built):

@@ -237,7 +237,7 @@ def test_published_sentence_counts_figures_inside_the_interval():
         "1 of 3 published figures lie inside the 95% interval of the package's estimate "
         "(1 estimates suppressed)."
     )
-    assert "No figure" in report.published_sentence(comparison.iloc[0:0], synthetic=True)
+    assert "No published figure" in report.published_sentence(comparison.iloc[0:0], synthetic=True)
 
 
 def test_an_edition_without_innovators_is_named_in_a_notice():

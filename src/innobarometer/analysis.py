@@ -18,6 +18,8 @@ from innobarometer.codebook import UNIVERSES, Variable, load_codebook, universe_
 from innobarometer.design import SurveyDesign
 from innobarometer.disclosure import DEFAULT_THRESHOLD
 from innobarometer.estimate import (
+    OPTIONS_TICKED,
+    TIDY_COLUMNS,
     estimate_distribution,
     estimate_means,
     estimate_multiple_response,
@@ -136,6 +138,9 @@ def estimate_variable(
             "see `python -m innobarometer codebook`"
         )
     var = codebook[variable]
+    asked = asked_columns(edition, variable)
+    if not asked:
+        return empty_table()
     frame = edition.frame
     mask, name = _scope(frame, var.universe, domain)
     common = dict(
@@ -159,9 +164,12 @@ def estimate_variable(
             **common,
         )
     if var.type == "multiple":
-        options = frame[var.columns].astype("Float64").astype(float)
-        options.columns = list(var.options)
-        return estimate_multiple_response(edition.design, options, variable, **common)
+        options = frame[asked].astype("Float64").astype(float)
+        options.columns = [c.removeprefix(f"{variable}_") for c in asked]
+        table = estimate_multiple_response(edition.design, options, variable, **common)
+        # A count over the options asked is not the item's count of options ticked.
+        partial = len(asked) < len(var.columns)
+        return table[table["category"] != OPTIONS_TICKED] if partial else table
     if var.type == "numeric":
         common.pop("ci_method")
         values = frame[[variable]].astype(float)
@@ -195,7 +203,9 @@ def estimate_battery(
     threshold: int = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
     """Promoted and hindered shares and the net balance of every item of an ordinal battery."""
-    items = load_codebook().battery(battery)
+    items = [v for v in load_codebook().battery(battery) if is_asked(edition, v.name)]
+    if not items:
+        return empty_table()
     mask, name = _scope(edition.frame, items[0].universe, domain)
     return estimate_ordinal_battery(
         edition.design,
@@ -218,7 +228,8 @@ def estimate_indicators(
     ci_method: str = "logit",
     threshold: int = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
-    """Shares of published indicators (indicators.yaml) over their universe, within a `scope`."""
+    """Shares of published indicators (indicators.yaml) over their universe, within a `scope`;
+    an indicator the edition did not ask (any column of its definition) has no row."""
     defined = load_indicators()
     unknown = [n for n in names if n not in defined]
     if unknown:
@@ -226,6 +237,9 @@ def estimate_indicators(
             f"not published indicators: {', '.join(unknown)}"
             f"{_suggest(unknown[0], defined.indicators)}"
         )
+    names = [n for n in names if not not_asked(edition, [n])]
+    if not names:
+        return empty_table()
     frame = edition.frame
     values = pd.DataFrame({n: indicator_values(frame, n).to_numpy() for n in names})
     mask = np.ones(len(frame), bool) if scope is None else scope_mask(frame, scope)
@@ -270,10 +284,13 @@ def compare_with_published(
 
     `figures` defaults to the national rows of this edition; pass other rows (e.g. the Nordic
     report's) to set them against this edition. One row per figure: the published share, the
-    estimate with its interval, whether the published value lies inside it, and the source.
+    estimate with its interval, whether the published value lies inside it, and the source. A
+    figure whose indicator the edition did not ask has no row (`not_asked` names them).
     """
     if figures is None:
         figures = published_figures(edition.country, edition.year)
+    asked = [not not_asked(edition, [name]) for name in figures["indicator"]]
+    figures = figures[asked]
     rows = []
     for figure in figures.itertuples(index=False):
         estimate = estimate_indicators(
@@ -357,6 +374,19 @@ def run_estimate_command(args) -> int:
         if domain is not None:
             domain_mask(edition.frame, domain)
         codebook = load_codebook()
+        if args.variable in codebook or args.variable in load_indicators():
+            unasked = not_asked(edition, [args.variable])
+            if unasked == [args.variable] or (args.variable not in codebook and unasked):
+                raise AnalysisError(
+                    f"{edition.edition_id} did not ask {', '.join(unasked)} (no unit has an "
+                    "answer, or its mapping leaves it out), so there is no estimate"
+                )
+            if unasked:
+                print(
+                    f"note: {edition.edition_id} did not ask {', '.join(unasked)}; those "
+                    "options have no row",
+                    file=sys.stderr,
+                )
         if args.variable in codebook:
             table = estimate_variable(
                 edition,
@@ -526,10 +556,109 @@ def open_editions(editions, threshold: int, ci_method: str, data=None):
 # ----------------------------------------------------------------------------- theme helpers
 
 
-def is_mapped(edition: Edition, variable: str) -> bool:
-    """Whether the edition's frame has a codebook variable's columns (answered or not: an
-    edition with no innovators has innovator items with no answers, and says so)."""
-    return all(c in edition.frame.columns for c in load_codebook()[variable].columns)
+# The variable that decides who is in each narrower universe: a universe with no unit means the
+# question was asked only when that variable was (an edition with no innovators asked its
+# innovator items; nobody qualified to answer them).
+UNIVERSE_VARIABLES = {
+    "innovators": "innovative",
+    "non_innovators": "innovative",
+    "adapters_and_copiers": "novelty",
+    "collaborators": "partner",
+}
+
+
+def empty_table() -> pd.DataFrame:
+    """A tidy table with no rows: what an estimate of a question the edition did not ask gives."""
+    return pd.DataFrame(columns=TIDY_COLUMNS)
+
+
+def unasked_columns(edition: Edition, variable: str) -> list[str]:
+    """The frame columns of a codebook variable that the edition did not ask.
+
+    A column is not asked when the frame lacks it, or when it is missing for every unit although
+    its universe holds units: `build_data` writes a variable its mapping leaves out as a column
+    of missing values, and a mapped column can be empty in a wave.
+    """
+    var = load_codebook()[variable]
+    frame = edition.frame
+    present = [c for c in var.columns if c in frame.columns]
+    empty = set(frame[present].columns[frame[present].isna().all().to_numpy()])
+    if empty and _nobody_qualified(edition, var.universe):
+        empty = set()
+    return [c for c in var.columns if c not in present or c in empty]
+
+
+def _nobody_qualified(edition: Edition, universe: str) -> bool:
+    """Whether a universe is empty although the edition asked who belongs to it."""
+    deciding = UNIVERSE_VARIABLES.get(universe)
+    if deciding is None or not is_asked(edition, deciding):
+        return False
+    return not universe_mask(edition.frame, universe).any()
+
+
+def asked_columns(edition: Edition, variable: str) -> list[str]:
+    """The frame columns of a codebook variable that the edition asked, in codebook order."""
+    unasked = set(unasked_columns(edition, variable))
+    return [c for c in load_codebook()[variable].columns if c not in unasked]
+
+
+def is_asked(edition: Edition, variable: str) -> bool:
+    """Whether the edition asked every column of a codebook variable (`unasked_columns`)."""
+    return not unasked_columns(edition, variable)
+
+
+def not_asked(edition: Edition, names) -> list[str]:
+    """What the edition did not ask of the codebook variables and published indicators `names`:
+    a variable's name when none of its columns was asked, else the option columns not asked
+    (a multiple-response item asked in part); in codebook order, each once."""
+    codebook = load_codebook()
+    defined = load_indicators()
+    needed: dict[str, set[str]] = {}
+    for name in names:
+        if name in codebook:
+            needed.setdefault(name, set()).update(codebook[name].columns)
+        elif name in defined:
+            for condition in defined[name].conditions:
+                needed.setdefault(condition.variable, set()).add(condition.column)
+        else:
+            raise AnalysisError(
+                f"{name!r} is neither a codebook variable nor a published indicator"
+                f"{_suggest(name, list(codebook.variables) + list(defined.indicators))}"
+            )
+    missing = []
+    for variable in (v for v in codebook.variables if v in needed):
+        unasked = [c for c in unasked_columns(edition, variable) if c in needed[variable]]
+        whole = len(unasked) == len(codebook[variable].columns)
+        missing += [variable] if whole else unasked
+    return missing
+
+
+def not_asked_text(names: list[str]) -> str:
+    """What `not_asked` returns in the reader's words: 'Evaluation; Collaboration partners:
+    Foundations, Foreign partners' (options of one item under its label once)."""
+    codebook = load_codebook()
+    parts: dict[str, list[str]] = {}
+    for name in names:
+        if name in codebook:
+            parts.setdefault(codebook[name].label, [])
+        else:
+            var = codebook.variable_of(name)
+            parts.setdefault(var.label, []).append(var.options[name.removeprefix(var.name + "_")])
+    return "; ".join(
+        f"{label}: {', '.join(opts)}" if opts else label for label, opts in parts.items()
+    )
+
+
+def editions_not_asked(editions, names) -> dict[str, list[str]]:
+    """For each edition (an Edition or an edition id) that did not ask some of `names`, what it
+    did not ask (`not_asked`); editions that asked everything are left out."""
+    lacking = {}
+    for edition in editions:
+        edition = load_edition(edition) if isinstance(edition, str) else edition
+        missing = not_asked(edition, names)
+        if missing:
+            lacking[edition.edition_id] = missing
+    return lacking
 
 
 def innovator_count(edition: Edition) -> int:
@@ -544,20 +673,30 @@ def category_labels(variable: str) -> dict[str, str]:
     return {str(code): text for code, text in var.categories.items()}
 
 
-def published_for_theme(edition: Edition, theme: str, **options) -> pd.DataFrame:
-    """The edition's published figures of a theme's indicators beside the package's estimates."""
+def _theme_figures(edition: Edition, theme: str) -> pd.DataFrame:
+    """The edition's published figures of a theme's indicators."""
     if theme not in THEME_INDICATORS:
         raise AnalysisError(
             f"unknown theme {theme!r}{_suggest(theme, THEME_INDICATORS)}; "
             f"use one of {', '.join(THEME_INDICATORS)}"
         )
     figures = published_figures()
-    figures = figures[
+    return figures[
         (figures["country"] == edition.country)
         & (figures["edition"] == edition.year)
         & figures["indicator"].isin(THEME_INDICATORS[theme])
     ]
-    return compare_with_published(edition, figures, **options)
+
+
+def published_for_theme(edition: Edition, theme: str, **options) -> pd.DataFrame:
+    """The edition's published figures of a theme's indicators beside the package's estimates
+    (figures the edition did not ask are left out: `published_indicators` names them all)."""
+    return compare_with_published(edition, _theme_figures(edition, theme), **options)
+
+
+def published_indicators(edition: Edition, theme: str) -> list[str]:
+    """The indicators of a theme with a published figure for the edition, asked or not."""
+    return list(dict.fromkeys(_theme_figures(edition, theme)["indicator"]))
 
 
 def published_for_report(editions: list[Edition], **options) -> pd.DataFrame:
@@ -566,28 +705,46 @@ def published_for_report(editions: list[Edition], **options) -> pd.DataFrame:
     National rows go against their own edition when it is among `editions`' countries' active
     editions; `nordic-2019` rows against the country's nearest edition up to 2019, labelled so.
     """
-    figures = published_figures()
-    known = active_editions()
-    parts = []
-    for country in sorted({e.country for e in editions}, key=COUNTRIES.index):
-        mine = figures[figures["country"] == country]
-        years = [int(e[3:]) for e in known if e.startswith(f"{country}-")]
-        for year in sorted({y for y in mine["edition"] if isinstance(y, int) and y in years}):
-            rows = mine[mine["edition"] == year]
-            parts.append(_published_against(f"{country}-{year}", rows, "own edition", options))
-        earlier = [y for y in years if y <= NORDIC_REPORT_YEAR]
-        nordic = mine[mine["edition"] == NORDIC_REPORT]
-        if earlier and not nordic.empty:
-            against = f"{country}-{max(earlier)}"
-            parts.append(_published_against(against, nordic, "nearest earlier edition", options))
+    parts = [
+        _published_against(edition, rows, how, options)
+        for edition, rows, how in _report_figures(editions)
+    ]
     if not parts:  # e.g. a real data set whose editions have no published figure yet
         return pd.DataFrame(columns=["estimated_from", "set_against", *COMPARISON_COLUMNS])
     return pd.concat(parts, ignore_index=True)
 
 
-def _published_against(edition_id: str, rows: pd.DataFrame, how: str, options) -> pd.DataFrame:
-    table = compare_with_published(load_edition(edition_id), rows, **options)
-    table.insert(0, "estimated_from", edition_id)
+def _report_figures(editions: list[Edition]):
+    """(edition, published rows, how they are set against it) for the Nordic report."""
+    figures = published_figures()
+    known = active_editions()
+    for country in sorted({e.country for e in editions}, key=COUNTRIES.index):
+        mine = figures[figures["country"] == country]
+        years = [int(e[3:]) for e in known if e.startswith(f"{country}-")]
+        for year in sorted({y for y in mine["edition"] if isinstance(y, int) and y in years}):
+            rows = mine[mine["edition"] == year]
+            yield load_edition(f"{country}-{year}"), rows, "own edition"
+        earlier = [y for y in years if y <= NORDIC_REPORT_YEAR]
+        nordic = mine[mine["edition"] == NORDIC_REPORT]
+        if earlier and not nordic.empty:
+            yield load_edition(f"{country}-{max(earlier)}"), nordic, "nearest earlier edition"
+
+
+def published_not_asked(editions: list[Edition]) -> dict[str, list[str]]:
+    """For the Nordic report: each edition that `published_for_report` sets published figures
+    against, and what of those figures' indicators it did not ask (those figures are left out)."""
+    lacking: dict[str, list[str]] = {}
+    for edition, rows, _ in _report_figures(editions):
+        missing = not_asked(edition, rows["indicator"])
+        if missing:
+            known = lacking.setdefault(edition.edition_id, [])
+            known += [m for m in missing if m not in known]
+    return lacking
+
+
+def _published_against(edition: Edition, rows: pd.DataFrame, how: str, options) -> pd.DataFrame:
+    table = compare_with_published(edition, rows, **options)
+    table.insert(0, "estimated_from", edition.edition_id)
     table.insert(1, "set_against", how)
     return table
 
@@ -595,6 +752,8 @@ def _published_against(edition_id: str, rows: pd.DataFrame, how: str, options) -
 def binary_values(edition: Edition, variable: str) -> np.ndarray:
     """A binary item as 1/0 floats, NaN for don't know, not asked and no answer."""
     var = load_codebook()[variable]
+    if variable not in edition.frame:
+        return np.full(len(edition.frame), np.nan)
     codes = edition.frame[variable].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     return np.where(np.isin(codes, var.non_substantive), np.nan, codes)
 
@@ -603,10 +762,13 @@ def estimate_option_count(
     edition: Edition, variable: str, *, top: int = 3, by=None, ci_method="logit", threshold=5
 ) -> pd.DataFrame:
     """The distribution of how many options of a multiple-response item a unit ticked
-    (0, 1, ..., `top` or more) over the item's universe; units missing an option are outside."""
+    (0, 1, ..., `top` or more) over the item's universe; units missing an option are outside.
+    No rows unless every option was asked: a count over some options is another question."""
     from innobarometer.estimate import estimate_distribution
 
     var = load_codebook()[variable]
+    if not is_asked(edition, variable):
+        return empty_table()
     options = edition.frame[var.columns].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     count = pd.Series(np.minimum(options.sum(axis=1), top), name=f"{variable}_count")
     mask, name = _scope(edition.frame, var.universe, None)
@@ -634,12 +796,12 @@ def count_labels(table: pd.DataFrame, noun: str, top: int = 3) -> pd.Series:
 def estimate_battery_distribution(
     edition: Edition, battery: str = "factors", *, ci_method="logit", threshold=5
 ) -> pd.DataFrame:
-    """The full answer distribution of every item of an ordinal battery, item after item."""
-    items = [v.name for v in load_codebook().battery(battery) if is_mapped(edition, v.name)]
+    """The full answer distribution of every item of an ordinal battery the edition asked."""
+    items = [v.name for v in load_codebook().battery(battery) if is_asked(edition, v.name)]
     tables = [
         estimate_variable(edition, item, ci_method=ci_method, threshold=threshold) for item in items
     ]
-    return pd.concat(tables, ignore_index=True)
+    return pd.concat(tables, ignore_index=True) if tables else empty_table()
 
 
 # ----------------------------------------------------------------------------- differences
@@ -687,6 +849,8 @@ def option_differences(
     from innobarometer.compare import option_difference
 
     shares = estimate_variable(edition, variable, ci_method=ci_method, threshold=threshold)
+    if shares.empty:
+        return shares, _difference_rows([])
     options = shares[(shares["group"] == "") & (shares["ci_method"] != "t")]
     ranked = options.sort_values("estimate", ascending=False, kind="stable")
     ranked = pd.concat([ranked[~ranked["suppressed"]], ranked[ranked["suppressed"]]])
@@ -715,11 +879,14 @@ def group_differences(
     """Share of `values` (1/0, NaN outside the base) in one group minus another, for each pair,
     within the edition's design (joint covariance). A pair is suppressed when either group is
     hidden in the shares table beside it, by the threshold or by secondary suppression (else the
-    difference and the other group's share would give the hidden one away). Holm over the pairs."""
+    difference and the other group's share would give the hidden one away). Holm over the pairs.
+    No rows when no unit has a group or an answer (a question not asked, or nobody qualified)."""
     from innobarometer.compare import group_contrast
 
     groups = pd.Series(groups).astype("string").reset_index(drop=True)
     answered = ~np.isnan(np.asarray(values, dtype=float))
+    if groups.isna().all() or not answered.any():
+        return _difference_rows([])
     hidden = _hidden_groups(edition, values, groups, threshold)
     rows = []
     for first, second in pairs:
@@ -792,23 +959,35 @@ def independent_differences(
 
 def trend(country: str, indicator: str = "innovative", **options):
     """An indicator across the country's active editions, and each edition against the one before
-    (independent samples; no rows when the country has a single edition)."""
+    (independent samples; no rows when the country has a single edition). Editions that did not
+    ask the indicator are left out (`editions_not_asked` names them)."""
     editions = [load_edition(e) for e in country_editions(country)]
+    editions = [e for e in editions if not not_asked(e, [indicator])]
     pairs = [(i + 1, i) for i in range(len(editions) - 1)]
     return independent_differences(editions, indicator, pairs, **options)
 
 
 def country_differences(editions: list[Edition], indicators: list[str], **options):
     """Headline indicators for every edition side by side (group = country), and every pair of
-    countries' difference per indicator (independent samples), Holm-adjusted per indicator."""
-    pairs = [(i, j) for i in range(len(editions)) for j in range(i + 1, len(editions))]
-    shares, differences = [], []
+    countries' difference per indicator (independent samples), Holm-adjusted per indicator. An
+    edition that did not ask an indicator is left out of its comparison (`editions_not_asked`)."""
+    shares, differences = [empty_table()], [_difference_rows([])]
     for indicator in indicators:
-        table, diff = independent_differences(editions, indicator, pairs, **options)
-        shares.append(table.assign(group=[e.country for e in editions]))
+        asked = [e for e in editions if not not_asked(e, [indicator])]
+        if not asked:
+            continue
+        pairs = [(i, j) for i in range(len(asked)) for j in range(i + 1, len(asked))]
+        table, diff = independent_differences(asked, indicator, pairs, **options)
+        shares.append(table.assign(group=[e.country for e in asked]))
         label = load_indicators()[indicator].label
         differences.append(diff.assign(label=label + ": " + diff["label"]))
-    return pd.concat(shares, ignore_index=True), pd.concat(differences, ignore_index=True)
+    return _concat(shares), _concat(differences)
+
+
+def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Tables of one shape stacked; the first may be an empty template that fixes the columns."""
+    filled = [t for t in tables if not t.empty]
+    return pd.concat(filled, ignore_index=True) if filled else tables[0]
 
 
 def association_test(edition: Edition, values, by: str) -> float:
@@ -839,6 +1018,18 @@ class LogisticModel:
     table: pd.DataFrame  # term, label, odds_ratio, ci_lower, ci_upper, p, n (no intercept)
     message: str
     n: int
+
+    @property
+    def not_asked(self) -> bool:
+        """No model and nothing to say: the edition did not ask what it needs (a notice says so)."""
+        return self.table.empty and not self.message
+
+
+MODEL_COLUMNS = ["term", "label", "odds_ratio", "ci_lower", "ci_upper", "p"]
+
+
+def _unasked_model() -> LogisticModel:
+    return LogisticModel(pd.DataFrame(columns=MODEL_COLUMNS), "", 0)
 
 
 def _pool_small_levels(column: pd.Series, used: np.ndarray, smallest: int) -> pd.Series:
@@ -891,7 +1082,7 @@ def fit_logistic(
     used = y.notna().to_numpy() & frame.notna().all(axis=1).to_numpy()
     if domain is not None:
         used &= np.asarray(domain, dtype=bool)
-    empty = pd.DataFrame(columns=["term", "label", "odds_ratio", "ci_lower", "ci_upper", "p"])
+    empty = pd.DataFrame(columns=MODEL_COLUMNS)
     if not used.any():
         return LogisticModel(empty, "The model cannot be estimated: no unit has every answer.", 0)
     text = [c for c in frame if not pd.api.types.is_numeric_dtype(frame[c])]
@@ -943,7 +1134,9 @@ def fit_logistic(
 
 def model_effect_on_collaboration(edition: Edition, effect: str = "effect_quality", threshold=5):
     """Odds of an effect (e.g. increased quality) for innovations made in collaboration,
-    adjusted for government level and size, among innovators."""
+    adjusted for government level and size, among innovators (no model when not asked)."""
+    if not_asked(edition, [effect, "collaborated_any"]):
+        return _unasked_model()
     frame = edition.frame
     return fit_logistic(
         edition,
@@ -961,7 +1154,9 @@ def model_effect_on_collaboration(edition: Edition, effect: str = "effect_qualit
 
 def model_spreading_on_novelty(edition: Edition, threshold=5):
     """Odds of spreading the innovation actively for adapters and copiers against originators
-    (own innovations), adjusted for sector and size, among innovators."""
+    (own innovations), adjusted for sector and size, among innovators (no model when not asked)."""
+    if not_asked(edition, ["spread_actively", "novelty"]):
+        return _unasked_model()
     frame = edition.frame
     novelty = frame["novelty"].astype("Float64").where(lambda s: s.isin([1, 2, 3]))
     return fit_logistic(
@@ -979,7 +1174,10 @@ def model_spreading_on_novelty(edition: Edition, threshold=5):
 
 
 def model_innovative_on_characteristics(edition: Edition, threshold=5):
-    """Odds of being innovative by government level, sector and size, over all units."""
+    """Odds of being innovative by government level, sector and size, over all units (no model
+    when not asked)."""
+    if not_asked(edition, ["innovative"]):
+        return _unasked_model()
     frame = edition.frame
     return fit_logistic(
         edition,
@@ -990,11 +1188,9 @@ def model_innovative_on_characteristics(edition: Edition, threshold=5):
 
 
 def estimate_variables(edition: Edition, variables: list[str], **options) -> pd.DataFrame:
-    """Several codebook variables (those the edition maps) in one tidy table, in the given order."""
-    mapped = [v for v in variables if is_mapped(edition, v)]
-    if not mapped:
-        raise AnalysisError(f"{edition.edition_id} maps none of {', '.join(variables)}")
-    return pd.concat([estimate_variable(edition, v, **options) for v in mapped], ignore_index=True)
+    """Several codebook variables (those the edition asked) in one tidy table, in order given."""
+    tables = [estimate_variable(edition, v, **options) for v in variables]
+    return _concat([empty_table(), *tables])
 
 
 def battery_items(battery: str) -> list[str]:
@@ -1010,9 +1206,12 @@ EVALUATION_GROUPS = {
 
 def evaluation_groups(edition: Edition) -> pd.Series:
     """Each innovator's latest innovation as evaluated (internally or externally, codes 1-2) or
-    not (ongoing, planned or none, codes 3-5), as the `evaluated` indicator reads it."""
+    not (ongoing, planned or none, codes 3-5), as the `evaluated` indicator reads it; no group
+    for anyone when the edition did not ask it."""
+    groups = pd.Series(pd.NA, index=edition.frame.index, dtype="string")
+    if not is_asked(edition, "evaluation"):
+        return groups.reset_index(drop=True)
     codes = edition.frame["evaluation"].astype("Float64")
-    groups = pd.Series(pd.NA, index=codes.index, dtype="string")
     groups[codes.isin([1, 2]).fillna(False)] = "evaluated"
     groups[codes.isin([3, 4, 5]).fillna(False)] = "not_evaluated"
     return groups.reset_index(drop=True)
@@ -1020,8 +1219,10 @@ def evaluation_groups(edition: Edition) -> pd.Series:
 
 def substantive_groups(edition: Edition, variable: str) -> pd.Series:
     """A single-choice item's substantive codes as group labels ('1', '2', ...); don't know, not
-    relevant and missing answers belong to no group."""
+    relevant, missing answers and an item the edition did not ask belong to no group."""
     var = load_codebook()[variable]
+    if not is_asked(edition, variable):
+        return pd.Series(pd.NA, index=range(len(edition.frame)), dtype="string")
     codes = edition.frame[variable].astype("Float64")
     groups = codes.astype("Int64").astype("string")
     return groups.where(codes.isin(list(var.categories)).fillna(False)).reset_index(drop=True)
@@ -1031,12 +1232,16 @@ def estimate_shares_by(
     edition: Edition, values, groups: pd.Series, variable: str, *, ci_method="logit", threshold=5
 ) -> pd.DataFrame:
     """The share of a 1/0 outcome (NaN outside its base) over the variable's universe, overall and
-    in each group (units without a group count in the overall row only)."""
+    in each group (units without a group count in the overall row only). No rows when the edition
+    did not ask the variable or no unit has a group (the grouping was not asked, or nobody
+    qualified): the comparison is the point."""
     from innobarometer.estimate import estimate_shares
 
     var = load_codebook()[variable]
-    mask, name = _scope(edition.frame, var.universe, None)
     labels = pd.Series(groups).reset_index(drop=True).astype(object)
+    if not is_asked(edition, variable) or labels.isna().all():
+        return empty_table()
+    mask, name = _scope(edition.frame, var.universe, None)
     return estimate_shares(
         edition.design,
         pd.DataFrame({variable: np.asarray(values, dtype=float)}),
@@ -1056,9 +1261,12 @@ COLLABORATION_GROUPS = {
 
 def collaboration_groups(edition: Edition) -> pd.Series:
     """Each innovator's latest innovation as made with partners or without (the
-    `collaborated_any` indicator); units outside its base belong to no group."""
+    `collaborated_any` indicator); units outside its base belong to no group, and everyone when
+    the edition did not ask every partner."""
+    groups = pd.Series(pd.NA, index=range(len(edition.frame)), dtype="string")
+    if not_asked(edition, ["collaborated_any"]):
+        return groups
     values = indicator_values(edition.frame, "collaborated_any").reset_index(drop=True)
-    groups = pd.Series(pd.NA, index=values.index, dtype="string")
     groups[values == 1] = "collaborated"
     groups[values == 0] = "alone"
     return groups
@@ -1068,7 +1276,10 @@ def battery_shares(
     edition: Edition, battery: str, statistic: str, *, by=None, top: int | None = None, **options
 ) -> pd.DataFrame:
     """One statistic (`promoted` or `hindered`) of every battery item, items ranked by the whole
-    domain's share (suppressed last); `top` keeps the most common items only."""
+    domain's share (suppressed last); `top` keeps the most common items only. No rows when `by`
+    is a series in which no unit has a group (as `estimate_shares_by`)."""
+    if by is not None and not isinstance(by, str) and pd.Series(by).isna().all():
+        return empty_table()
     table = estimate_battery(edition, battery, by=by, **options)
     table = table[table["category"] == statistic]
     whole = table[table["group"] == ""].assign(rank=lambda t: t["estimate"].fillna(-1.0))
@@ -1098,10 +1309,12 @@ def battery_differences(
     threshold=5,
 ) -> pd.DataFrame:
     """For each battery item, the share `promoted` or `hindered` in one group minus another,
-    within the design; Holm over the items."""
+    within the design; Holm over the items (no rows without items)."""
     from innobarometer.compare import holm
     from innobarometer.estimate import HINDERED, PROMOTED
 
+    if not items:
+        return _difference_rows([])
     codes_of = {"promoted": PROMOTED, "hindered": HINDERED}[statistic]
     parts = []
     for item in items:

@@ -152,8 +152,12 @@ def show_table(
     shown: pd.DataFrame | None = None,
     caption: str | None = None,
 ) -> None:
-    """Display a table in the notebook and record it, unrounded, for the report's CSV."""
+    """Display a table in the notebook and record it, unrounded, for the report's CSV; a table
+    with no rows is neither shown nor recorded."""
     from IPython.display import display
+
+    if table.empty:
+        return
 
     if shown is None:
         shown = format_estimates(table) if "estimate" in table else table
@@ -355,6 +359,51 @@ def show_caveats(edition) -> None:
     show_html(caveats_html(edition.caveats))
 
 
+def not_asked_html(edition_id: str, names: list[str]) -> str:
+    """'Not asked in DK-2023: Evaluation; Spread actively (evaluation, spread_actively).' for
+    what an edition did not ask (`analysis.not_asked`); empty when it asked everything."""
+    from innobarometer.analysis import not_asked_text
+
+    if not names:
+        return ""
+    labels = not_asked_text(names)
+    return (
+        f'<div class="notice not-asked"><strong>Not asked in {html.escape(edition_id)}:</strong> '
+        f"{html.escape(labels)} ({html.escape(', '.join(names))}). The edition has no answers "
+        "to these questions, so what rests on them is left out here.</div>"
+    )
+
+
+def show_not_asked(edition, names) -> None:
+    """The notice of a section that needs the codebook variables or indicators `names`, naming
+    those the edition did not ask; nothing when it asked them all."""
+    from innobarometer.analysis import not_asked
+
+    show_html(not_asked_html(edition.edition_id, not_asked(edition, names)))
+
+
+def left_out_html(lacking: dict[str, list[str]], comparison: str) -> str:
+    """A notice naming the editions left out of a comparison because they did not ask what it
+    needs (`analysis.editions_not_asked`); empty when none was left out."""
+    from innobarometer.analysis import not_asked_text
+
+    if not lacking:
+        return ""
+    parts = [
+        f"{edition_id} did not ask {not_asked_text(names)} ({', '.join(names)})"
+        for edition_id, names in lacking.items()
+    ]
+    return (
+        f'<div class="notice not-asked"><strong>Left out of {html.escape(comparison)}:</strong> '
+        f"{html.escape('. '.join(parts))}.</div>"
+    )
+
+
+def show_left_out(lacking: dict[str, list[str]], comparison: str) -> None:
+    """Display `left_out_html`."""
+    show_html(left_out_html(lacking, comparison))
+
+
 def show_sentences(*sentences: str) -> None:
     """Generated findings as one paragraph."""
     text = " ".join(s for s in sentences if s)
@@ -382,7 +431,9 @@ def _whole_domain_shares(table: pd.DataFrame) -> pd.DataFrame:
 
 def share_sentence(table: pd.DataFrame, statement: str, unit: str = "workplaces") -> str:
     """'83% of workplaces introduced an innovation (95% CI 81–85%).' from the first whole-domain
-    share row; a suppressed share is never named."""
+    share row; a suppressed share is never named; nothing for a table with no rows."""
+    if table.empty:
+        return ""
     row = _whole_domain_shares(table).iloc[0]
     if row.suppressed or pd.isna(row.estimate):
         return (
@@ -396,7 +447,10 @@ def share_sentence(table: pd.DataFrame, statement: str, unit: str = "workplaces"
 
 def ranking_sentence(table: pd.DataFrame, labels: pd.Series, noun: str) -> str:
     """'The most common initiator is “Employees” (61%, 95% CI 57–65%), ahead of “Own manager”
-    (39%); the least common is ...' over the whole-domain shares; suppressed items unnamed."""
+    (39%); the least common is ...' over the whole-domain shares; suppressed items unnamed;
+    nothing for a table with no rows."""
+    if table.empty:
+        return ""
     rows = _whole_domain_shares(table.assign(label=labels))
     shown = _visible(rows).sort_values("estimate", ascending=False, kind="stable")
     hidden = " Items with too few answers are not shown." if len(shown) < len(rows) else ""
@@ -414,7 +468,10 @@ def ranking_sentence(table: pd.DataFrame, labels: pd.Series, noun: str) -> str:
 
 def group_sentence(table: pd.DataFrame, group_labels: dict, by_text: str) -> str:
     """'By government level, the share is highest for “Municipal” (85%, ...) and lowest for
-    “State” (80%, ...).' over the first indicator's groups; suppressed groups unnamed."""
+    “State” (80%, ...).' over the first indicator's groups; suppressed groups unnamed; nothing
+    for a table with no rows."""
+    if table.empty:
+        return ""
     first = table.iloc[0]
     rows = table[
         (table["indicator"] == first.indicator)
@@ -435,7 +492,9 @@ def group_sentence(table: pd.DataFrame, group_labels: dict, by_text: str) -> str
 
 def trend_sentence(shares: pd.DataFrame, changes: pd.DataFrame, unit: str = "workplaces") -> str:
     """The first and latest edition's shares and the latest change in words; one edition: says
-    there is no trend; suppressed editions unnamed."""
+    there is no trend; suppressed editions unnamed; nothing when no edition asked it."""
+    if shares.empty:
+        return ""
     shown = _visible(shares)
     if len(shares) < 2:
         return "This country has a single edition in the data set, so there is no trend to show."
@@ -458,7 +517,10 @@ def top_by_group_sentence(
     table: pd.DataFrame, labels: pd.Series, group_labels: dict, noun: str
 ) -> str:
     """'The most common partner is “A” in every group' or, group by group, 'the most common
-    partner is “A” for “State” (52%) ...'; suppressed cells are never named."""
+    partner is “A” for “State” (52%) ...'; suppressed cells are never named; nothing for a table
+    with no rows."""
+    if table.empty:
+        return ""
     rows = table.assign(label=labels)
     rows = rows[
         (rows["group"] != "")
@@ -487,8 +549,13 @@ def points(value: float) -> str:
 
 
 def difference_sentence(row, higher_text: str, lower_text: str, subject: str) -> str:
-    """One difference (a row of an `analysis` differences table) in words, saying whether its
-    interval excludes zero; a difference involving a suppressed cell is not shown."""
+    """One difference (a row of an `analysis` differences table, or the table's first row) in
+    words, saying whether its interval excludes zero; a difference involving a suppressed cell
+    is not shown; nothing for a table with no rows."""
+    if isinstance(row, pd.DataFrame):
+        if row.empty:
+            return ""
+        row = row.iloc[0]
     if row.suppressed or pd.isna(row.estimate):
         return f"The difference in {subject} cannot be shown: a group has too few answers."
     direction = "higher" if row.estimate > 0 else "lower"
@@ -506,7 +573,10 @@ def difference_sentence(row, higher_text: str, lower_text: str, subject: str) ->
 
 
 def differences_sentence(differences: pd.DataFrame, what: str) -> str:
-    """How many of a set of differences have intervals (Holm-adjusted p-values) excluding zero."""
+    """How many of a set of differences have intervals (Holm-adjusted p-values) excluding zero;
+    nothing for a set with no rows."""
+    if differences.empty:
+        return ""
     shown = differences[~differences["suppressed"].astype(bool)]
     if shown.empty:
         return f"No difference between {what} can be shown: too few answers."
@@ -538,7 +608,7 @@ def test_sentence(p_value: float, what: str, test: str = "Rao-Scott test") -> st
 def odds_ratio_sentence(model, term_label: str, outcome_text: str, adjusted_for: str) -> str:
     """'Made in collaboration goes with 1.8 times the odds of increased quality (95% CI 1.3–2.4
     ...), adjusted for ...'; nothing when there is no model (`show_model` says why)."""
-    if model.message:
+    if model.message or model.not_asked:
         return ""
     rows = model.table[model.table["label"] == term_label]
     if rows.empty:
@@ -558,7 +628,7 @@ def odds_ratio_sentence(model, term_label: str, outcome_text: str, adjusted_for:
 def model_sentence(model, outcome_text: str) -> str:
     """The term most strongly associated with the outcome among those whose interval excludes
     one, or that none does; nothing when there is no model (`show_model` says why)."""
-    if model.message:
+    if model.message or model.not_asked:
         return ""
     table = model.table
     clear = table[(table["ci_lower"] > 1) | (table["ci_upper"] < 1)]
@@ -578,7 +648,7 @@ def model_sentence(model, outcome_text: str) -> str:
 def published_sentence(comparison: pd.DataFrame, synthetic: bool) -> str:
     """How the package's estimates sit against the published figures of this edition."""
     if comparison.empty:
-        return "No figure of this theme is published for this edition."
+        return "No published figure of this theme can be set against an estimate of this edition."
     shown = comparison[~comparison["suppressed"].astype(bool)]
     inside = int(shown["published_inside_interval"].astype(bool).sum())
     text = (
@@ -754,10 +824,12 @@ def show_estimates(
     """A section's figure (shares with intervals; means left out) and the table behind it.
 
     `groups_as_rows` draws each group on a row of its own (editions of a trend) rather than
-    side by side within each item's row.
+    side by side within each item's row. Nothing for a table with no rows (not asked).
     """
     from innobarometer.analysis import labels as codebook_labels
 
+    if table.empty:
+        return
     labels = codebook_labels(table) if labels is None else labels
     shares = table["ci_method"] != "t"
     drawn = table[shares]
@@ -827,7 +899,10 @@ def format_model(model) -> pd.DataFrame:
 
 
 def show_model(model, section: str, name: str, title: str) -> None:
-    """A survey logistic model: odds-ratio figure and table, or the reason there is none."""
+    """A survey logistic model: odds-ratio figure and table, or the reason there is none (nothing
+    when the edition did not ask what it needs: the section's notice says so)."""
+    if model.not_asked:
+        return
     if model.message:
         show_html(f'<p class="notice">{html.escape(model.message)}</p>')
         return
@@ -904,9 +979,12 @@ def show_published(
 
 
 def show_distribution(table, section, name, title, category_labels: dict) -> None:
-    """A battery's full answer distribution: stacked bars and the table behind them."""
+    """A battery's full answer distribution: stacked bars and the table behind them (nothing for
+    a table with no rows)."""
     from innobarometer.analysis import labels as codebook_labels
 
+    if table.empty:
+        return
     items = table.assign(label=codebook_labels(table))
     item_labels = pd.Series(
         [load_label(i) for i in items["indicator"]], index=items.index, name="label"
