@@ -10,7 +10,6 @@ disclosure threshold, and its raw outputs are checked for any trace of a suppres
 from __future__ import annotations
 
 import ast
-import html
 import io
 import json
 import re
@@ -20,6 +19,7 @@ from pathlib import Path
 import jupytext
 import pandas as pd
 import pytest
+from pages import h2_sections
 
 from innobarometer import analysis, build, indicators, report
 
@@ -86,17 +86,6 @@ TEXT_SECTIONS = {"Notes and caveats", "Beside the published figures"}
 SUPPRESSION_RUN = {"theme": "diffusion", "country": "IS", "edition": 2021, "threshold": 40}
 
 
-def _h2_sections(page: str) -> dict[str, str]:
-    """The page's `##` sections: heading text -> the HTML up to the next one."""
-    parts = re.split(r"<h2[^>]*>", page)[1:]
-    sections = {}
-    for part in parts:
-        heading, _, body = part.partition("</h2>")
-        text = html.unescape(re.sub(r"<[^>]+>", "", heading))
-        sections[text.replace("¶", "").strip()] = body
-    return sections
-
-
 @pytest.fixture(scope="session")
 def project(tmp_path_factory):
     """A project folder with the notebooks and the demo mappings; demo data built there."""
@@ -143,7 +132,7 @@ def test_each_report_has_its_sections_figures_and_synthetic_notice(built, theme)
     for name, (page, tables) in built["pages"].items():
         if not name.startswith(f"{theme}/"):
             continue
-        sections = _h2_sections(page)
+        sections = h2_sections(page)
         assert list(sections) == SECTIONS[theme], name
         assert "Synthetic demo data." in page and "not survey results" in page, name
         assert "How to read this." in page, name
@@ -168,7 +157,7 @@ def test_published_figures_are_set_beside_the_estimates_where_they_exist(built, 
         expected = sorted(set(figures["indicator"]) & set(analysis.THEME_INDICATORS[theme]))
         published = tables[tables["table"] == "published"]
         assert sorted(set(published["indicator"])) == expected, f"{theme}/{edition}"
-        body = _h2_sections(page)["Beside the published figures"]
+        body = h2_sections(page)["Beside the published figures"]
         if expected:
             assert "<img" in body and "published figures lie inside" in body
             # The demo is calibrated to the published figures: each estimate's interval holds it.
@@ -210,12 +199,12 @@ def test_trend_compares_consecutive_editions_only_where_a_country_has_several(bu
     ]
     page, tables = built["pages"]["overview/SE-2018"]
     assert "edition_differences" not in set(tables["table"])
-    assert "single edition" in _h2_sections(page)["Trend across editions"]
+    assert "single edition" in h2_sections(page)["Trend across editions"]
 
 
 def test_a_model_too_large_for_a_small_edition_says_so_instead_of_failing(built):
     page, tables = built["pages"]["drivers/FI-2018"]
-    body = _h2_sections(page)["Which workplaces innovate"]
+    body = h2_sections(page)["Which workplaces innovate"]
     assert "cannot be estimated" in body
     assert "innovative_model" not in set(tables["table"])
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from pages import h2_sections
 
 from innobarometer import analysis, build, report
 from innobarometer.design import SurveyDesign
@@ -358,15 +359,6 @@ def partial_project(demo_root, tmp_path_factory):
     return SimpleNamespace(root=root, code=code, log=out.getvalue())
 
 
-def sections(page: str) -> dict[str, str]:
-    """The page's `##` sections: heading text -> the HTML up to the next one."""
-    found = {}
-    for part in re.split(r"<h2[^>]*>", page)[1:]:
-        heading, _, body = part.partition("</h2>")
-        found[re.sub(r"<[^>]+>", "", heading).replace("¶", "").strip()] = body
-    return found
-
-
 def notices(body: str) -> list[str]:
     """The text of each not-asked notice in a piece of a page."""
     found = re.findall(r'<div class="notice not-asked">(.*?)</div>', body, flags=re.S)
@@ -384,7 +376,7 @@ def test_every_report_of_the_partial_edition_builds(partial_project):
 @pytest.mark.parametrize("theme", [t for t in THEMES if t != "nordic"])
 def test_sections_show_tables_or_a_notice_naming_what_was_not_asked(partial_project, theme):
     build_dir = partial_project.root / "build" / theme
-    page = sections((build_dir / "DK-2023.html").read_text(encoding="utf-8"))
+    page = h2_sections((build_dir / "DK-2023.html").read_text(encoding="utf-8"))
     table = pd.read_csv(build_dir / "DK-2023.csv")
     for name in EXPECTED[theme]["tables"]:
         assert "<table" in page[name] and "<img" in page[name], f"{theme}: {name} lost its table"
@@ -408,7 +400,7 @@ def test_sections_show_tables_or_a_notice_naming_what_was_not_asked(partial_proj
 
 def test_partners_show_the_asked_options_and_name_the_others(partial_project):
     build_dir = partial_project.root / "build" / "collaboration"
-    page = sections((build_dir / "DK-2023.html").read_text(encoding="utf-8"))
+    page = h2_sections((build_dir / "DK-2023.html").read_text(encoding="utf-8"))
     assert (
         "(partner_voluntary, partner_foundations, partner_foreign)" in notices(page["Partners"])[0]
     )
@@ -425,14 +417,14 @@ def test_published_figures_not_asked_are_left_out_and_named(partial_project):
     published = table.loc[table["table"] == "published", "indicator"].tolist()
     # DK-2023's drivers figures on factors stay; those on initiators, financing, technology go.
     assert published and all(i.startswith("promoted_by_") for i in published), published
-    page = sections((build_dir / "DK-2023.html").read_text(encoding="utf-8"))
+    page = h2_sections((build_dir / "DK-2023.html").read_text(encoding="utf-8"))
     said = notices(page["Beside the published figures"])
     assert len(said) == 1 and "initiator_own_manager" in said[0] and "technology" in said[0]
 
 
 def test_nordic_leaves_out_editions_that_did_not_ask_and_says_which(partial_project):
     build_dir = partial_project.root / "build" / "nordic"
-    page = sections((build_dir / "latest.html").read_text(encoding="utf-8"))
+    page = h2_sections((build_dir / "latest.html").read_text(encoding="utf-8"))
     table = pd.read_csv(build_dir / "latest.csv")
     overview = notices(page["Overview"])
     # DK-2023 did not map evaluation; NO-2024 maps effect_quality but its column is empty.
