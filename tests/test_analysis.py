@@ -214,3 +214,37 @@ def test_a_difference_never_reveals_a_group_hidden_by_secondary_suppression():
         edition, values, with_larger_b, [("b", "c")], {}, threshold=1
     )
     assert table["suppressed"].tolist() == [False]
+
+
+def test_an_edition_is_read_once_and_read_again_when_its_file_changes(
+    demo_root, tmp_path, monkeypatch
+):
+    import os
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(demo_root / "data", root / "data")
+    (root / "build" / "data").mkdir(parents=True)
+    for path in (demo_root / "build" / "data").glob("DK-2023.*"):
+        shutil.copy2(path, root / "build" / "data" / path.name)
+    monkeypatch.setenv("INNOBAROMETER_ROOT", str(root))
+    monkeypatch.setenv("DATA", "demo")
+    analysis._read_edition.cache_clear()
+
+    first = analysis.load_edition("DK-2023")
+    second = analysis.load_edition("DK-2023")
+    assert analysis._read_edition.cache_info().hits == 1
+    # Each call has a frame of its own: a notebook changing one changes no other.
+    weights = second.frame["weight"].copy()
+    first.frame["weight"] = 0.0
+    first.frame.loc[0, "unit_id"] = "changed"
+    pd.testing.assert_series_equal(second.frame["weight"], weights)
+    assert analysis.load_edition("DK-2023").frame.loc[0, "unit_id"] != "changed"
+
+    # `make data` rewrites the file: the next load reads it.
+    parquet = root / "build" / "data" / "DK-2023.parquet"
+    halved = second.frame.iloc[: len(second.frame) // 2]
+    halved.to_parquet(parquet)
+    later = parquet.stat().st_mtime_ns + 10**9
+    os.utime(parquet, ns=(later, later))
+    assert len(analysis.load_edition("DK-2023").frame) == len(halved)

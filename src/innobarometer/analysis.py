@@ -7,6 +7,7 @@ domain from it, so notebooks and the `estimate` command never restate that knowl
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -66,15 +67,49 @@ class Edition:
     def caveats(self) -> list[str]:
         return list(self.mapping.caveats)
 
+    @functools.cached_property
+    def empty_columns(self) -> frozenset[str]:
+        """Frame columns missing for every unit (looked up once: each section asks)."""
+        return frozenset(self.frame.columns[self.frame.isna().all().to_numpy()])
+
 
 def load_edition(edition_id: str, data: str | None = None) -> Edition:
-    """The harmonised frame, its design and its mapping for an edition id such as DK-2023."""
+    """The harmonised frame, its design and its mapping for an edition id such as DK-2023.
+
+    Read once per process while the mapping and frame files are unchanged (a Nordic report
+    reads each edition several times); every call gets a frame of its own (copy-on-write), so
+    a change a notebook makes to one is seen by no other.
+    """
+    from innobarometer.datasets import edition_files
+
+    stamp = tuple((str(f), *_file_identity(f)) for f in edition_files(edition_id, data))
+    frame, design, mapping = _read_edition(edition_id, data, stamp)
+    return Edition(edition_id, frame.copy(deep=False), design, mapping)
+
+
+def load_active_editions() -> None:
+    """Read every edition of the active data set into `load_edition`'s cache (the build's
+    zygote does, so that each report's kernel starts with them)."""
+    for edition_id in active_editions():
+        load_edition(edition_id)
+
+
+def _file_identity(path) -> tuple[int, int]:
+    """(modification time in ns, size) of a file; (0, 0) when it does not exist."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return 0, 0
+    return status.st_mtime_ns, status.st_size
+
+
+@functools.lru_cache(maxsize=16)
+def _read_edition(edition_id: str, data: str | None, stamp: tuple) -> tuple:
+    """Frame, design and mapping of an edition as its files are at `stamp` (the cache key)."""
     from innobarometer.datasets import load_frame, load_mapping
 
     frame = load_frame(edition_id, data)
-    return Edition(
-        edition_id, frame, SurveyDesign.from_frame(frame), load_mapping(edition_id, data)
-    )
+    return frame, SurveyDesign.from_frame(frame), load_mapping(edition_id, data)
 
 
 def _suggest(name: str, known) -> str:
@@ -580,9 +615,8 @@ def unasked_columns(edition: Edition, variable: str) -> list[str]:
     of missing values, and a mapped column can be empty in a wave.
     """
     var = load_codebook()[variable]
-    frame = edition.frame
-    present = [c for c in var.columns if c in frame.columns]
-    empty = set(frame[present].columns[frame[present].isna().all().to_numpy()])
+    present = [c for c in var.columns if c in edition.frame.columns]
+    empty = edition.empty_columns.intersection(present)
     if empty and _nobody_qualified(edition, var.universe):
         empty = set()
     return [c for c in var.columns if c not in present or c in empty]

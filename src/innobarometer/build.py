@@ -788,7 +788,7 @@ def execute(
     socket_path, log_path = str(run_dir / "zygote"), str(run_dir / "zygote.log")
     try:
         if kernel.default_strategy() == "zygote":
-            zygote = kernel.start_zygote(socket_path, log_path)
+            zygote = kernel.start_zygote(socket_path, log_path, environment)
         # Import in the runner, while the zygote imports too, so that forked workers share them.
         import jupytext  # noqa: F401
         import nbconvert  # noqa: F401

@@ -135,6 +135,11 @@ def _mapping_path(edition_id: str, data: str | None) -> Path:
     return active.mappings[edition_id]
 
 
+def edition_files(edition_id: str, data: str | None = None) -> tuple[Path, Path]:
+    """The mapping and the harmonised frame of an edition of the active data set."""
+    return _mapping_path(edition_id, data), harmonised_path(edition_id)
+
+
 def load_mapping(edition_id: str, data: str | None = None) -> Mapping:
     """The checked mapping of an edition of the active data set."""
     from innobarometer.mapping import read_mapping

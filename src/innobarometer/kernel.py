@@ -73,6 +73,7 @@ PRELOAD = (
 WARM_CACHES = (
     ("innobarometer.codebook", "load_codebook"),
     ("innobarometer.indicators", "load_indicators"),
+    ("innobarometer.analysis", "load_active_editions"),
 )
 # No threads in the zygote before it forks (a fork copies only the calling thread): one BLAS thread,
 # and no jemalloc background thread in pyarrow. Two kernels share two cores anyway.
@@ -229,7 +230,9 @@ def preload() -> None:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
     # The codebook and the indicator table are the same for every report of a build (package
-    # files, hashed into every report's inputs): parse them once, kernels inherit the caches.
+    # files, hashed into every report's inputs), and so are the harmonised editions (cached by
+    # their files' identity, so a file changed since is read again): read them once, kernels
+    # inherit the caches.
     for module, loader in WARM_CACHES:
         with contextlib.suppress(Exception):
             getattr(importlib.import_module(module), loader)()
@@ -396,9 +399,10 @@ def launch(argv: list[str]) -> int:
     return json.loads(reply)["exit"] if reply else 1
 
 
-def start_zygote(socket_path: str, log_path: str) -> subprocess.Popen:
-    """Start the zygote process listening on `socket_path` (its output goes to `log_path`)."""
-    env = {**os.environ, **kernel_environment()}
+def start_zygote(socket_path: str, log_path: str, environment: dict) -> subprocess.Popen:
+    """Start the zygote process listening on `socket_path` (its output goes to `log_path`), in
+    the reports' `environment` (project root, data set) so that its caches are theirs."""
+    env = {**os.environ, **environment, **kernel_environment()}
     with open(log_path, "ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "innobarometer.kernel", "zygote", socket_path],
