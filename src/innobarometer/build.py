@@ -768,7 +768,8 @@ def execute(
     jobs: list[Job], workers: int, keep_going: bool, environment: dict, out, on_outcome
 ) -> dict[str, dict]:
     """Run the jobs on a worker pool, at most `workers` at a time; print one line per finished
-    report and pass it to `on_outcome(job, outcome)`; return the outcomes by report name.
+    report, rename its products into place and pass it to `on_outcome(job, outcome)` with no
+    interrupt in between (`publish`); return the outcomes by report name.
 
     Without `keep_going` the first failure stops new reports from starting (running ones finish).
     Ctrl-C or SIGTERM kills the workers and the zygote (and with it every kernel) at once; products
@@ -816,7 +817,7 @@ def execute(
                     file=out,
                     flush=True,
                 )
-                on_outcome(job, outcome)
+                publish(outcome, functools.partial(on_outcome, job, outcome))
                 stopping = stopping or (outcome["status"] != "built" and not keep_going)
             if queue and not stopping and not pool.busy() and not pool.idle():
                 # Every worker died: the rest cannot run; fail them rather than wait forever.
@@ -1208,9 +1209,6 @@ def _run(work, data_set, inputs, manifest, jobs, keep_going, out) -> dict[str, d
 
     def record(job: Job, outcome: dict) -> None:
         """Record a finished report in the manifest at once (an interrupted build keeps it)."""
-        publish(outcome, lambda: _record(job, outcome))
-
-    def _record(job: Job, outcome: dict) -> None:
         failed = outcome.get("notebook")
         manifest.setdefault("reports", {})[job.report.name] = {
             "status": outcome["status"],
