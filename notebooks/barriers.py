@@ -49,7 +49,7 @@ report.show_estimates(
 # the sentences name each group's own most common barrier among all of them.
 
 # %%
-report.show_not_asked(ed, analysis.battery_items("factors"))
+report.show_not_asked(ed, [*analysis.battery_items("factors"), "gov_level", "sector"])
 levels = analysis.category_labels("gov_level")
 by_level = analysis.battery_shares(ed, "factors", "hindered", by="gov_level", **options)
 report.show_sentences(

@@ -24,7 +24,7 @@ colour = report.COUNTRY_COLOURS[ed.country]
 # The share of latest innovations made with at least one partner, among units that innovated.
 
 # %%
-report.show_not_asked(ed, ["collaborated_any"])
+report.show_not_asked(ed, ["collaborated_any", "gov_level"])
 collaborated = analysis.estimate_indicators(
     ed, ["collaborated_any"], by="gov_level", scope="all public sector", **options
 )
@@ -67,7 +67,7 @@ report.show_differences(
 # ## Partners by government level
 
 # %%
-report.show_not_asked(ed, ["partner"])
+report.show_not_asked(ed, ["partner", "gov_level"])
 by_level = analysis.estimate_variable(ed, "partner", by="gov_level", **options)
 report.show_sentences(
     report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "partner")
@@ -108,7 +108,7 @@ report.show_estimates(
 # higher odds of the effect.
 
 # %%
-report.show_not_asked(ed, ["effect_quality", "collaborated_any"])
+report.show_not_asked(ed, ["effect_quality", "collaborated_any", "gov_level", "size_class"])
 quality = analysis.binary_values(ed, "effect_quality")
 partnered = analysis.collaboration_groups(ed)
 names = analysis.COLLABORATION_GROUPS

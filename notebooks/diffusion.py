@@ -52,7 +52,7 @@ report.show_estimates(
 # The share of innovating units that did something to spread their latest innovation.
 
 # %%
-report.show_not_asked(ed, ["spread_actively"])
+report.show_not_asked(ed, ["spread_actively", "gov_level"])
 spread = analysis.estimate_variable(ed, "spread_actively", by="gov_level", **options)
 levels = analysis.category_labels("gov_level")
 innovators = "innovating " + report.unit_noun(ed)
@@ -73,7 +73,7 @@ report.show_estimates(
 # sample; then a survey logistic regression adjusted for sector and size.
 
 # %%
-report.show_not_asked(ed, ["spread_actively", "novelty"])
+report.show_not_asked(ed, ["spread_actively", "novelty", "sector", "size_class"])
 spread_values = analysis.binary_values(ed, "spread_actively")
 origin = analysis.substantive_groups(ed, "novelty")
 by_novelty = analysis.estimate_shares_by(ed, spread_values, origin, "spread_actively", **options)

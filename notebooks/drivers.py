@@ -63,7 +63,7 @@ report.show_estimates(
 # Initiators of the latest innovation in each government level.
 
 # %%
-report.show_not_asked(ed, ["initiator"])
+report.show_not_asked(ed, ["initiator", "gov_level"])
 by_level = analysis.estimate_variable(ed, "initiator", by="gov_level", **options)
 report.show_sentences(
     report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "initiator")
@@ -84,7 +84,7 @@ report.show_estimates(
 # odds ratio compares a group with the reference group of its characteristic.
 
 # %%
-report.show_not_asked(ed, ["innovative"])
+report.show_not_asked(ed, ["innovative", "gov_level", "sector", "size_class"])
 by_size = analysis.estimate_variable(ed, "innovative", by="size_class", **options)
 sizes = analysis.category_labels("size_class")
 report.show_sentences(report.group_sentence(by_size, sizes, "By size"))

@@ -73,6 +73,7 @@ report.show_published(
     "Beside the published figures",
     any(e.synthetic for e in eds),
     plotted=published["set_against"] == "nearest earlier edition",
+    none_text="No published figure can be set against an estimate of these editions.",
 )
 report.show_left_out(analysis.published_not_asked(eds), "the published figures")
 

@@ -26,7 +26,7 @@ colour = report.COUNTRY_COLOURS[ed.country]
 # sector.
 
 # %%
-report.show_not_asked(ed, ["innovative"])
+report.show_not_asked(ed, ["innovative", "gov_level", "sector"])
 by_level = analysis.estimate_variable(ed, "innovative", by="gov_level", **options)
 levels = analysis.category_labels("gov_level")
 p_value = analysis.association_test(ed, analysis.binary_values(ed, "innovative"), "gov_level")

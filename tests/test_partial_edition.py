@@ -130,6 +130,87 @@ def test_inspiration_is_not_asked_when_novelty_its_filter_was_not():
     assert analysis.is_asked(make_edition(originals), "inspiration")
 
 
+def test_a_variable_the_mapping_leaves_out_is_not_asked_even_where_nobody_qualified():
+    """With no innovators, every innovator item is empty; the mapping tells which were asked."""
+    from innobarometer.mapping import ColumnMap
+
+    nobody = FRAME.assign(
+        innovative=pd.array([0] * 6, dtype="Int8"),
+        novelty=pd.array([None] * 6, dtype="Int8"),
+        effect_quality=pd.array([None] * 6, dtype="Int8"),
+    )
+    edition = make_edition(nobody)
+    mapped = ["unit_id", "weight", "stratum", "stratum_population", "gov_level", "sector"]
+    mapped += ["size_class", "innovative", "novelty"]
+    columns = {name: ColumnMap(name, f"columns.{name}", "column", name) for name in mapped}
+    columns["partner"] = ColumnMap(
+        "partner", "columns.partner", "options", options={"citizens": "p_cit"}
+    )
+    mapping = SimpleNamespace(
+        country="DK",
+        edition=2023,
+        synthetic=True,
+        caveats=[],
+        constants={"unit_level": "w"},
+        columns=columns,
+        derives_innovative=False,
+    )
+    edition = analysis.Edition("DK-2023", edition.frame, edition.design, mapping)
+    # Mapped, and empty only because nobody innovated: asked.
+    assert analysis.is_asked(edition, "novelty")
+    # Not in the mapping: not asked, although its column is as empty as novelty's.
+    assert analysis.not_asked(edition, ["effect_quality", "evaluation"]) == [
+        "effect_quality",
+        "evaluation",
+    ]
+    assert analysis.asked_columns(edition, "partner") == ["partner_citizens"]
+    assert analysis.estimate_variable(edition, "effect_quality").empty
+
+
+def test_a_background_variable_not_asked_gives_no_groups_and_no_model():
+    edition = make_edition(FRAME.drop(columns=["sector"]))
+    assert analysis.not_asked(edition, ["innovative", "gov_level", "sector"]) == ["sector"]
+    # No "(missing)" group of every unit: no rows, and the section's notice names sector.
+    assert analysis.estimate_variable(edition, "innovative", by="sector").empty
+    assert analysis.battery_shares(edition, "factors", "hindered", by="sector").empty
+    assert analysis.estimate_indicators(edition, ["innovative"], by="sector").empty
+    assert not analysis.estimate_variable(edition, "innovative", by="gov_level").empty
+    # A model adjusted for sector is not fitted (rather than "no unit has every answer").
+    model = analysis.model_innovative_on_characteristics(edition)
+    assert model.table.empty and model.message == ""
+
+
+def test_no_figure_is_drawn_when_no_published_row_is_plotted(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append(a[0]))
+    comparison = pd.DataFrame(
+        {
+            "indicator": ["innovative"],
+            "label": ["Innovative"],
+            "published_edition": ["nordic-2019"],
+            "scope": ["all"],
+            "base": ["all"],
+            "published": [0.8],
+            "estimate": [0.78],
+            "ci_lower": [0.75],
+            "ci_upper": [0.81],
+            "n_unweighted": [1200],
+            "suppressed": [False],
+            "published_inside_interval": [True],
+            "source_key": ["nordic-2019"],
+            "source_url": [""],
+            "calibration_target": [False],
+            "set_against": ["own edition"],
+        }
+    )
+    report.show_published(comparison, "Beside", True, plotted=comparison["set_against"] == "x")
+    assert shown and not any("image/png" in bundle for bundle in shown if isinstance(bundle, dict))
+    none = "No published figure can be set against an estimate of these editions."
+    assert report.published_sentence(comparison.iloc[0:0], True, none) == none
+
+
 # ----------------------------------------------------------------------------- estimates
 
 

@@ -72,6 +72,28 @@ class Edition:
         """Frame columns missing for every unit (looked up once: each section asks)."""
         return frozenset(self.frame.columns[self.frame.isna().all().to_numpy()])
 
+    @functools.cached_property
+    def mapped_columns(self) -> frozenset[str] | None:
+        """Frame columns the mapping provides (a column, a constant, a derived `innovative`, the
+        options it lists); None for an edition made without a mapping file."""
+        from innobarometer.mapping import SET_BY_MAPPING
+
+        columns = getattr(self.mapping, "columns", None)
+        if not isinstance(columns, dict):
+            return None
+        codebook = load_codebook()
+        provided = {*SET_BY_MAPPING, *self.mapping.constants}
+        if self.mapping.derives_innovative:
+            provided.add("innovative")
+        for name, column_map in columns.items():
+            if column_map.kind == "options":
+                provided.update(f"{name}_{option}" for option in column_map.options)
+            elif column_map.kind == "delimited":
+                provided.update(f"{name}_{option}" for option in column_map.codes.values())
+            else:
+                provided.update(codebook[name].columns)
+        return frozenset(provided)
+
 
 def load_edition(edition_id: str, data: str | None = None) -> Edition:
     """The harmonised frame, its design and its mapping for an edition id such as DK-2023.
@@ -103,7 +125,7 @@ def _file_identity(path) -> tuple[int, int]:
     return status.st_mtime_ns, status.st_size
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=64)  # every edition of a large real set
 def _read_edition(edition_id: str, data: str | None, stamp: tuple) -> tuple:
     """Frame, design and mapping of an edition as its files are at `stamp` (the cache key)."""
     from innobarometer.datasets import load_frame, load_mapping
@@ -174,7 +196,7 @@ def estimate_variable(
         )
     var = codebook[variable]
     asked = asked_columns(edition, variable)
-    if not asked:
+    if not asked or _grouped_by_unasked(edition, by):
         return empty_table()
     frame = edition.frame
     mask, name = _scope(frame, var.universe, domain)
@@ -239,7 +261,7 @@ def estimate_battery(
 ) -> pd.DataFrame:
     """Promoted and hindered shares and the net balance of every item of an ordinal battery."""
     items = [v for v in load_codebook().battery(battery) if is_asked(edition, v.name)]
-    if not items:
+    if not items or _grouped_by_unasked(edition, by):
         return empty_table()
     mask, name = _scope(edition.frame, items[0].universe, domain)
     return estimate_ordinal_battery(
@@ -273,7 +295,7 @@ def estimate_indicators(
             f"{_suggest(unknown[0], defined.indicators)}"
         )
     names = [n for n in names if not not_asked(edition, [n])]
-    if not names:
+    if not names or _grouped_by_unasked(edition, by):
         return empty_table()
     frame = edition.frame
     values = pd.DataFrame({n: indicator_values(frame, n).to_numpy() for n in names})
@@ -610,16 +632,26 @@ def empty_table() -> pd.DataFrame:
 def unasked_columns(edition: Edition, variable: str) -> list[str]:
     """The frame columns of a codebook variable that the edition did not ask.
 
-    A column is not asked when the frame lacks it, or when it is missing for every unit although
-    its universe holds units: `build_data` writes a variable its mapping leaves out as a column
-    of missing values, and a mapped column can be empty in a wave.
+    A column is not asked when the mapping does not provide it (whatever the data hold), when
+    the frame lacks it, or when it is missing for every unit although its universe holds units
+    (a mapped column can be empty in a wave). A mapped column that is empty because nobody
+    qualified (an edition with no innovators asked its innovator items) counts as asked.
     """
     var = load_codebook()[variable]
-    present = [c for c in var.columns if c in edition.frame.columns]
+    mapped = edition.mapped_columns
+    present = [
+        c for c in var.columns if c in edition.frame.columns and (mapped is None or c in mapped)
+    ]
     empty = edition.empty_columns.intersection(present)
     if empty and _nobody_qualified(edition, var.universe):
         empty = set()
     return [c for c in var.columns if c not in present or c in empty]
+
+
+def _grouped_by_unasked(edition: Edition, by) -> bool:
+    """Whether `by` names a codebook variable the edition did not ask (a table by it has no
+    rows: a "(missing)" group of every unit would say nothing)."""
+    return isinstance(by, str) and by in load_codebook() and not is_asked(edition, by)
 
 
 def _nobody_qualified(edition: Edition, universe: str) -> bool:
@@ -801,7 +833,7 @@ def estimate_option_count(
     from innobarometer.estimate import estimate_distribution
 
     var = load_codebook()[variable]
-    if not is_asked(edition, variable):
+    if not is_asked(edition, variable) or _grouped_by_unasked(edition, by):
         return empty_table()
     options = edition.frame[var.columns].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     count = pd.Series(np.minimum(options.sum(axis=1), top), name=f"{variable}_count")
@@ -1168,8 +1200,9 @@ def fit_logistic(
 
 def model_effect_on_collaboration(edition: Edition, effect: str = "effect_quality", threshold=5):
     """Odds of an effect (e.g. increased quality) for innovations made in collaboration,
-    adjusted for government level and size, among innovators (no model when not asked)."""
-    if not_asked(edition, [effect, "collaborated_any"]):
+    adjusted for government level and size, among innovators (no model when any of these was
+    not asked)."""
+    if not_asked(edition, [effect, "collaborated_any", "gov_level", "size_class"]):
         return _unasked_model()
     frame = edition.frame
     return fit_logistic(
@@ -1188,8 +1221,9 @@ def model_effect_on_collaboration(edition: Edition, effect: str = "effect_qualit
 
 def model_spreading_on_novelty(edition: Edition, threshold=5):
     """Odds of spreading the innovation actively for adapters and copiers against originators
-    (own innovations), adjusted for sector and size, among innovators (no model when not asked)."""
-    if not_asked(edition, ["spread_actively", "novelty"]):
+    (own innovations), adjusted for sector and size, among innovators (no model when any of these
+    was not asked)."""
+    if not_asked(edition, ["spread_actively", "novelty", "sector", "size_class"]):
         return _unasked_model()
     frame = edition.frame
     novelty = frame["novelty"].astype("Float64").where(lambda s: s.isin([1, 2, 3]))
@@ -1209,8 +1243,8 @@ def model_spreading_on_novelty(edition: Edition, threshold=5):
 
 def model_innovative_on_characteristics(edition: Edition, threshold=5):
     """Odds of being innovative by government level, sector and size, over all units (no model
-    when not asked)."""
-    if not_asked(edition, ["innovative"]):
+    when any of these was not asked)."""
+    if not_asked(edition, ["innovative", "gov_level", "sector", "size_class"]):
         return _unasked_model()
     frame = edition.frame
     return fit_logistic(

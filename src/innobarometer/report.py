@@ -645,10 +645,18 @@ def model_sentence(model, outcome_text: str) -> str:
     )
 
 
-def published_sentence(comparison: pd.DataFrame, synthetic: bool) -> str:
-    """How the package's estimates sit against the published figures of this edition."""
+NO_PUBLISHED_FIGURE = (
+    "No published figure of this theme can be set against an estimate of this edition."
+)
+
+
+def published_sentence(
+    comparison: pd.DataFrame, synthetic: bool, none_text: str = NO_PUBLISHED_FIGURE
+) -> str:
+    """How the package's estimates sit against the published figures (`none_text` when no
+    figure can be set against them)."""
     if comparison.empty:
-        return "No published figure of this theme can be set against an estimate of this edition."
+        return none_text
     shown = comparison[~comparison["suppressed"].astype(bool)]
     inside = int(shown["published_inside_interval"].astype(bool).sum())
     text = (
@@ -966,15 +974,20 @@ def format_published(comparison: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_published(
-    comparison: pd.DataFrame, section: str, synthetic: bool, plotted: pd.Series | None = None
+    comparison: pd.DataFrame,
+    section: str,
+    synthetic: bool,
+    plotted: pd.Series | None = None,
+    none_text: str = NO_PUBLISHED_FIGURE,
 ) -> None:
     """The published figures beside the package's estimates: sentence, figure (of the `plotted`
-    rows, default all) and table."""
-    show_sentences(published_sentence(comparison, synthetic))
+    rows, default all; none when no row is plotted) and table."""
+    show_sentences(published_sentence(comparison, synthetic, none_text))
     if comparison.empty:
         return
     drawn = comparison if plotted is None else comparison[plotted]
-    show_figure(plot_published(drawn, "Estimates (dots) and published figures (diamonds)"))
+    if not drawn.empty:
+        show_figure(plot_published(drawn, "Estimates (dots) and published figures (diamonds)"))
     show_table(comparison, section, "published", shown=format_published(comparison))
 
 
