@@ -3,6 +3,7 @@ country-edition with no code change, and the `data` and `check` commands."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -187,12 +188,37 @@ def test_demo_mappings_that_differ_from_the_generator_are_rewritten(tmp_path, mo
     assert any(line.startswith("rewrote ") and "DK-2023.yaml" in line for line in lines)
     assert load_mapping("DK-2023").caveats[-1] == "Written by the generator."
     # A hand edit of a generated mapping is noticed too, though the generator is unchanged.
-    path.write_text(generated.replace("Hand-made test data.", "Edited."), encoding="utf-8")
+    edited = generated.replace("Hand-made test data.", "Edited.")
+    path.write_text(edited, encoding="utf-8")
     lines.clear()
     build_data(progress=lines.append)
     assert len(calls) == 2 and path.read_text(encoding="utf-8") == generated
-    assert any(line.startswith("rewrote ") for line in lines)
+    # The edit is not lost: it is kept beside the mapping, under a name no data set reads.
+    kept = path.with_name("DK-2023.yaml.edited")
+    assert kept.read_text(encoding="utf-8") == edited
+    assert any(line.startswith("rewrote ") and "your edit is kept as" in line for line in lines)
     assert build_data(progress=quiet) == [] and len(calls) == 2
+
+
+def test_an_interrupted_demo_generation_is_redone_next_time(tmp_path, monkeypatch):
+    path = make_project(tmp_path, monkeypatch, demo=True)
+    calls = fake_generator(monkeypatch, path.read_text(encoding="utf-8"))
+    build_data(progress=quiet)
+    assert len(calls) == 1
+    (tmp_path / "data" / "demo" / "raw" / "DK-2023.csv").unlink()
+
+    def torn(raw_dir):
+        (raw_dir / "DK-2023.csv").write_text("lbnr;vaegt\n1;", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    sys.modules["innobarometer.synthetic"].write_demo_files = torn
+    with pytest.raises(KeyboardInterrupt):
+        build_data(progress=quiet)
+    # The torn file exists, but the next run does not trust it: it generates again.
+    sys.modules["innobarometer.synthetic"].write_demo_files = lambda raw_dir: calls.append(raw_dir)
+    with contextlib.suppress(Exception):
+        build_data(progress=quiet)
+    assert len(calls) == 2
 
 
 def test_the_demo_is_regenerated_when_any_module_of_the_generator_changes():

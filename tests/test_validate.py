@@ -264,3 +264,16 @@ def test_messages_take_codes_and_labels_from_the_codebook(tmp_path, monkeypatch)
     # Unit 105 answered novelty 3, which the relabelled codebook no longer defines.
     assert "codebook does not define for novelty (1 Own, 2 Borrowed, 8 don't know)" in message
     assert "column country: 1 rows hold values that are not codes of country (DK)" in message
+
+
+def test_a_blank_option_cell_is_not_ticked_when_the_row_answers_the_item(tmp_path, monkeypatch):
+    """Files often leave unticked boxes empty: unit 101 ticked q9a and left q9e blank (not
+    ticked); unit 103 left both blank (not asked)."""
+    csv = edit_line(2, ";1;1;0;1;1;ok", ";1;1;;1;1;ok")
+    csv = edit_line(4, ";2;0;0;1,2;6;", ";2;;;1,2;6;", csv=csv)
+    make_project(tmp_path, monkeypatch, csv=csv)
+    (written,) = build_data(progress=lambda line: None)
+    frame = pd.read_parquet(written).set_index("unit_id")
+    assert frame.loc["101", "partner_own_organisation"] == 1
+    assert frame.loc["101", "partner_citizens"] == 0
+    assert frame.loc["103", ["partner_own_organisation", "partner_citizens"]].isna().all()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -190,6 +191,7 @@ def ensure_demo_files(progress: Callable[[str], None] = print) -> list[Path]:
     raw_dir, mappings_dir = paths.demo_raw_dir(), paths.demo_mappings_dir()
     stamp = raw_dir / DEMO_STAMP
     inputs = _hash_files([paths.PACKAGE_DIR / name for name in SYNTHETIC_SOURCES])
+    recorded = {}
     if stamp.is_file():
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
         files = [raw_dir / name for name in recorded.get("files", [])]
@@ -205,18 +207,30 @@ def ensure_demo_files(progress: Callable[[str], None] = print) -> list[Path]:
 
     progress(f"generating the synthetic demo files in {display_path(raw_dir)}")
     raw_dir.mkdir(parents=True, exist_ok=True)
+    # No stamp while the files are rewritten: an interrupted run leaves a torn file that the
+    # next run must write again, not trust.
+    stamp.unlink(missing_ok=True)
     raw_files = list(write_demo_files(raw_dir))
+    # The generator is what it was when the mappings were last checked: a mapping that differs
+    # was edited by hand.
+    edited_by_hand = recorded.get("inputs") == inputs
     rewritten = []
     for name, text in demo_mapping_texts().items():
         path = mappings_dir / name
         if not path.is_file() or path.read_bytes() != text.encode("utf-8"):
+            if edited_by_hand and path.is_file():
+                kept = path.with_name(f"{name}.edited")
+                shutil.copyfile(path, kept)
+                reason = (
+                    f"your edit is kept as {display_path(kept)}; demo mappings are generated: "
+                    "to try a changed mapping, copy it to data/mappings/"
+                )
+            else:
+                reason = "the generator writes something else now; commit the new one"
             # A plain write keeps the committed file's mode; a torn one is rewritten next time.
             path.write_bytes(text.encode("utf-8"))
             rewritten.append(path)
-            progress(
-                f"rewrote {display_path(path)}: it differed from what the generator writes now "
-                "(the demo mappings are generated; commit the new one)"
-            )
+            progress(f"rewrote {display_path(path)}: {reason}")
     record = {
         "inputs": inputs,
         "mappings": _hash_files(_mappings_in(mappings_dir).values()),

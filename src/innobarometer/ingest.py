@@ -339,7 +339,9 @@ def _map_column(source, mapping, column_map: ColumnMap, variable, absent_codes, 
 
 def _map_options(source, mapping, column_map: ColumnMap, absent_codes, problems):
     """One 1/0 column per option: `selected` codes 1, `not_selected` codes 0, any other code
-    reported and left missing (a stray 9 or "x" is never read as "not ticked")."""
+    reported and left missing (a stray 9 or "x" is never read as "not ticked"). A blank cell in a
+    row that answers the item is not ticked (files often leave unticked boxes empty: SPSS
+    dichotomy sets, checkbox exports); a row with every option blank or missing was not asked."""
     keys = {opt: code_keys(source.frame[col]) for opt, col in column_map.options.items()}
     absent = pd.DataFrame({opt: k.isna() | k.isin(absent_codes) for opt, k in keys.items()})
     none_answered = absent.all(axis=1)
@@ -363,7 +365,7 @@ def _map_options(source, mapping, column_map: ColumnMap, absent_codes, problems)
                 )
             )
         values = pd.Series(pd.NA, index=k.index, dtype="Int8")
-        values[unticked] = 0
+        values[unticked | (k.isna() & ~none_answered)] = 0
         values[ticked] = 1
         columns[f"{column_map.variable}_{option}"] = values.mask(none_answered)
     return columns
