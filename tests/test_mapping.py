@@ -139,6 +139,14 @@ MISTAKES = {
         ("selected: [1]", "selected: [1]\n    not_selected: [0, 1]"),
         ["key columns.partner.not_selected", "1 is listed under both selected and not_selected"],
     ),
+    "a blank code (a blank cell is never a code)": (
+        ("selected: [1]", 'selected: [1, ""]'),
+        ["key columns.partner.selected[1]", "a blank code means nothing here", "remove it"],
+    ),
+    "no option at all": (
+        ("options: {own_organisation: q9a, citizens: q9e}", "options: {}"),
+        ["key columns.partner.options", "is empty", "leave partner out"],
+    ),
     "duplicate key": (
         ("  novelty: q5", "  novelty: q5\n  novelty: q6"),
         ["line 22", "duplicate key 'novelty'", "keep one"],

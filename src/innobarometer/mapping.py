@@ -265,9 +265,20 @@ def _code_list(check: _Checker, value: object, key_path: str) -> tuple[str, ...]
     """A list of national codes in canonical form."""
     if not check.is_type(value, list, key_path, "a list of codes like [-1, 99]"):
         return ()
+    codes = []
     for i, code in enumerate(value):
-        check.is_type(code, (int, float, str), f"{key_path}[{i}]", "a national code")
-    return tuple(code_key(c) for c in value if isinstance(c, int | float | str))
+        if not check.is_type(code, (int, float, str), f"{key_path}[{i}]", "a national code"):
+            continue
+        if code_key(code) is None:
+            check.add(
+                f"{key_path}[{i}]",
+                "a blank code means nothing here: a blank cell is always 'no answer' (and, in "
+                "an option column of a row that answers the item, 'not ticked')",
+                "remove it",
+            )
+            continue
+        codes.append(code_key(code))
+    return tuple(codes)
 
 
 def _column_name(check: _Checker, value: object, key_path: str) -> str | None:
@@ -330,6 +341,13 @@ def _parse_options(check, variable, spec, key_path, missing) -> ColumnMap | None
     options = spec["options"]
     if not check.is_type(options, dict, f"{key_path}.options", "`option: column` pairs"):
         return None
+    if not options:
+        check.add(
+            f"{key_path}.options",
+            "is empty: no option of the item comes from the file",
+            f"list `<option>: <column>` pairs (options: {', '.join(variable.options)}), or "
+            f"leave {variable.name} out if the edition did not ask it",
+        )
     parsed = {}
     for option, column in options.items():
         if option not in variable.options:
