@@ -183,6 +183,19 @@ def test_a_malformed_record_after_a_field_that_spans_lines_names_its_physical_li
     assert "Expected 16 fields in line 7, saw 17" in str(caught.value)
 
 
+def test_a_stray_quote_that_swallows_records_is_named_not_read(tmp_path, monkeypatch):
+    # Unit 101's free text opens a quote it never closes: pandas would read units 102 and 103 as
+    # part of that text, and two respondents would vanish without a word.
+    csv = CSV_TEXT.replace(";1;1;ok\n", ';1;1;"12 inch screen\n', 1)
+    csv = csv.replace("1,2;6;\n", '1,2;6;a closing quote"\n', 1)
+    path = make_project(tmp_path, monkeypatch, csv=csv)
+    with pytest.raises(SourceError) as caught:
+        read_source(read_mapping(path))
+    message = str(caught.value)
+    assert "line 2" in message and "column q20" in message
+    assert "look like whole records" in message and '""' in message
+
+
 def test_declared_latin1_encoding_reads_the_file(tmp_path, monkeypatch):
     latin1 = CSV_TEXT.replace(";ok", ";Sødal").encode("latin-1")
     mapping = MAPPING_TEXT.replace('delimiter: ";"', 'delimiter: ";"\n  encoding: latin-1')

@@ -136,7 +136,36 @@ def _read_csv(mapping: Mapping, file: str) -> pd.DataFrame:
         ) from None
     frame = _numbered(frame, 2, "line")
     frame.index = _record_lines(frame, header_breaks)
+    swallowed = _swallowed_records(frame, mapping.delimiter)
+    if swallowed:
+        raise SourceError(
+            [
+                Problem(
+                    file,
+                    f"line {line}",
+                    f"column {column}: a quoted field runs on over lines that look like whole "
+                    "records, so those respondents would be lost (a stray double quote?)",
+                    f'check the quoting of column {column} from line {line}: a " inside a field '
+                    'is written "" (and the field quoted), or the field is left unquoted',
+                )
+                for line, column in swallowed
+            ]
+        )
     return frame[frame.notna().any(axis=1)]
+
+
+def _swallowed_records(frame: pd.DataFrame, delimiter: str) -> list[tuple[int, str]]:
+    """(line, column) of fields spanning lines where a later line holds at least a record's
+    worth of delimiters: an unbalanced quote that took in whole records."""
+    enough = len(frame.columns) - 1
+    found = []
+    for column in frame.columns:
+        values = frame[column]
+        spanning = values[values.str.contains("\n", regex=False, na=False)]
+        for line, value in spanning.items():
+            if enough and any(part.count(delimiter) >= enough for part in value.split("\n")[1:]):
+                found.append((int(line), str(column)))
+    return found
 
 
 def _physical_lines_in(message: str, text: str) -> str:
