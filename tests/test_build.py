@@ -519,3 +519,59 @@ def test_reports_over_out_of_date_data_are_never_shown_as_built(project, execute
     # Danish edition) and nordic/latest (DK-2023 is Denmark's latest) are shown stale.
     assert index.count('class="status-stale"') == 3
     assert index.count('class="status-failed"') == 1
+
+
+def test_an_interrupt_during_publishing_waits_for_the_manifest(tmp_path):
+    """Ctrl-C while a report is renamed into place and recorded is raised after both, even
+    with another thread alive (a signal mask would hold it for the calling thread only)."""
+    import threading
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    temporary, final = tmp_path / "report.tmp", tmp_path / "drivers" / "DK-2023.html"
+    temporary.write_text("<html></html>")
+    recorded = []
+
+    def record():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # the signal arrives while the block still runs
+        recorded.append(final.exists())
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            build.publish({"products": [(str(temporary), str(final))]}, record)
+    finally:
+        stop.set()
+        worker.join()
+    assert recorded == [True] and final.read_text() == "<html></html>"
+
+
+def test_a_launcher_whose_zygote_hangs_up_says_so_in_one_line(tmp_path):
+    """Ctrl-C early in a build: the zygote closes the connections of launchers still waiting."""
+    import socket
+    import threading
+
+    path = str(tmp_path / "zygote")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+
+    def hang_up():
+        connection, _ = server.accept()
+        connection.recv(65536)
+        connection.close()
+
+    thread = threading.Thread(target=hang_up)
+    thread.start()
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", kernel.__file__, "launch", "connection.json"],
+        env={**os.environ, kernel.ZYGOTE_SOCKET_ENV: path},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    thread.join()
+    server.close()
+    assert result.returncode == 1
+    assert result.stderr.strip() == "no kernel: the build that asked for it is stopping"

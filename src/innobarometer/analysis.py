@@ -116,13 +116,15 @@ def load_active_editions() -> None:
         load_edition(edition_id)
 
 
-def _file_identity(path) -> tuple[int, int]:
-    """(modification time in ns, size) of a file; (0, 0) when it does not exist."""
+def _file_identity(path) -> tuple[int, ...]:
+    """(inode, change and modification times in ns, size) of a file; zeros when it does not
+    exist. The change time cannot be set back (a copy keeping its modification time still
+    differs), and `make data` renames a new file into place (a new inode)."""
     try:
         status = path.stat()
     except FileNotFoundError:
-        return 0, 0
-    return status.st_mtime_ns, status.st_size
+        return 0, 0, 0, 0
+    return status.st_ino, status.st_ctime_ns, status.st_mtime_ns, status.st_size
 
 
 @functools.lru_cache(maxsize=64)  # every edition of a large real set

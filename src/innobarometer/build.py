@@ -464,13 +464,25 @@ def _execute(job: Job) -> dict:
 
 @contextlib.contextmanager
 def _uninterrupted():
-    """Hold Ctrl-C and SIGTERM until the block is done (they are delivered after it)."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    """Hold Ctrl-C and SIGTERM until the block is done: recorded in it, raised after it.
+
+    Python-level handlers, not a signal mask: a mask holds a signal for the calling thread only,
+    and the kernel hands a process-wide signal to any other thread (numpy's, a caller's)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers run in the main thread only: nothing to hold here
+        return
+    received: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, _frame: received.append(signum)) for s in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signal.raise_signal(received[0])
 
 
 def publish(outcome: dict, record) -> None:

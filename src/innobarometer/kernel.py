@@ -377,16 +377,17 @@ def serve_zygote(socket_path: str) -> None:
 def launch(argv: list[str]) -> int:
     """The kernelspec command: ask the zygote for a kernel, relay signals, exit with its status."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
     try:
         connection.connect(os.environ[ZYGOTE_SOCKET_ENV])
-    except (FileNotFoundError, ConnectionRefusedError):
-        # The build is stopping (Ctrl-C) and its zygote is gone: no kernel, and no traceback.
+        connection.sendall(json.dumps(request).encode() + b"\n")
+        replies = connection.makefile("rb")
+        pid = json.loads(replies.readline())["pid"]
+    except (OSError, ValueError, KeyError):
+        # The build is stopping (Ctrl-C): its zygote is gone, or closed this launcher's waiting
+        # connection. No kernel, and no traceback.
         print("no kernel: the build that asked for it is stopping", file=sys.stderr)
         return 1
-    request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
-    connection.sendall(json.dumps(request).encode() + b"\n")
-    replies = connection.makefile("rb")
-    pid = json.loads(replies.readline())["pid"]
 
     def relay(signum, _frame):
         """Pass a signal on to the kernel."""

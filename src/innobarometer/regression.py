@@ -43,7 +43,11 @@ SINGULAR_TOLERANCE = 1e-7
 NEAR_SINGULAR_TOLERANCE = 1e-4
 # A fitted probability this near 0 or 1 after the iterations means the outcome is separated.
 SEPARATED_PROBABILITY = 1e-8
-SINGULAR_FIX = "Drop a constant term; of collinear terms drop one, or merge them into one variable"
+SINGULAR_FIX = (
+    "Drop a constant term; of collinear terms drop one, or merge them into one variable; a "
+    "numeric term collinear with the intercept alone varies too little for its size: centre or "
+    "rescale it"
+)
 
 
 class RegressionError(ValueError):
