@@ -109,6 +109,24 @@ def test_group_sentence_compares_shown_groups_only():
     )
     alone = table[table["group"].isin(["", "regional", "state"])]
     assert "fewer than two groups" in report.group_sentence(alone, names, "By level")
+    # Groups equal to the whole per cent are not called highest and lowest.
+    tied = table.assign(estimate=[0.80, 0.831, 0.9, 0.829])
+    assert report.group_sentence(tied, names, "By level") == (
+        "By level, the share is the same to the whole per cent in every group shown (83%). "
+        "Groups with too few answers are not shown."
+    )
+
+
+def test_ranking_does_not_put_an_item_ahead_of_an_equal_one():
+    zeros = INITIATORS.assign(estimate=[0.0, 0.0, 0.9, 0.0])
+    assert report.ranking_sentence(zeros, LABELS, "type") == (
+        "Every type shown is as common as the others (0%). Items with too few answers are not "
+        "shown."
+    )
+    level = INITIATORS.assign(estimate=[0.612, 0.609, 0.9, 0.104])
+    assert "“Employees” (61%, 95% CI 57–65%), level with “Own manager” (61%)" in (
+        report.ranking_sentence(level, LABELS, "initiator")
+    )
 
 
 def test_top_by_group_sentence_names_each_groups_leader_unless_suppressed():
@@ -158,7 +176,7 @@ def test_difference_sentence_says_whether_the_interval_excludes_zero():
     )
     assert lower == (
         "The share is 12.3 percentage points lower among copiers than among originators (95% CI "
-        "-19.0 to -5.0 points); the interval excludes zero, so the difference is unlikely to be "
+        "−19.0 to −5.0 points); the interval excludes zero, so the difference is unlikely to be "
         "chance alone."
     )
     unclear = report.difference_sentence(
@@ -178,8 +196,17 @@ def test_differences_sentence_counts_holm_significant_and_names_the_largest():
     table["p_holm"] = [0.02, 0.002]
     assert report.differences_sentence(table, "pairs") == (
         "Of 2 differences between pairs tested, 2 are significant at the 5% level after Holm's "
-        "adjustment for multiple tests; the largest is C vs D (−20.0 points, 95% CI -30.0 to "
-        "-10.0)."
+        "adjustment for multiple tests; the largest is C vs D (−20.0 points, 95% CI −30.0 to "
+        "−10.0)."
+    )
+    one = report.differences_sentence(table.iloc[1:], "pairs")
+    assert one == (
+        "The one difference between pairs tested, C vs D (−20.0 points, 95% CI −30.0 to −10.0), "
+        "is significant at the 5% level."
+    )
+    table["p_holm"] = [0.2, 0.3]
+    assert report.differences_sentence(table.iloc[:1], "pairs") == (
+        "The one difference between pairs tested is not significant at the 5% level."
     )
 
 

@@ -457,9 +457,13 @@ def ranking_sentence(table: pd.DataFrame, labels: pd.Series, noun: str) -> str:
     if shown.empty:
         return f"No {noun} can be shown: every item has too few answers."
     first = shown.iloc[0]
+    if len(shown) > 1 and percent(first.estimate) == percent(shown.iloc[-1].estimate):
+        return f"Every {noun} shown is as common as the others ({percent(first.estimate)}).{hidden}"
     text = f"The most common {noun} is “{first.label}” ({estimate_text(first)})"
     if len(shown) > 1:
-        text += f", ahead of “{shown.iloc[1].label}” ({percent(shown.iloc[1].estimate)})"
+        second = shown.iloc[1]
+        level = "level with" if percent(second.estimate) == percent(first.estimate) else "ahead of"
+        text += f", {level} “{second.label}” ({percent(second.estimate)})"
     if len(shown) > 2:
         last = shown.iloc[-1]
         text += f"; the least common is “{last.label}” ({percent(last.estimate)})"
@@ -483,6 +487,11 @@ def group_sentence(table: pd.DataFrame, group_labels: dict, by_text: str) -> str
     if len(shown) < 2:
         return f"{by_text}, fewer than two groups can be shown, so none is compared.{hidden}"
     top, bottom = shown.iloc[0], shown.iloc[-1]
+    if percent(top.estimate) == percent(bottom.estimate):
+        return (
+            f"{by_text}, the share is the same to the whole per cent in every group shown "
+            f"({percent(top.estimate)}).{hidden}"
+        )
     return (
         f"{by_text}, the share is highest for “{group_labels.get(top.group, top.group)}” "
         f"({estimate_text(top)}) and lowest for "
@@ -548,6 +557,11 @@ def points(value: float) -> str:
     return f"{100 * abs(value):.1f}"
 
 
+def signed_points(value: float) -> str:
+    """A signed difference in percentage points with a true minus sign ('−12.3', '4.0')."""
+    return f"{100 * value:.1f}".replace("-", "−")
+
+
 def difference_sentence(row, higher_text: str, lower_text: str, subject: str) -> str:
     """One difference (a row of an `analysis` differences table, or the table's first row) in
     words, saying whether its interval excludes zero; a difference involving a suppressed cell
@@ -567,8 +581,8 @@ def difference_sentence(row, higher_text: str, lower_text: str, subject: str) ->
     )
     return (
         f"{subject[0].upper()}{subject[1:]} is {points(row.estimate)} percentage points "
-        f"{direction} {higher_text} than {lower_text} (95% CI {100 * row.ci_lower:.1f} to "
-        f"{100 * row.ci_upper:.1f} points); {verdict}."
+        f"{direction} {higher_text} than {lower_text} (95% CI {signed_points(row.ci_lower)} to "
+        f"{signed_points(row.ci_upper)} points); {verdict}."
     )
 
 
@@ -581,18 +595,26 @@ def differences_sentence(differences: pd.DataFrame, what: str) -> str:
     if shown.empty:
         return f"No difference between {what} can be shown: too few answers."
     significant = shown[shown["p_holm"] < 0.05] if "p_holm" in shown else shown.iloc[0:0]
-    text = (
-        f"Of {len(shown)} differences between {what} tested, {len(significant)} "
-        f"{'is' if len(significant) == 1 else 'are'} significant at the 5% level after Holm's "
-        "adjustment for multiple tests"
-    )
+    if len(shown) == 1 and significant.empty:
+        return f"The one difference between {what} tested is not significant at the 5% level."
     if len(significant):
         row = significant.iloc[int(np.argmax(significant["estimate"].abs().to_numpy()))]
-        text += (
-            f"; the largest is {row.label} ({'+' if row.estimate > 0 else '−'}"
-            f"{points(row.estimate)} points, 95% CI {100 * row.ci_lower:.1f} to "
-            f"{100 * row.ci_upper:.1f})"
+        described = (
+            f"{row.label} ({'+' if row.estimate > 0 else '−'}{points(row.estimate)} points, "
+            f"95% CI {signed_points(row.ci_lower)} to {signed_points(row.ci_upper)})"
         )
+    if len(shown) == 1:
+        return (
+            f"The one difference between {what} tested, {described}, is significant at the 5% "
+            "level."
+        )
+    text = (
+        f"Of {len(shown)} differences between {what} tested, {len(significant)} "
+        f"{'is' if len(significant) == 1 else 'are'} significant at the 5% level after "
+        "Holm's adjustment for multiple tests"
+    )
+    if len(significant):
+        text += f"; the largest is {described}"
     return text + "."
 
 
