@@ -328,3 +328,20 @@ def test_iceland_2021_main_partner_shares_are_neither_targets_nor_compared(csv):
 def test_not_compared_needs_edition_ids_and_a_judgement(tmp_path, extra, fragment):
     with pytest.raises(IndicatorError, match=fragment):
         _parse(tmp_path, _one("innovators", "{variable: novelty, codes: [1]}") + extra)
+
+
+def test_every_edition_kept_out_of_comparison_has_a_figure_of_that_indicator():
+    """`not_compared: [IS-2012]` (a typo for IS-2021) would silently keep nothing out."""
+    from innobarometer.indicators import load_indicators, published_figures
+
+    figures = published_figures(include_not_compared=True)
+    published = set(
+        zip(figures["indicator"], figures["country"] + "-" + figures["edition"].astype(str))
+    )
+    listed = [
+        (name, edition)
+        for name, indicator in load_indicators().indicators.items()
+        for edition in indicator.not_compared
+    ]
+    assert listed, "no indicator lists editions under not_compared"
+    assert [pair for pair in listed if pair not in published] == []
