@@ -4,6 +4,7 @@ command, its environment, and kernels that autoreload the package)."""
 import json
 import os
 import shutil
+import subprocess
 import sys
 import textwrap
 import time
@@ -147,8 +148,54 @@ def test_lab_environment_points_kernels_at_the_project_profile(tmp_path):
         "PATH": "/bin",
         "HOME": "/home/x",
         "IPYTHONDIR": str(tmp_path / "build" / "lab" / "ipython"),
+        "JUPYTER_PATH": str(tmp_path / "build" / "lab" / "jupyter"),
         "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "build" / "lab" / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "build" / "lab" / "workspaces"),
         "INNOBAROMETER_ROOT": str(tmp_path),
+    }
+
+
+def test_lab_environment_puts_the_project_kernel_before_the_users_jupyter_path(tmp_path):
+    environment = themes.lab_environment(tmp_path, {"JUPYTER_PATH": "/opt/jupyter"})
+    project = str(tmp_path / "build" / "lab" / "jupyter")
+    assert environment["JUPYTER_PATH"] == f"{project}{os.pathsep}/opt/jupyter"
+
+
+def test_the_lab_kernel_is_this_python_even_when_the_user_has_another_python3(tmp_path):
+    # A user kernel spec named python3 for a Python without the package (as `ipykernel install
+    # --user` writes one), which Jupyter finds before the environment's outside a virtualenv.
+    user_kernel = tmp_path / "user" / "kernels" / "python3"
+    user_kernel.mkdir(parents=True)
+    other_python = ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (user_kernel / "kernel.json").write_text(
+        json.dumps({"argv": other_python, "display_name": "Other", "language": "python"})
+    )
+    themes.write_lab_profile(tmp_path)
+    base = dict(os.environ) | {
+        "JUPYTER_DATA_DIR": str(tmp_path / "user"),
+        "JUPYTER_PREFER_ENV_PATH": "0",
+    }
+    base.pop("JUPYTER_PATH", None)
+    # jupytext gives a .py notebook without a paired .ipynb the kernel whose program is the
+    # server's Python; finding none, JupyterLab asks the researcher to pick a kernel.
+    probe = (
+        "import json; from jupyter_client.kernelspec import get_kernel_spec;"
+        "from jupytext.kernels import kernelspec_from_language;"
+        "print(json.dumps([get_kernel_spec('python3').argv, kernelspec_from_language('python')]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=themes.lab_environment(tmp_path, base),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    argv, jupytext_kernel = json.loads(result.stdout)
+    assert argv == [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    assert jupytext_kernel == {
+        "name": "python3",
+        "language": "python",
+        "display_name": "Python 3 (innobarometer)",
     }
 
 
@@ -162,6 +209,13 @@ def test_lab_profile_enables_autoreload_and_opens_py_files_as_notebooks(tmp_path
     settings = tmp_path / "build/lab/settings/@jupyterlab/docmanager-extension"
     viewers = json.loads((settings / "plugin.jupyterlab-settings").read_text())["defaultViewers"]
     assert viewers == {"python": "Jupytext Notebook"}
+
+
+def test_lab_settings_ask_no_website_for_news_or_updates(tmp_path):
+    themes.write_lab_profile(tmp_path)
+    settings = tmp_path / "build/lab/settings/@jupyterlab/apputils-extension"
+    notification = json.loads((settings / "notification.jupyterlab-settings").read_text())
+    assert notification == {"fetchNews": "false", "checkForUpdates": False}
 
 
 def test_lab_profile_keeps_settings_the_researcher_changed(tmp_path):

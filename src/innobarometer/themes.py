@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
+import json
 import keyword
 import os
 import re
@@ -35,13 +36,22 @@ FIRST_HEADING = re.compile(r"^# # .*$", re.MULTILINE)
 # notebook at the next cell, without restarting the kernel.
 AUTORELOAD_LINES = ("%load_ext autoreload", "%autoreload 2")
 JUPYTEXT_CONTENTS_MANAGER = "jupytext.async_contentsmanager.AsyncTextFileContentsManager"
-# JupyterLab opens `.py` files with jupytext's notebook view by default (a right click still offers
-# the text editor); written once, so later changes made in JupyterLab's settings are kept.
-DOCMANAGER_SETTINGS = (
-    "@jupyterlab/docmanager-extension",
-    "plugin.jupyterlab-settings",
-    '{\n  "defaultViewers": {"python": "Jupytext Notebook"}\n}\n',
-)
+# The lab's kernel keeps the default kernel's name, so that it replaces any other "python3" kernel
+# (a user's, found first when JUPYTER_PREFER_ENV_PATH is off, may run a Python without this
+# package), and notebooks saved in the lab name a kernel every Jupyter has.
+KERNEL_NAME = "python3"
+KERNEL_DISPLAY_NAME = "Python 3 (innobarometer)"
+# JupyterLab's settings for this project, written once each, so later changes made in JupyterLab's
+# settings are kept: `.py` files open with jupytext's notebook view (a right click still offers the
+# text editor), and the lab asks no website for news or updates (nothing downloads at run time).
+LAB_SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": (
+        '{\n  "defaultViewers": {"python": "Jupytext Notebook"}\n}\n'
+    ),
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": (
+        '{\n  "fetchNews": "false",\n  "checkForUpdates": false\n}\n'
+    ),
+}
 
 
 class ThemeError(ValueError):
@@ -161,12 +171,28 @@ def run_new_theme_command(args) -> int:
 
 
 def lab_dir(root: Path) -> Path:
-    """The lab's project-local state: IPython profile and JupyterLab settings (under build/)."""
+    """The lab's project-local state: IPython profile, kernel, settings, workspaces."""
     return root / "build" / "lab"
 
 
+def write_lab_kernel(root: Path) -> Path:
+    """Write the kernel spec that runs this Python (the one with the package); return its folder.
+
+    ipykernel's own spec names `python`, which jupytext cannot match to the server's Python, so a
+    `.py` notebook opened without its `.ipynb` had no kernel and JupyterLab asked for one.
+    """
+    from ipykernel.kernelspec import get_kernel_dict
+
+    folder = lab_dir(root) / "jupyter" / "kernels" / KERNEL_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    spec = get_kernel_dict() | {"display_name": KERNEL_DISPLAY_NAME}
+    (folder / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+    return folder
+
+
 def write_lab_profile(root: Path) -> Path:
-    """Write the IPython profile that autoreloads the package, and the lab's default settings."""
+    """Write the IPython profile that autoreloads the package, the lab's kernel and its default
+    settings; return the IPython folder."""
     ipython_dir = lab_dir(root) / "ipython"
     profile = ipython_dir / "profile_default"
     profile.mkdir(parents=True, exist_ok=True)
@@ -176,19 +202,26 @@ def write_lab_profile(root: Path) -> Path:
         f"c.InteractiveShellApp.exec_lines = {list(AUTORELOAD_LINES)!r}\n"
     )
     (profile / "ipython_kernel_config.py").write_text(config, encoding="utf-8")
-    folder, file, content = DOCMANAGER_SETTINGS
-    settings = lab_dir(root) / "settings" / folder / file
-    if not settings.exists():
-        settings.parent.mkdir(parents=True, exist_ok=True)
-        settings.write_text(content, encoding="utf-8")
+    write_lab_kernel(root)
+    for name, content in LAB_SETTINGS.items():
+        settings = lab_dir(root) / "settings" / name
+        if not settings.exists():
+            settings.parent.mkdir(parents=True, exist_ok=True)
+            settings.write_text(content, encoding="utf-8")
     return ipython_dir
 
 
 def lab_environment(root: Path, base: Mapping[str, str]) -> dict[str, str]:
-    """The environment JupyterLab and its kernels run in: the project's profile and settings."""
+    """The environment JupyterLab and its kernels run in: the project's profile, kernel (first on
+    JUPYTER_PATH), settings and workspaces (not the user's, which other projects share)."""
+    jupyter_path = [str(lab_dir(root) / "jupyter")]
+    if base.get("JUPYTER_PATH"):
+        jupyter_path.append(base["JUPYTER_PATH"])
     return dict(base) | {
         "IPYTHONDIR": str(lab_dir(root) / "ipython"),
+        "JUPYTER_PATH": os.pathsep.join(jupyter_path),
         "JUPYTERLAB_SETTINGS_DIR": str(lab_dir(root) / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(lab_dir(root) / "workspaces"),
         "INNOBAROMETER_ROOT": str(root),
     }
 
