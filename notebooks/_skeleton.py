@@ -40,9 +40,9 @@ report.show_estimates(
 # ## Beside the published figures
 
 # %%
-published = analysis.published_for_theme(ed, "overview", **options)
+published = analysis.published_for_theme(ed, "{{theme}}", **options)
 report.show_published(published, "Beside the published figures", ed.synthetic)
-report.show_not_asked(ed, analysis.published_indicators(ed, "overview"))
+report.show_not_asked(ed, analysis.published_indicators(ed, "{{theme}}"))
 
 # %% [markdown]
 # ## Notes and caveats

@@ -543,3 +543,14 @@ def test_the_estimate_command_says_what_an_edition_did_not_ask(
     assert "partner_voluntary, partner_foundations, partner_foreign" in printed.err
     rows = pd.read_csv(io.StringIO(printed.out))
     assert "voluntary" not in set(rows["category"]) and "citizens" in set(rows["category"])
+
+
+def test_a_theme_of_the_researchers_own_has_no_published_figures_of_another():
+    """`make theme NAME=funding` writes published_for_theme(ed, "funding"): nothing was published
+    for it, so the section says so instead of showing the overview's figures."""
+    edition = make_edition()
+    assert analysis.published_indicators(edition, "overview")  # DK-2023 published some
+    assert analysis.published_indicators(edition, "funding") == []
+    assert analysis.published_for_theme(edition, "funding").empty
+    skeleton = (ROOT / "notebooks" / "_skeleton.py").read_text(encoding="utf-8")
+    assert 'published_for_theme(ed, "{{theme}}"' in skeleton
