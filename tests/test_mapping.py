@@ -147,6 +147,14 @@ MISTAKES = {
         ("options: {own_organisation: q9a, citizens: q9e}", "options: {}"),
         ["key columns.partner.options", "is empty", "leave partner out"],
     ),
+    "ticked coded 0 with the default not_selected": (
+        ("selected: [1]", "selected: [0]"),
+        ["key columns.partner.not_selected", "not_selected defaults to [0]", "not_selected: [1]"],
+    ),
+    "a not-ticked code that is also a missing code": (
+        ("selected: [1]", "selected: [1]\n    not_selected: [0, 99]"),  # the file's missing: [99]
+        ["key columns.partner", "99 is a missing code", "keep it in one place"],
+    ),
     "duplicate key": (
         ("  novelty: q5", "  novelty: q5\n  novelty: q6"),
         ["line 22", "duplicate key 'novelty'", "keep one"],

@@ -109,6 +109,11 @@ def test_group_sentence_compares_shown_groups_only():
     )
     alone = table[table["group"].isin(["", "regional", "state"])]
     assert "fewer than two groups" in report.group_sentence(alone, names, "By level")
+    # One group in the data (a Nordic report of one country) is not a disclosure matter.
+    single = table[table["group"].isin(["", "state"])]
+    assert report.group_sentence(single, names, "For “Innovative”") == (
+        "For “Innovative”, the data hold a single group, so there is nothing to compare."
+    )
     # Groups equal to the whole per cent are not called highest and lowest.
     tied = table.assign(estimate=[0.80, 0.831, 0.9, 0.829])
     assert report.group_sentence(tied, names, "By level") == (

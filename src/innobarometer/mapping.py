@@ -369,12 +369,15 @@ def _parse_options(check, variable, spec, key_path, missing) -> ColumnMap | None
             "list the national codes meaning ticked, e.g. `selected: [1]`",
         )
     not_selected = _code_list(check, spec.get("not_selected", [0]), f"{key_path}.not_selected")
+    default = "" if "not_selected" in spec else " (not_selected defaults to [0])"
     for code in sorted(set(selected) & set(not_selected)):
         check.add(
             f"{key_path}.not_selected",
-            f"{code} is listed under both selected and not_selected",
-            "keep it under the one that says what the code means",
+            f"{code} is listed under both selected and not_selected{default}",
+            "keep it under the one that says what the code means"
+            + (", e.g. `not_selected: [1]` for a file coding 0 as ticked" if default else ""),
         )
+
     return ColumnMap(
         variable.name,
         key_path,
@@ -606,6 +609,19 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
         column_map = _parse_column(check, codebook, variables[name], spec, key_path)
         if column_map is not None:
             parsed[name] = column_map
+
+    for column_map in parsed.values():
+        # Missing codes win over answers when the file is read: a code in both would be lost.
+        answers = set(column_map.selected) | set(column_map.not_selected)
+        both = answers & (set(missing_values) | set(column_map.missing_values))
+        for code in sorted(both) if column_map.kind == "options" else ():
+            check.add(
+                column_map.key_path,
+                f"{code} is a missing code (missing_values) and listed under selected or "
+                "not_selected",
+                "keep it in one place: missing_values for 'no answer', selected or "
+                "not_selected for an answer",
+            )
 
     if "columns" in raw:
         provided = set(columns) | set(constants)

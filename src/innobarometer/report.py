@@ -484,6 +484,8 @@ def group_sentence(table: pd.DataFrame, group_labels: dict, by_text: str) -> str
     ]
     shown = _visible(rows).sort_values("estimate", ascending=False, kind="stable")
     hidden = " Groups with too few answers are not shown." if len(shown) < len(rows) else ""
+    if len(rows) < 2:
+        return f"{by_text}, the data hold a single group, so there is nothing to compare."
     if len(shown) < 2:
         return f"{by_text}, fewer than two groups can be shown, so none is compared.{hidden}"
     top, bottom = shown.iloc[0], shown.iloc[-1]
