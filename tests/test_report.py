@@ -301,3 +301,14 @@ def test_published_sentence_claims_agreement_by_design_only_for_calibration_targ
     only_comparisons = comparison.iloc[2:]
     assert "comparisons only" in report.published_sentence(only_comparisons, True)
     assert "by design" not in report.published_sentence(only_comparisons, True)
+
+
+def test_a_chart_of_many_items_grows_so_its_labels_do_not_overlap():
+    import matplotlib.pyplot as plt
+
+    rows = [(f"item_{i}", "", "", 0.5, 0.4, 0.6, 100, False) for i in range(60)]
+    table = tidy(rows)
+    fig = report.plot_estimates(table, pd.Series([f"Item {i}" for i in range(60)]), "Many")
+    height = fig.get_size_inches()[1]
+    plt.close(fig)
+    assert height >= 0.3 * 60  # the old 12-inch cap squeezed 60 labels into 0.2 in each

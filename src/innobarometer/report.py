@@ -42,6 +42,9 @@ NON_SUBSTANTIVE_CATEGORIES = ("8", "9")  # don't know, not relevant
 FIGURE_WIDTH = 8.5
 FIGURE_DPI = 84
 FOLDED_ROWS = 25
+# Charts grow 0.32 in per row so labels never overlap; the cap only stops a runaway table
+# (about 180 rows) from making an image taller than a browser will show.
+MAX_FIGURE_HEIGHT = 60.0
 
 
 def percent(value: float, digits: int = 0) -> str:
@@ -251,7 +254,7 @@ def plot_estimates(
         colour_of = {g: colours.get(g, "#555555") for g in groups}
     offsets = np.linspace(-0.28, 0.28, len(groups)) if len(groups) > 1 else np.zeros(1)
     height = 1.4 + 0.32 * len(items) * (1 + 0.45 * (len(groups) - 1))
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(height, 12)))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(height, MAX_FIGURE_HEIGHT)))
     for offset, group in zip(offsets, groups):
         rows = data[data["group"] == group]
         y = np.array([items.index(i) for i in rows["item"]]) + offset
@@ -753,7 +756,7 @@ def plot_differences(
     data = differences.reset_index(drop=True)
     shown = ~data["suppressed"].astype(bool).to_numpy()
     y = np.arange(len(data))
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(1.4 + 0.32 * len(data), 12)))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(1.4 + 0.32 * len(data), MAX_FIGURE_HEIGHT)))
     ax.axvline(0, color="#333333", linewidth=1)
     ax.hlines(
         y[shown],
@@ -789,7 +792,7 @@ def plot_odds_ratios(model, title: str = ""):
         return None
     data = model.table.reset_index(drop=True)
     y = np.arange(len(data))
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(1.4 + 0.32 * len(data), 12)))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(1.4 + 0.32 * len(data), MAX_FIGURE_HEIGHT)))
     colour = sns.color_palette("colorblind")[0]
     ax.axvline(1, color="#333333", linewidth=1)
     ax.hlines(y, data["ci_lower"], data["ci_upper"], color=colour, linewidth=2, alpha=0.7)
@@ -819,7 +822,7 @@ def plot_distribution(table: pd.DataFrame, labels: pd.Series, category_labels: d
     wide = data.pivot_table(index="label", columns="category", values="estimate", sort=False)
     wide = wide.reindex(index=items, columns=list(category_labels))
     colours = sns.color_palette("RdBu_r", len(category_labels))
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(1.6 + 0.32 * len(items), 12)))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(1.6 + 0.32 * len(items), MAX_FIGURE_HEIGHT)))
     left = np.zeros(len(items))
     drawn = np.array([item not in hidden for item in items])
     y = np.arange(len(items))
