@@ -40,9 +40,7 @@ report.show_estimates(
 # ## Beside the published figures
 
 # %%
-published = analysis.published_for_theme(ed, "{{theme}}", **options)
-report.show_published(published, "Beside the published figures", ed.synthetic)
-report.show_not_asked(ed, analysis.published_indicators(ed, "{{theme}}"))
+report.show_theme_published(ed, "{{theme}}", **options)
 
 # %% [markdown]
 # ## Notes and caveats

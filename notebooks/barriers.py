@@ -113,9 +113,7 @@ report.show_differences(gaps, section, "partner_differences", "With minus withou
 # ## Beside the published figures
 
 # %%
-published = analysis.published_for_theme(ed, "barriers", **options)
-report.show_published(published, "Beside the published figures", ed.synthetic)
-report.show_not_asked(ed, analysis.published_indicators(ed, "barriers"))
+report.show_theme_published(ed, "barriers", **options)
 
 # %% [markdown]
 # ## Notes and caveats

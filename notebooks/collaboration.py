@@ -138,9 +138,7 @@ report.show_model(
 # ## Beside the published figures
 
 # %%
-published = analysis.published_for_theme(ed, "collaboration", **options)
-report.show_published(published, "Beside the published figures", ed.synthetic)
-report.show_not_asked(ed, analysis.published_indicators(ed, "collaboration"))
+report.show_theme_published(ed, "collaboration", **options)
 
 # %% [markdown]
 # ## Notes and caveats

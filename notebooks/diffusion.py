@@ -141,9 +141,7 @@ report.show_differences(evaluation_gap, section, "evaluation_difference", title)
 # ## Beside the published figures
 
 # %%
-published = analysis.published_for_theme(ed, "diffusion", **options)
-report.show_published(published, "Beside the published figures", ed.synthetic)
-report.show_not_asked(ed, analysis.published_indicators(ed, "diffusion"))
+report.show_theme_published(ed, "diffusion", **options)
 
 # %% [markdown]
 # ## Notes and caveats

@@ -108,9 +108,7 @@ report.show_model(
 # ## Beside the published figures
 
 # %%
-published = analysis.published_for_theme(ed, "drivers", **options)
-report.show_published(published, "Beside the published figures", ed.synthetic)
-report.show_not_asked(ed, analysis.published_indicators(ed, "drivers"))
+report.show_theme_published(ed, "drivers", **options)
 
 # %% [markdown]
 # ## Notes and caveats

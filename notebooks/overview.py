@@ -121,9 +121,7 @@ report.show_differences(
 # The package's estimate of every published figure of this theme for this edition.
 
 # %%
-published = analysis.published_for_theme(ed, "overview", **options)
-report.show_published(published, "Beside the published figures", ed.synthetic)
-report.show_not_asked(ed, analysis.published_indicators(ed, "overview"))
+report.show_theme_published(ed, "overview", **options)
 
 # %% [markdown]
 # ## Notes and caveats

@@ -553,4 +553,4 @@ def test_a_theme_of_the_researchers_own_has_no_published_figures_of_another():
     assert analysis.published_indicators(edition, "funding") == []
     assert analysis.published_for_theme(edition, "funding").empty
     skeleton = (ROOT / "notebooks" / "_skeleton.py").read_text(encoding="utf-8")
-    assert 'published_for_theme(ed, "{{theme}}"' in skeleton
+    assert 'show_theme_published(ed, "{{theme}}"' in skeleton

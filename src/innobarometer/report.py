@@ -1018,6 +1018,16 @@ def show_published(
     show_table(comparison, section, "published", shown=format_published(comparison))
 
 
+def show_theme_published(edition, theme: str, **options) -> None:
+    """A theme report's "Beside the published figures" section: a notice naming the figures the
+    edition did not ask, then the others beside the package's estimates."""
+    from innobarometer import analysis
+
+    show_not_asked(edition, analysis.published_indicators(edition, theme))
+    published = analysis.published_for_theme(edition, theme, **options)
+    show_published(published, "Beside the published figures", edition.synthetic)
+
+
 def show_distribution(table, section, name, title, category_labels: dict) -> None:
     """A battery's full answer distribution: stacked bars and the table behind them (nothing for
     a table with no rows)."""
