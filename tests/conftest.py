@@ -18,6 +18,24 @@ def api_clus1() -> pd.DataFrame:
     return pd.read_csv(DATA / "apiclus1.csv")
 
 
+@pytest.fixture
+def strat(api_strat):
+    """apistrat as R's svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc)."""
+    from innobarometer.design import SurveyDesign
+
+    return SurveyDesign.from_frame(api_strat, weight="pw", strata="stype", population="fpc")
+
+
+@pytest.fixture
+def clus1(api_clus1):
+    """apiclus1 as R's svydesign(id=~dnum, weights=~pw, fpc=~fpc)."""
+    from innobarometer.design import SurveyDesign
+
+    return SurveyDesign.from_frame(
+        api_clus1, weight="pw", strata=None, population="fpc", psu="dnum"
+    )
+
+
 @pytest.fixture(scope="session")
 def api_srs() -> pd.DataFrame:
     return pd.read_csv(DATA / "apisrs.csv")

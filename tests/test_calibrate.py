@@ -4,22 +4,9 @@ import numpy as np
 import pytest
 
 from innobarometer.calibrate import CalibratedDesign, CalibrationError, post_stratify, rake
-from innobarometer.design import SurveyDesign
 
 STYPE = {"E": 4421, "H": 755, "M": 1018}
 SCH_WIDE = {"No": 1072, "Yes": 5122}
-
-
-@pytest.fixture
-def clus1(api_clus1):
-    return SurveyDesign.from_frame(
-        api_clus1, weight="pw", strata=None, population="fpc", psu="dnum"
-    )
-
-
-@pytest.fixture
-def strat(api_strat):
-    return SurveyDesign.from_frame(api_strat, weight="pw", strata="stype", population="fpc")
 
 
 def _mean(design, y):

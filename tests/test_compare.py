@@ -16,19 +16,6 @@ from innobarometer.compare import (
     option_difference,
     rao_scott,
 )
-from innobarometer.design import SurveyDesign
-
-
-@pytest.fixture
-def strat(api_strat):
-    return SurveyDesign.from_frame(api_strat, weight="pw", strata="stype", population="fpc")
-
-
-@pytest.fixture
-def clus1(api_clus1):
-    return SurveyDesign.from_frame(
-        api_clus1, weight="pw", strata=None, population="fpc", psu="dnum"
-    )
 
 
 def _matches(row, oracle_row):

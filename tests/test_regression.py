@@ -6,7 +6,6 @@ import pytest
 from scipy import special, stats
 
 from innobarometer.calibrate import post_stratify
-from innobarometer.design import SurveyDesign
 from innobarometer.regression import (
     REGRESSION_COLUMNS,
     RegressionError,
@@ -15,18 +14,6 @@ from innobarometer.regression import (
 )
 
 TERMS = ["(Intercept)", "ell", "meals", "mobility"]
-
-
-@pytest.fixture
-def strat(api_strat):
-    return SurveyDesign.from_frame(api_strat, weight="pw", strata="stype", population="fpc")
-
-
-@pytest.fixture
-def clus1(api_clus1):
-    return SurveyDesign.from_frame(
-        api_clus1, weight="pw", strata=None, population="fpc", psu="dnum"
-    )
 
 
 def _check_against_oracle(result, oracle, prefix):

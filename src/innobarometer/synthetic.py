@@ -1267,26 +1267,22 @@ def _write_table(table: pd.DataFrame, path: Path, fmt: str, delimiter, labels) -
     elif fmt == "excel":
         table.to_excel(path, sheet_name="data", index=False, engine="openpyxl")
         _fixed_zip(path)
-    elif fmt == "spss":
-        column_labels, value_labels = labels
-        pyreadstat.write_sav(
-            table.astype({c: float for c in table.columns if table[c].dtype == "Int64"}),
-            path,
-            column_labels=column_labels,
-            variable_value_labels=value_labels,
-            file_label="Synthetic demo data",
-        )
-        _fixed_sav_header(path)
     else:
+        # SPSS or Stata, with value labels; then the header's time stamp fixed, so the same
+        # seed writes the same bytes.
+        write, fix_stamp = {
+            "spss": (pyreadstat.write_sav, _fixed_sav_header),
+            "stata": (pyreadstat.write_dta, _fixed_dta_timestamp),
+        }[fmt]
         column_labels, value_labels = labels
-        pyreadstat.write_dta(
+        write(
             table.astype({c: float for c in table.columns if table[c].dtype == "Int64"}),
             path,
             column_labels=column_labels,
             variable_value_labels=value_labels,
             file_label="Synthetic demo data",
         )
-        _fixed_dta_timestamp(path)
+        fix_stamp(path)
 
 
 def write_demo_files(raw_dir: Path, seed: int = SEED) -> list[Path]:
