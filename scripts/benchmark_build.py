@@ -136,7 +136,7 @@ def main() -> int:
         if args.kernel:
             environment["INNOBAROMETER_KERNEL"] = args.kernel
         os.environ.update(environment)
-        from innobarometer import build, kernel
+        from innobarometer.pipeline import build, kernel
 
         assert Path(build.__file__).is_relative_to(package.parent)
         strategy = kernel.default_strategy()

@@ -32,8 +32,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from innobarometer.codebook import load_codebook  # noqa: E402
-from innobarometer.design import SurveyDesign  # noqa: E402
-from innobarometer.estimate import estimate_shares  # noqa: E402
+from innobarometer.survey.design import SurveyDesign  # noqa: E402
+from innobarometer.survey.estimate import estimate_shares  # noqa: E402
 
 N_STRATA = 60
 DESIGN_COLUMNS = ("stratum", "stratum_population", "weight", "dom")

@@ -21,8 +21,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from innobarometer.design import SurveyDesign
-from innobarometer.estimate import estimate_shares
+from innobarometer.survey.design import SurveyDesign
+from innobarometer.survey.estimate import estimate_shares
 
 STRATUM_SIZES = np.array([1600, 1200, 800, 400])
 ALLOCATION = np.array([0.20, 0.25, 0.25, 0.30])

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/stress_kernels.py --kernels 50 --strategy fresh --jobs 4
 
 Each kernel runs one tiny report (a notebook whose one cell prints its index) through
-`innobarometer.build.execute`: the same worker pool, kernel strategy (zygote forks or fresh
+`innobarometer.pipeline.build.execute`: the same worker pool, kernel strategy (zygote forks or fresh
 processes), IPC connection files and HTML export as `make all`. A report that fails for any reason
 counts as a start failure, with its error. Prints the count (target zero), the wall time, the
 per-kernel times, and any process the run left behind. Not a test: it takes about a minute.
@@ -59,7 +59,7 @@ def main() -> int:
     if args.strategy:
         os.environ["INNOBAROMETER_KERNEL"] = args.strategy
 
-    from innobarometer import build, kernel
+    from innobarometer.pipeline import build, kernel
 
     root = Path(tempfile.mkdtemp(prefix="stress-kernels-"))
     os.environ["INNOBAROMETER_ROOT"] = str(root)

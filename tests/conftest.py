@@ -21,7 +21,7 @@ def api_clus1() -> pd.DataFrame:
 @pytest.fixture
 def strat(api_strat):
     """apistrat as R's svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc)."""
-    from innobarometer.design import SurveyDesign
+    from innobarometer.survey.design import SurveyDesign
 
     return SurveyDesign.from_frame(api_strat, weight="pw", strata="stype", population="fpc")
 
@@ -29,7 +29,7 @@ def strat(api_strat):
 @pytest.fixture
 def clus1(api_clus1):
     """apiclus1 as R's svydesign(id=~dnum, weights=~pw, fpc=~fpc)."""
-    from innobarometer.design import SurveyDesign
+    from innobarometer.survey.design import SurveyDesign
 
     return SurveyDesign.from_frame(
         api_clus1, weight="pw", strata=None, population="fpc", psu="dnum"
@@ -65,7 +65,7 @@ def demo_root(tmp_path_factory) -> Path:
     import os
     import shutil
 
-    from innobarometer.datasets import build_data
+    from innobarometer.harmonise.datasets import build_data
 
     root = tmp_path_factory.mktemp("demo-project")
     shutil.copytree(ROOT / "data" / "demo" / "mappings", root / "data" / "demo" / "mappings")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from innobarometer import analysis
-from innobarometer.design import SurveyDesign
+from innobarometer.survey.design import SurveyDesign
 
 # Eight workplaces in one stratum of a large population (finite population correction ~1).
 # Weights 1, 2, 1, 1, 3, 2, 1, 1 (total 12); units 5 and 8 are not innovative.
@@ -229,11 +229,11 @@ def test_an_edition_is_read_once_and_read_again_when_its_file_changes(
         shutil.copy2(path, root / "build" / "data" / path.name)
     monkeypatch.setenv("INNOBAROMETER_ROOT", str(root))
     monkeypatch.setenv("DATA", "demo")
-    analysis._read_edition.cache_clear()
+    analysis.estimates._read_edition.cache_clear()
 
     first = analysis.load_edition("DK-2023")
     second = analysis.load_edition("DK-2023")
-    assert analysis._read_edition.cache_info().hits == 1
+    assert analysis.estimates._read_edition.cache_info().hits == 1
     # Each call has a frame of its own: a notebook changing one changes no other.
     weights = second.frame["weight"].copy()
     first.frame["weight"] = 0.0

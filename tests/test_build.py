@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from processes import alive, command, descendants, socket_inodes
 
-from innobarometer import build, kernel
+from innobarometer.pipeline import build, kernel
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 THEMES = ("drivers", "overview", "nordic", "_skeleton")

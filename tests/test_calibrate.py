@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from innobarometer.calibrate import CalibratedDesign, CalibrationError, post_stratify, rake
+from innobarometer.survey.calibrate import CalibratedDesign, CalibrationError, post_stratify, rake
 
 STYPE = {"E": 4421, "H": 755, "M": 1018}
 SCH_WIDE = {"No": 1072, "Yes": 5122}

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from innobarometer.__main__ import main
-from innobarometer.estimate import TIDY_COLUMNS
+from innobarometer.survey.estimate import TIDY_COLUMNS
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from innobarometer.codebook import load_codebook
-from innobarometer.codebook_page import render_codebook_page, write_codebook_page
 from innobarometer.indicators import load_indicators
+from innobarometer.pipeline.codebook_page import render_codebook_page, write_codebook_page
 
 ROOT = Path(__file__).parent.parent
 HEADLINE_FIGURES = ROOT / "src" / "innobarometer" / "reference" / "headline_figures.csv"

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from innobarometer.compare import (
+from innobarometer.survey.compare import (
     COMPARISON_COLUMNS,
     contrast,
     difference_independent,

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from fixtures.ingest.project import CSV_TEXT, MAPPING_TEXT, built_files, make_project
 
-from innobarometer import datasets
-from innobarometer.datasets import (
+from innobarometer.harmonise import datasets
+from innobarometer.harmonise.datasets import (
     DataSetError,
     active_set,
     build_data,
@@ -148,7 +148,7 @@ caveats: ["State bodies only."]
 
 
 def fake_generator(monkeypatch, mapping_text: str) -> list:
-    """A stand-in for innobarometer.synthetic that writes the fixture CSV and the given mapping
+    """A stand-in for innobarometer.harmonise.synthetic that writes the fixture CSV and the given mapping
     text; returns the list its calls are recorded in."""
     calls = []
 
@@ -157,10 +157,10 @@ def fake_generator(monkeypatch, mapping_text: str) -> list:
         raw_dir.joinpath("DK-2023.csv").write_text(CSV_TEXT, encoding="utf-8")
         return [raw_dir / "DK-2023.csv"]
 
-    fake = types.ModuleType("innobarometer.synthetic")
+    fake = types.ModuleType("innobarometer.harmonise.synthetic")
     fake.write_demo_files = write_demo_files
     fake.demo_mapping_texts = lambda: {"DK-2023.yaml": mapping_text}
-    monkeypatch.setitem(sys.modules, "innobarometer.synthetic", fake)
+    monkeypatch.setitem(sys.modules, "innobarometer.harmonise.synthetic", fake)
     return calls
 
 
@@ -211,11 +211,13 @@ def test_an_interrupted_demo_generation_is_redone_next_time(tmp_path, monkeypatc
         (raw_dir / "DK-2023.csv").write_text("lbnr;vaegt\n1;", encoding="utf-8")
         raise KeyboardInterrupt
 
-    sys.modules["innobarometer.synthetic"].write_demo_files = torn
+    sys.modules["innobarometer.harmonise.synthetic"].write_demo_files = torn
     with pytest.raises(KeyboardInterrupt):
         build_data(progress=quiet)
     # The torn file exists, but the next run does not trust it: it generates again.
-    sys.modules["innobarometer.synthetic"].write_demo_files = lambda raw_dir: calls.append(raw_dir)
+    sys.modules["innobarometer.harmonise.synthetic"].write_demo_files = lambda raw_dir: (
+        calls.append(raw_dir)
+    )
     with contextlib.suppress(Exception):
         build_data(progress=quiet)
     assert len(calls) == 2
@@ -229,7 +231,7 @@ def test_the_demo_is_regenerated_when_any_module_of_the_generator_changes():
     from innobarometer import codebook, indicators, paths
 
     code = (
-        "import sys, innobarometer.synthetic\n"
+        "import sys, innobarometer.harmonise.synthetic\n"
         "print(' '.join(sorted(m.__file__ for n, m in sys.modules.items() "
         "if n.startswith('innobarometer'))))"
     )
@@ -244,7 +246,7 @@ def test_the_demo_is_regenerated_when_any_module_of_the_generator_changes():
         indicators.SOURCES_PATH,
     ]
     names = {Path(f).resolve().relative_to(paths.PACKAGE_DIR).as_posix() for f in files}
-    assert "design.py" in names
+    assert "survey/design.py" in names
     assert names <= set(datasets.SYNTHETIC_SOURCES), names - set(datasets.SYNTHETIC_SOURCES)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from innobarometer.design import DesignError, SurveyDesign
+from innobarometer.survey.design import DesignError, SurveyDesign
 
 
 def _mean_scores(design, y):

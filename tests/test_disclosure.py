@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from innobarometer.disclosure import apply_disclosure
-from innobarometer.estimate import TIDY_COLUMNS
+from innobarometer.survey.disclosure import apply_disclosure
+from innobarometer.survey.estimate import TIDY_COLUMNS
 
 
 def _table(rows):

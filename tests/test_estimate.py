@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from innobarometer.compare import option_difference
-from innobarometer.design import SurveyDesign
-from innobarometer.estimate import (
+from innobarometer.survey.compare import option_difference
+from innobarometer.survey.design import SurveyDesign
+from innobarometer.survey.estimate import (
     OPTIONS_TICKED,
     TIDY_COLUMNS,
     as_zero_one,
@@ -18,7 +18,7 @@ from innobarometer.estimate import (
     estimate_shares,
     estimate_totals,
 )
-from innobarometer.intervals import share_interval
+from innobarometer.survey.intervals import share_interval
 
 REL = 1e-6
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from innobarometer.design import SurveyDesign
-from innobarometer.estimate import estimate_shares
+from innobarometer.survey.design import SurveyDesign
+from innobarometer.survey.estimate import estimate_shares
 
 SETTINGS = settings(max_examples=25, deadline=None)
 

@@ -8,9 +8,9 @@ import pyreadstat
 import pytest
 from fixtures.ingest.project import CSV_TEXT, MAPPING_TEXT, make_project, national_frame
 
-from innobarometer.ingest import SourceError, harmonise, read_source
-from innobarometer.mapping import read_mapping
-from innobarometer.validate import find_problems
+from innobarometer.harmonise.ingest import SourceError, harmonise, read_source
+from innobarometer.harmonise.mapping import read_mapping
+from innobarometer.harmonise.validate import find_problems
 
 NA = pd.NA
 # The fixture's rows recoded by hand: q1* 1 yes / 2 no / 3 don't know -> 1/0/8, 99 missing;

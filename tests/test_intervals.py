@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from innobarometer.intervals import share_interval, t_interval, t_test
+from innobarometer.survey.intervals import share_interval, t_interval, t_test
 
 # qt(0.975, 20) in R (and in printed t tables: 2.086).
 T_975_20 = 2.0859634472658644

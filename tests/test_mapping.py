@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fixtures.ingest.project import MAPPING_TEXT, make_project
 
-from innobarometer.mapping import MappingError, check_mapping, read_mapping
+from innobarometer.harmonise.mapping import MappingError, check_mapping, read_mapping
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "mappings" / "example.yaml.txt"
 

@@ -1,7 +1,7 @@
 """The theme notebooks, run the way `make all` builds them, on the demo data.
 
 One session builds the demo data and every report (every theme for every demo edition, the Nordic
-report for the latest editions) through `innobarometer.build` into a temporary project, then
+report for the latest editions) through `innobarometer.pipeline.build` into a temporary project, then
 checks each page: its sections, a figure in each, the synthetic-data notice, and the published
 figures where the edition has any. One notebook is also run through papermill with a high
 disclosure threshold, and its raw outputs are checked for any trace of a suppressed cell.
@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 from pages import h2_sections
 
-from innobarometer import analysis, build, indicators, report
+from innobarometer import analysis, indicators, report
+from innobarometer.pipeline import build
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -96,7 +97,7 @@ def project(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("INNOBAROMETER_ROOT", str(root))
         patch.setenv("DATA", "demo")
-        from innobarometer.datasets import build_data
+        from innobarometer.harmonise.datasets import build_data
 
         build_data("demo", progress=lambda _: None)
     return root

@@ -23,9 +23,10 @@ import pytest
 import yaml
 from pages import h2_sections
 
-from innobarometer import analysis, build, report
-from innobarometer.design import SurveyDesign
-from innobarometer.estimate import TIDY_COLUMNS
+from innobarometer import analysis, report
+from innobarometer.pipeline import build
+from innobarometer.survey.design import SurveyDesign
+from innobarometer.survey.estimate import TIDY_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -132,7 +133,7 @@ def test_inspiration_is_not_asked_when_novelty_its_filter_was_not():
 
 def test_a_variable_the_mapping_leaves_out_is_not_asked_even_where_nobody_qualified():
     """With no innovators, every innovator item is empty; the mapping tells which were asked."""
-    from innobarometer.mapping import ColumnMap
+    from innobarometer.harmonise.mapping import ColumnMap
 
     nobody = FRAME.assign(
         innovative=pd.array([0] * 6, dtype="Int8"),
@@ -432,7 +433,7 @@ def partial_project(demo_root, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("INNOBAROMETER_ROOT", str(root))
         patch.delenv("DATA", raising=False)
-        from innobarometer.datasets import build_data
+        from innobarometer.harmonise.datasets import build_data
 
         build_data(progress=lambda _: None)
         out = io.StringIO()

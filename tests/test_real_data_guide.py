@@ -14,9 +14,9 @@ import pyreadstat
 import pytest
 import yaml
 
-from innobarometer import build
 from innobarometer.__main__ import main
-from innobarometer.datasets import build_data, harmonised_path
+from innobarometer.harmonise.datasets import build_data, harmonised_path
+from innobarometer.pipeline import build
 
 ROOT = Path(__file__).parent.parent
 GUIDE = ROOT / "README.md"

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from scipy import special, stats
 
-from innobarometer.calibrate import post_stratify
-from innobarometer.regression import (
+from innobarometer.survey.calibrate import post_stratify
+from innobarometer.survey.regression import (
     REGRESSION_COLUMNS,
     RegressionError,
     model_matrix,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from innobarometer import render
+from innobarometer.report import figures as render
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from innobarometer import report
-from innobarometer.estimate import TIDY_COLUMNS
+from innobarometer.survey.estimate import TIDY_COLUMNS
 
 matplotlib.use("Agg")
 

@@ -9,9 +9,9 @@ import pytest
 from scipy import stats
 
 from innobarometer.codebook import load_codebook, universe_mask
-from innobarometer.design import SurveyDesign
+from innobarometer.harmonise.synthetic import EDITIONS, generate_edition
 from innobarometer.indicators import indicator_values, published_figures, scope_mask
-from innobarometer.synthetic import EDITIONS, generate_edition
+from innobarometer.survey.design import SurveyDesign
 
 BIG = 1000  # editions with at least this many respondents must show relationships significantly
 Z = stats.norm.ppf(0.975)
@@ -215,14 +215,14 @@ def test_finland_is_organisations_and_norway_municipal_and_county(frames):
 
 
 def test_nonresponse_differs_by_stratum():
-    from innobarometer.synthetic import population_strata
+    from innobarometer.harmonise.synthetic import population_strata
 
     rates = population_strata("DK", 2023)["response_rate"]
     assert rates.max() - rates.min() > 0.2
 
 
 def test_same_seed_same_frame_other_seed_other_frame():
-    from innobarometer.synthetic import _generate
+    from innobarometer.harmonise.synthetic import _generate
 
     first = generate_edition("IS", 2018)
     _generate.cache_clear()
@@ -240,8 +240,8 @@ def demo_dir(tmp_path_factory, frames):
     """The demo files written beside a copy of the committed demo mappings."""
     import shutil
 
+    from innobarometer.harmonise.synthetic import write_demo_files
     from innobarometer.paths import demo_mappings_dir
-    from innobarometer.synthetic import write_demo_files
 
     root = tmp_path_factory.mktemp("demo")
     shutil.copytree(demo_mappings_dir(), root / "mappings")
@@ -250,7 +250,7 @@ def demo_dir(tmp_path_factory, frames):
 
 
 def test_files_in_every_format_and_repeatable(demo_dir, tmp_path):
-    from innobarometer.synthetic import write_demo_files
+    from innobarometer.harmonise.synthetic import write_demo_files
 
     written = {p.suffix for p in (demo_dir / "raw").iterdir()}
     assert {".sav", ".xlsx", ".dta", ".csv"} <= written
@@ -261,7 +261,7 @@ def test_files_in_every_format_and_repeatable(demo_dir, tmp_path):
 
 @pytest.mark.parametrize("key", list(EDITIONS), ids=lambda k: f"{k[0]}-{k[1]}")
 def test_round_trip_through_the_demo_mapping(demo_dir, frames, key):
-    from innobarometer.datasets import harmonise_edition
+    from innobarometer.harmonise.datasets import harmonise_edition
 
     mapping, loaded = harmonise_edition(demo_dir / "mappings" / f"{key[0]}-{key[1]}.yaml")
     assert mapping.synthetic and any("SYNTHETIC" in c for c in mapping.caveats)
@@ -271,8 +271,8 @@ def test_round_trip_through_the_demo_mapping(demo_dir, frames, key):
 def test_committed_mappings_match_the_generator():
     """data/demo/mappings holds what the generator writes now: a generator change committed
     without its mappings fails here."""
+    from innobarometer.harmonise.synthetic import demo_mapping_texts
     from innobarometer.paths import demo_mappings_dir
-    from innobarometer.synthetic import demo_mapping_texts
 
     committed = {p.name for p in demo_mappings_dir().glob("*.yaml")}
     texts = demo_mapping_texts()

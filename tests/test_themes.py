@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from innobarometer import themes
 from innobarometer.__main__ import main
-from innobarometer.build import discover_themes
+from innobarometer.pipeline import scaffolding as themes
+from innobarometer.pipeline.build import discover_themes
 
 ROOT = Path(__file__).parent.parent
 # A small skeleton with both placeholders: a title heading, a parameters cell, a theme name in code.
@@ -265,7 +265,7 @@ def test_lab_without_jupyterlab_says_to_run_make_lab(monkeypatch, capsys):
 
 
 def test_lab_harmonises_the_data_then_execs_jupyterlab(project, monkeypatch):
-    import innobarometer.datasets
+    import innobarometer.harmonise.datasets
 
     calls = []
 
@@ -277,7 +277,9 @@ def test_lab_harmonises_the_data_then_execs_jupyterlab(project, monkeypatch):
         raise Executed
 
     monkeypatch.setattr(themes, "jupyterlab_installed", lambda: True)
-    monkeypatch.setattr(innobarometer.datasets, "build_data", lambda: calls.append(("data",)))
+    monkeypatch.setattr(
+        innobarometer.harmonise.datasets, "build_data", lambda: calls.append(("data",))
+    )
     monkeypatch.setattr(themes.os, "execve", fake_execve)
     with pytest.raises(Executed):
         main(["lab"])

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from fixtures.ingest.project import CSV_TEXT, MAPPING_TEXT, built_files, make_project
 
-from innobarometer.datasets import DataBuildError, build_data
-from innobarometer.validate import DataValidationError, validate_frame
+from innobarometer.harmonise.datasets import DataBuildError, build_data
+from innobarometer.harmonise.validate import DataValidationError, validate_frame
 
 
 def edit_line(number: int, old: str, new: str, csv: str = CSV_TEXT) -> str:

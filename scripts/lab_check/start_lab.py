@@ -7,8 +7,9 @@ Usage: INNOBAROMETER_ROOT=/tmp/labproject /tmp/labvenv/bin/python start_lab.py 1
 import os
 import sys
 
-from innobarometer import paths, themes
-from innobarometer.datasets import build_data
+from innobarometer import paths
+from innobarometer.harmonise.datasets import build_data
+from innobarometer.pipeline import scaffolding as themes
 
 port, token = sys.argv[1], sys.argv[2]
 root = paths.project_root()

@@ -57,27 +57,27 @@ def main(argv: list[str] | None = None) -> int:
 
             return print_codebook()
         if args.command == "estimate":
-            from innobarometer.analysis import run_estimate_command
+            from innobarometer.analysis.estimates import run_estimate_command
 
             return run_estimate_command(args)
         if args.command == "data":
-            from innobarometer.datasets import run_data_command
+            from innobarometer.harmonise.datasets import run_data_command
 
             return run_data_command(args)
         if args.command == "check":
-            from innobarometer.datasets import run_check_command
+            from innobarometer.harmonise.datasets import run_check_command
 
             return run_check_command(args)
         if args.command == "build":
-            from innobarometer.build import run_build_command
+            from innobarometer.pipeline.build import run_build_command
 
             return run_build_command(args)
         if args.command == "new-theme":
-            from innobarometer.themes import run_new_theme_command
+            from innobarometer.pipeline.scaffolding import run_new_theme_command
 
             return run_new_theme_command(args)
         if args.command == "lab":
-            from innobarometer.themes import run_lab_command
+            from innobarometer.pipeline.scaffolding import run_lab_command
 
             return run_lab_command(args)
     except KeyboardInterrupt:

@@ -22,9 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from innobarometer.design import SurveyDesign
-from innobarometer.disclosure import DEFAULT_THRESHOLD, apply_disclosure
-from innobarometer.intervals import MEAN_METHOD, check_share_method, share_interval, t_interval
+from innobarometer.survey.design import SurveyDesign
+from innobarometer.survey.disclosure import DEFAULT_THRESHOLD, apply_disclosure
+from innobarometer.survey.intervals import (
+    MEAN_METHOD,
+    check_share_method,
+    share_interval,
+    t_interval,
+)
 
 TIDY_COLUMNS = [
     "indicator",

@@ -45,7 +45,7 @@ READS_ALL_EDITIONS_OF_COUNTRY = frozenset({"overview"})
 # Cells whose code and output never reach the HTML: papermill's injected parameters, the
 # notebook's own defaults, and cells an author tags out.
 HIDDEN_CELL_TAGS = frozenset({"injected-parameters", "parameters", "remove-cell"})
-TABLE_MIME = "application/vnd.innobarometer.table+json"  # innobarometer.report.TABLE_MIME
+TABLE_MIME = "application/vnd.innobarometer.table+json"  # innobarometer.report.sections.TABLE_MIME
 SUMMARY_LINES = 10
 PARAMETERS_HEADER = re.compile(r"^# %%.*\btags\s*=\s*\[[^\]]*[\"']parameters[\"']")
 CELL_HEADER = re.compile(r"^# %%")
@@ -155,8 +155,8 @@ def discover_themes(notebooks: Path | None = None) -> list[Theme]:
 
 
 def load_data_set(data: str | None = None) -> DataSet:
-    """The active data set (demo or real) from `innobarometer.datasets`."""
-    from innobarometer import datasets
+    """The active data set (demo or real) from `innobarometer.harmonise.datasets`."""
+    from innobarometer.harmonise import datasets
 
     try:
         active = datasets.active_set(data)
@@ -420,7 +420,7 @@ def _execute(job: Job) -> dict:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from innobarometer import kernel
+    from innobarometer.pipeline import kernel
 
     notebook = jupytext.read(job.report.notebook, fmt="py:percent")
     parameters_index = next(
@@ -535,7 +535,7 @@ def _compact_png(encoded: str) -> str:
     import numpy as np
     from PIL import Image
 
-    from innobarometer import render
+    from innobarometer.report import figures as render
 
     data = base64.b64decode(encoded)
     if render.is_palette_png(data):
@@ -573,7 +573,7 @@ def _html_exporter():
         # Cells are filtered before export (`export_html`): no preprocessor is needed, and each
         # would validate the whole notebook again.
         default_preprocessors=[],
-        extra_template_basedirs=[str(paths.PACKAGE_DIR)],
+        extra_template_basedirs=[str(paths.PACKAGE_DIR / "report")],
         template_name="templates",
         template_file="report.html.j2",
         exclude_input=True,
@@ -789,7 +789,7 @@ def execute(
     """
     import tempfile
 
-    from innobarometer import kernel
+    from innobarometer.pipeline import kernel
 
     run_dir = Path(tempfile.mkdtemp(prefix="ib-"))  # short absolute path: socket names <= 107 B
     environment = environment | {
@@ -891,7 +891,7 @@ def render_index(
     reports: list[Report], statuses: dict[str, str], data_set: DataSet, build: Path
 ) -> str:
     """`build/index.html`: editions x themes, a row per edition-set report, status and links."""
-    css = (paths.PACKAGE_DIR / "templates" / "report.css").read_text(encoding="utf-8")
+    css = (paths.PACKAGE_DIR / "report" / "templates" / "report.css").read_text(encoding="utf-8")
     by_name = {r.name: r for r in reports}
     grid_themes = list(dict.fromkeys(r.theme for r in reports if r.key != LATEST))
     set_reports = [r for r in reports if r.key == LATEST]
@@ -1024,7 +1024,7 @@ def assess(
 
 def _outdated_editions(data: str | None) -> list[str]:
     """Editions whose harmonised data is older than its inputs (`datasets.outdated_editions`)."""
-    from innobarometer import datasets
+    from innobarometer.harmonise import datasets
 
     return datasets.outdated_editions(data)
 
@@ -1117,7 +1117,7 @@ def _refresh_codebook_page(data_set: DataSet, manifest: dict, build_dir: Path) -
     }
     if manifest.get("codebook_page") == inputs and page.exists():
         return
-    from innobarometer.codebook_page import write_codebook_page
+    from innobarometer.pipeline.codebook_page import write_codebook_page
 
     write_codebook_page(page, data_set.kind)
     manifest["codebook_page"] = inputs
@@ -1180,7 +1180,7 @@ def check_before_running(
     stale: list[Report], theme_of: dict[str, Theme], overrides: dict, data_set: DataSet
 ) -> None:
     """Everything that can fail without a kernel: parameter names, data files, kernel choice."""
-    from innobarometer import kernel
+    from innobarometer.pipeline import kernel
 
     validate_parameters(stale, theme_of, overrides)
     try:

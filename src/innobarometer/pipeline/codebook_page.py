@@ -12,8 +12,8 @@ from pathlib import Path
 
 from innobarometer import __version__, paths
 from innobarometer.codebook import THEMES, Codebook, Variable, load_codebook
-from innobarometer.mapping import SET_BY_MAPPING, check_mapping
-from innobarometer.validate import introduced_items
+from innobarometer.harmonise.mapping import SET_BY_MAPPING, check_mapping
+from innobarometer.harmonise.validate import introduced_items
 
 PAGE_CSS = """\
 main.codebook { max-width: 84rem; }
@@ -173,7 +173,7 @@ def _indicators_section() -> list[str]:
 
 def render_codebook_page(data: str | None = None) -> str:
     """The codebook page for the active data set (`data`: demo, real or None for automatic)."""
-    from innobarometer.datasets import active_set
+    from innobarometer.harmonise.datasets import active_set
 
     active = active_set(data)
     codebook = load_codebook()
@@ -188,7 +188,7 @@ def render_codebook_page(data: str | None = None) -> str:
         )
     themes = [t for t in THEMES if any(v.theme == t for v in codebook.variables.values())]
     contents = " ".join(f'<a href="#theme-{t}">{html.escape(t.capitalize())}</a>' for t in themes)
-    css = (paths.PACKAGE_DIR / "templates" / "report.css").read_text(encoding="utf-8")
+    css = (paths.PACKAGE_DIR / "report" / "templates" / "report.css").read_text(encoding="utf-8")
     body = [
         "<h1>Codebook: the harmonised variables and published indicators</h1>",
         DATA_NOTICE[active.kind],

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from innobarometer.design import SurveyDesign
-from innobarometer.estimate import as_zero_one
-from innobarometer.intervals import t_interval, t_test
+from innobarometer.survey.design import SurveyDesign
+from innobarometer.survey.estimate import as_zero_one
+from innobarometer.survey.intervals import t_interval, t_test
 
 COMPARISON_COLUMNS = ["contrast", "estimate", "se", "df", "t", "p", "ci_lower", "ci_upper"]
 

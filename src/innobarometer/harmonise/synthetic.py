@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 
 from innobarometer.codebook import load_codebook, universe_mask
-from innobarometer.design import SurveyDesign
 from innobarometer.indicators import (
     indicator_values,
     load_indicators,
     published_figures,
     scope_mask,
 )
+from innobarometer.survey.design import SurveyDesign
 
 SEED = 20240611
 COUNTRIES = ("DK", "NO", "SE", "FI", "IS")
@@ -1164,7 +1164,7 @@ def _caveats(country: str, edition: int) -> list[str]:
         else "Unit: the workplace, answered by its manager."
     )
     return [
-        "SYNTHETIC DATA: drawn by innobarometer.synthetic to match published figures; "
+        "SYNTHETIC DATA: drawn by innobarometer.harmonise.synthetic to match published figures; "
         "not real answers.",
         unit,
         coverage,
@@ -1314,7 +1314,7 @@ def demo_mapping_texts(seed: int = SEED) -> dict[str, str]:
     for country, edition in LAYOUTS:
         header = (
             f"# Demo mapping of the synthetic {country} {edition} file, written by "
-            "innobarometer.synthetic.\n# Do not edit: `make data` rewrites it whenever the "
+            "innobarometer.harmonise.synthetic.\n# Do not edit: `make data` rewrites it whenever the "
             "generator writes something else.\n"
         )
         body = yaml.safe_dump(

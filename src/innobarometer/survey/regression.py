@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from innobarometer.design import SurveyDesign
-from innobarometer.estimate import as_zero_one
-from innobarometer.intervals import check_level, t_interval, t_test
+from innobarometer.survey.design import SurveyDesign
+from innobarometer.survey.estimate import as_zero_one
+from innobarometer.survey.intervals import check_level, t_interval, t_test
 
 REGRESSION_COLUMNS = [
     "term",

@@ -16,9 +16,15 @@ import numpy as np
 import pandas as pd
 
 from innobarometer.codebook import UNIVERSES, Variable, load_codebook, universe_mask
-from innobarometer.design import SurveyDesign
-from innobarometer.disclosure import DEFAULT_THRESHOLD
-from innobarometer.estimate import (
+from innobarometer.indicators import (
+    indicator_values,
+    load_indicators,
+    published_figures,
+    scope_mask,
+)
+from innobarometer.survey.design import SurveyDesign
+from innobarometer.survey.disclosure import DEFAULT_THRESHOLD
+from innobarometer.survey.estimate import (
     OPTIONS_TICKED,
     TIDY_COLUMNS,
     estimate_distribution,
@@ -27,13 +33,7 @@ from innobarometer.estimate import (
     estimate_ordinal_battery,
     estimate_shares,
 )
-from innobarometer.indicators import (
-    indicator_values,
-    load_indicators,
-    published_figures,
-    scope_mask,
-)
-from innobarometer.intervals import check_share_method
+from innobarometer.survey.intervals import check_share_method
 
 DOMAINS = UNIVERSES
 
@@ -76,7 +76,7 @@ class Edition:
     def mapped_columns(self) -> frozenset[str] | None:
         """Frame columns the mapping provides (a column, a constant, a derived `innovative`, the
         options it lists); None for an edition made without a mapping file."""
-        from innobarometer.mapping import SET_BY_MAPPING
+        from innobarometer.harmonise.mapping import SET_BY_MAPPING
 
         columns = getattr(self.mapping, "columns", None)
         if not isinstance(columns, dict):
@@ -102,7 +102,7 @@ def load_edition(edition_id: str, data: str | None = None) -> Edition:
     reads each edition several times); every call gets a frame of its own (copy-on-write), so
     a change a notebook makes to one is seen by no other.
     """
-    from innobarometer.datasets import edition_files
+    from innobarometer.harmonise.datasets import edition_files
 
     stamp = tuple((str(f), *_file_identity(f)) for f in edition_files(edition_id, data))
     frame, design, mapping = _read_edition(edition_id, data, stamp)
@@ -130,7 +130,7 @@ def _file_identity(path) -> tuple[int, ...]:
 @functools.lru_cache(maxsize=64)  # every edition of a large real set
 def _read_edition(edition_id: str, data: str | None, stamp: tuple) -> tuple:
     """Frame, design and mapping of an edition as its files are at `stamp` (the cache key)."""
-    from innobarometer.datasets import load_frame, load_mapping
+    from innobarometer.harmonise.datasets import load_frame, load_mapping
 
     frame = load_frame(edition_id, data)
     return frame, SurveyDesign.from_frame(frame), load_mapping(edition_id, data)
@@ -422,7 +422,7 @@ def labels(table: pd.DataFrame) -> pd.Series:
 
 def run_estimate_command(args) -> int:
     """`python -m innobarometer estimate EDITION VARIABLE [--by ...] [--domain ...] [--ci ...]`."""
-    from innobarometer.datasets import DataSetError
+    from innobarometer.harmonise.datasets import DataSetError
 
     try:
         check_share_method(args.ci)
@@ -542,7 +542,7 @@ NORDIC_REPORT_YEAR = 2019
 
 def active_editions(data: str | None = None) -> list[str]:
     """Edition ids of the active data set (demo or real), sorted."""
-    from innobarometer.datasets import active_set
+    from innobarometer.harmonise.datasets import active_set
 
     return sorted(active_set(data).editions)
 
@@ -828,7 +828,7 @@ def estimate_option_count(
     """The distribution of how many options of a multiple-response item a unit ticked
     (0, 1, ..., `top` or more) over the item's universe; units missing an option are outside.
     No rows unless every option was asked: a count over some options is another question."""
-    from innobarometer.estimate import estimate_distribution
+    from innobarometer.survey.estimate import estimate_distribution
 
     var = load_codebook()[variable]
     if not is_asked(edition, variable) or _grouped_by_unasked(edition, by):
@@ -888,7 +888,7 @@ DIFFERENCE_COLUMNS = [
 
 def _difference_rows(rows: list[dict]) -> pd.DataFrame:
     """Difference rows into one table with Holm-adjusted p-values over the unsuppressed ones."""
-    from innobarometer.compare import holm
+    from innobarometer.survey.compare import holm
 
     columns = [c for c in DIFFERENCE_COLUMNS if c != "p_holm"]
     table = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
@@ -910,7 +910,7 @@ def option_differences(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A multiple-response item's option shares, and each option against the next most common
     (ranked), each difference with the options' joint covariance; Holm over the set."""
-    from innobarometer.compare import option_difference
+    from innobarometer.survey.compare import option_difference
 
     shares = estimate_variable(edition, variable, ci_method=ci_method, threshold=threshold)
     if shares.empty:
@@ -945,7 +945,7 @@ def group_differences(
     hidden in the shares table beside it, by the threshold or by secondary suppression (else the
     difference and the other group's share would give the hidden one away). Holm over the pairs.
     No rows when no unit has a group or an answer (a question not asked, or nobody qualified)."""
-    from innobarometer.compare import group_contrast
+    from innobarometer.survey.compare import group_contrast
 
     groups = pd.Series(groups).astype("string").reset_index(drop=True)
     answered = ~np.isnan(np.asarray(values, dtype=float))
@@ -997,7 +997,7 @@ def independent_differences(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """An indicator in each edition (group = edition id) and the differences between the pairs
     of editions (indices into `editions`, first minus second) as independent samples; Holm."""
-    from innobarometer.compare import difference_independent
+    from innobarometer.survey.compare import difference_independent
 
     estimated = [_share_and_df(e, indicator, options) for e in editions]
     shares = pd.DataFrame([row for row, _ in estimated]).assign(
@@ -1057,7 +1057,7 @@ def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
 def association_test(edition: Edition, values, by: str) -> float:
     """The Rao-Scott p-value of a 1/0 outcome (NaN outside its base) against a background column;
     NaN when fewer than two groups or outcomes occur."""
-    from innobarometer.compare import rao_scott
+    from innobarometer.survey.compare import rao_scott
 
     outcome = pd.Series(np.asarray(values, dtype=float))
     column = edition.frame[by].astype("string").reset_index(drop=True)
@@ -1139,7 +1139,7 @@ def fit_logistic(
     predictors constant in the modelled units are dropped. When the rarer outcome has fewer
     than ten units per coefficient, or the fit fails, the model says why instead of raising.
     """
-    from innobarometer.regression import RegressionError, model_matrix, survey_logistic
+    from innobarometer.survey.regression import RegressionError, model_matrix, survey_logistic
 
     y = pd.Series(np.asarray(outcome, dtype=float))
     frame = pd.DataFrame({k: pd.Series(v).reset_index(drop=True) for k, v in predictors.items()})
@@ -1301,7 +1301,7 @@ def estimate_shares_by(
     in each group (units without a group count in the overall row only). No rows when the edition
     did not ask the variable or no unit has a group (the grouping was not asked, or nobody
     qualified): the comparison is the point."""
-    from innobarometer.estimate import estimate_shares
+    from innobarometer.survey.estimate import estimate_shares
 
     var = load_codebook()[variable]
     labels = pd.Series(groups).reset_index(drop=True).astype(object)
@@ -1376,8 +1376,8 @@ def battery_differences(
 ) -> pd.DataFrame:
     """For each battery item, the share `promoted` or `hindered` in one group minus another,
     within the design; Holm over the items (no rows without items)."""
-    from innobarometer.compare import holm
-    from innobarometer.estimate import HINDERED, PROMOTED
+    from innobarometer.survey.compare import holm
+    from innobarometer.survey.estimate import HINDERED, PROMOTED
 
     if not items:
         return _difference_rows([])

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from innobarometer.mapping import REQUIRED_DESIGN, ColumnMap, Mapping
-from innobarometer.validate import (
+from innobarometer.harmonise.mapping import REQUIRED_DESIGN, ColumnMap, Mapping
+from innobarometer.harmonise.validate import (
     InputError,
     Problem,
     code_keys,

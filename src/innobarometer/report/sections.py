@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from innobarometer import render
+from innobarometer.report import figures as render
 
 TABLE_MIME = "application/vnd.innobarometer.table+json"
 
@@ -342,7 +342,7 @@ def show_front_matter(edition, question: str, ci_method: str, threshold: int) ->
 def no_innovators_html(editions) -> str:
     """A notice naming the editions in which no unit innovated (empty when every edition has
     innovators): their sections on innovations have nothing to show, and say so."""
-    from innobarometer.analysis import innovator_count
+    from innobarometer.analysis.estimates import innovator_count
 
     empty = [e for e in editions if innovator_count(e) == 0]
     if not empty:
@@ -365,7 +365,7 @@ def show_caveats(edition) -> None:
 def not_asked_html(edition_id: str, names: list[str]) -> str:
     """'Not asked in DK-2023: Evaluation; Spread actively (evaluation, spread_actively).' for
     what an edition did not ask (`analysis.not_asked`); empty when it asked everything."""
-    from innobarometer.analysis import not_asked_text
+    from innobarometer.analysis.estimates import not_asked_text
 
     if not names:
         return ""
@@ -380,7 +380,7 @@ def not_asked_html(edition_id: str, names: list[str]) -> str:
 def show_not_asked(edition, names) -> None:
     """The notice of a section that needs the codebook variables or indicators `names`, naming
     those the edition did not ask; nothing when it asked them all."""
-    from innobarometer.analysis import not_asked
+    from innobarometer.analysis.estimates import not_asked
 
     show_html(not_asked_html(edition.edition_id, not_asked(edition, names)))
 
@@ -388,7 +388,7 @@ def show_not_asked(edition, names) -> None:
 def left_out_html(lacking: dict[str, list[str]], comparison: str) -> str:
     """A notice naming the editions left out of a comparison because they did not ask what it
     needs (`analysis.editions_not_asked`); empty when none was left out."""
-    from innobarometer.analysis import not_asked_text
+    from innobarometer.analysis.estimates import not_asked_text
 
     if not lacking:
         return ""
@@ -861,7 +861,7 @@ def show_estimates(
     `groups_as_rows` draws each group on a row of its own (editions of a trend) rather than
     side by side within each item's row. Nothing for a table with no rows (not asked).
     """
-    from innobarometer.analysis import labels as codebook_labels
+    from innobarometer.analysis.estimates import labels as codebook_labels
 
     if table.empty:
         return
@@ -1031,7 +1031,7 @@ def show_theme_published(edition, theme: str, **options) -> None:
 def show_distribution(table, section, name, title, category_labels: dict) -> None:
     """A battery's full answer distribution: stacked bars and the table behind them (nothing for
     a table with no rows)."""
-    from innobarometer.analysis import labels as codebook_labels
+    from innobarometer.analysis.estimates import labels as codebook_labels
 
     if table.empty:
         return
@@ -1082,7 +1082,7 @@ def show_comparability(editions) -> None:
 
 def show_country_comparison(shares: pd.DataFrame, differences: pd.DataFrame, section: str) -> None:
     """One theme of the Nordic report: sentences, countries side by side, tested differences."""
-    from innobarometer.analysis import labels as codebook_labels
+    from innobarometer.analysis.estimates import labels as codebook_labels
 
     show_sentences(
         *country_sentences(shares, codebook_labels(shares)),

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from innobarometer.design import SurveyDesign
+from innobarometer.survey.design import SurveyDesign
 
 # Margins must describe one population: totals that differ by more than this (relative) cannot be
 # met together, and raking would cycle without converging.

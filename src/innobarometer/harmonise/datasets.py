@@ -26,7 +26,7 @@ from innobarometer.paths import MAPPING_NAME, display_path
 if TYPE_CHECKING:
     import pandas as pd
 
-    from innobarometer.mapping import Mapping
+    from innobarometer.harmonise.mapping import Mapping
 
 # pandas, the mapping checker and validation are imported where used: an up-to-date `make data`
 # or `build` then answers without loading them.
@@ -35,10 +35,10 @@ DATA_KINDS = ("demo", "real")
 # The package files a harmonised frame depends on: a change to any of them rebuilds every edition.
 HARMONISE_SOURCES = (
     "paths.py",
-    "mapping.py",
-    "ingest.py",
-    "validate.py",
-    "datasets.py",
+    "harmonise/mapping.py",
+    "harmonise/ingest.py",
+    "harmonise/validate.py",
+    "harmonise/datasets.py",
     "codebook.py",
     "codebook.yaml",
 )
@@ -46,8 +46,10 @@ HARMONISE_SOURCES = (
 # the demo's national files and mappings.
 SYNTHETIC_SOURCES = (
     "__init__.py",
-    "synthetic.py",
-    "design.py",
+    "harmonise/__init__.py",
+    "harmonise/synthetic.py",
+    "survey/__init__.py",
+    "survey/design.py",
     "codebook.py",
     "codebook.yaml",
     "indicators.py",
@@ -143,7 +145,7 @@ def edition_files(edition_id: str, data: str | None = None) -> tuple[Path, Path]
 
 def load_mapping(edition_id: str, data: str | None = None) -> Mapping:
     """The checked mapping of an edition of the active data set."""
-    from innobarometer.mapping import read_mapping
+    from innobarometer.harmonise.mapping import read_mapping
 
     return read_mapping(_mapping_path(edition_id, data))
 
@@ -203,7 +205,7 @@ def ensure_demo_files(progress: Callable[[str], None] = print) -> list[Path]:
             and all(f.is_file() for f in files)
         ):
             return []
-    from innobarometer.synthetic import demo_mapping_texts, write_demo_files
+    from innobarometer.harmonise.synthetic import demo_mapping_texts, write_demo_files
 
     progress(f"generating the synthetic demo files in {display_path(raw_dir)}")
     raw_dir.mkdir(parents=True, exist_ok=True)
@@ -258,9 +260,9 @@ def _write_atomic(path: Path, content: bytes | Callable[[Path], None]) -> None:
 
 def harmonise_edition(mapping_path: Path, codebook=None) -> tuple[Mapping, pd.DataFrame]:
     """Read, harmonise and validate one edition; InputError with every problem if it fails."""
-    from innobarometer.ingest import harmonise, read_source
-    from innobarometer.mapping import read_mapping
-    from innobarometer.validate import DataValidationError, validate_frame
+    from innobarometer.harmonise.ingest import harmonise, read_source
+    from innobarometer.harmonise.mapping import read_mapping
+    from innobarometer.harmonise.validate import DataValidationError, validate_frame
 
     mapping = read_mapping(mapping_path, codebook)
     source = read_source(mapping)
@@ -343,7 +345,7 @@ def build_data(data: str | None = None, progress: Callable[[str], None] = print)
             if json.loads(sidecar.read_text(encoding="utf-8")) == inputs:
                 progress(f"{prefix} up to date")
                 continue
-        from innobarometer.validate import InputError
+        from innobarometer.harmonise.validate import InputError
 
         try:
             _, frame = harmonise_edition(mapping_path)
@@ -370,7 +372,7 @@ def run_data_command(args) -> int:
         print(error, file=sys.stderr)
         return 1
     except Exception as error:
-        from innobarometer.validate import InputError
+        from innobarometer.harmonise.validate import InputError
 
         if not isinstance(error, InputError):
             raise
@@ -383,9 +385,9 @@ def check_report(mapping_path: str | Path) -> tuple[str, bool]:
     """What `check` prints for a mapping (what maps, what does not, every problem) and whether
     the mapping and its file are usable."""
     from innobarometer.codebook import load_codebook
-    from innobarometer.ingest import SourceError, harmonise, read_source
-    from innobarometer.mapping import SET_BY_MAPPING, check_mapping
-    from innobarometer.validate import find_problems
+    from innobarometer.harmonise.ingest import SourceError, harmonise, read_source
+    from innobarometer.harmonise.mapping import SET_BY_MAPPING, check_mapping
+    from innobarometer.harmonise.validate import find_problems
 
     codebook = load_codebook()
     mapping, problems = check_mapping(mapping_path, codebook)

@@ -14,8 +14,7 @@ from pathlib import Path
 import yaml
 
 from innobarometer.codebook import CODED_TYPES, load_codebook
-from innobarometer.paths import MAPPING_NAME
-from innobarometer.validate import (
+from innobarometer.harmonise.validate import (
     InputError,
     Problem,
     allowed_codes,
@@ -23,6 +22,7 @@ from innobarometer.validate import (
     display_path,
     introduced_items,
 )
+from innobarometer.paths import MAPPING_NAME
 
 FORMAT_EXTENSIONS = {
     "csv": (".csv", ".txt", ".tsv"),

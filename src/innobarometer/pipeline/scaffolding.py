@@ -112,7 +112,7 @@ def fill_skeleton(skeleton: str, name: str, title: str) -> str:
 
 def create_theme(name: str, notebooks: Path | None = None) -> Path:
     """Write `notebooks/<name>.py` from `notebooks/_skeleton.py`; return the new notebook's path."""
-    from innobarometer.build import theme_title
+    from innobarometer.pipeline.build import theme_title
 
     notebooks = notebooks or paths.notebooks_dir()
     skeleton = notebooks / SKELETON_NAME
@@ -151,7 +151,7 @@ def next_steps(notebook: Path, name: str, picked_up: bool) -> str:
 
 def run_new_theme_command(args) -> int:
     """`python -m innobarometer new-theme NAME` (`make theme NAME=...`); 1 for a refused name."""
-    from innobarometer.build import BuildError, read_parameters
+    from innobarometer.pipeline.build import BuildError, read_parameters
 
     name = (args.name or "").strip()
     try:
@@ -250,8 +250,8 @@ def jupyterlab_installed() -> bool:
 def run_lab_command(args) -> int:
     """`python -m innobarometer lab`: harmonise the active data, then replace this process with
     JupyterLab (so Ctrl-C and its shutdown prompt behave as usual)."""
-    from innobarometer.datasets import DataBuildError, DataSetError, build_data
-    from innobarometer.validate import InputError
+    from innobarometer.harmonise.datasets import DataBuildError, DataSetError, build_data
+    from innobarometer.harmonise.validate import InputError
 
     if not jupyterlab_installed():
         print(

@@ -19,8 +19,8 @@ from innobarometer.codebook import CODED_TYPES, Codebook, load_codebook, univers
 from innobarometer.paths import display_path
 
 if TYPE_CHECKING:
-    from innobarometer.ingest import SourceTable
-    from innobarometer.mapping import Mapping
+    from innobarometer.harmonise.ingest import SourceTable
+    from innobarometer.harmonise.mapping import Mapping
 
 MAX_ROWS_SHOWN = 5
 # The codebook holds a multiple-response option's codes (1, 0) but not their labels.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from innobarometer.intervals import SHARE_METHODS, share_interval
+from innobarometer.survey.intervals import SHARE_METHODS, share_interval
 
 DEFAULT_THRESHOLD = 5
 UNRELIABLE = "unreliable"

@@ -60,20 +60,20 @@ PRELOAD = (
     "sqlite3",
     "tornado.queues",
     "matplotlib_inline.backend_inline",
-    "innobarometer.report",
-    "innobarometer.analysis",
-    "innobarometer.estimate",
-    "innobarometer.datasets",
+    "innobarometer.report.sections",
+    "innobarometer.analysis.estimates",
+    "innobarometer.survey.estimate",
+    "innobarometer.harmonise.datasets",
     "innobarometer.codebook",
-    "innobarometer.disclosure",
-    "innobarometer.compare",
-    "innobarometer.regression",
+    "innobarometer.survey.disclosure",
+    "innobarometer.survey.compare",
+    "innobarometer.survey.regression",
     "innobarometer.indicators",
 )
 WARM_CACHES = (
     ("innobarometer.codebook", "load_codebook"),
     ("innobarometer.indicators", "load_indicators"),
-    ("innobarometer.analysis", "load_active_editions"),
+    ("innobarometer.analysis.estimates", "load_active_editions"),
 )
 # No threads in the zygote before it forks (a fork copies only the calling thread): one BLAS thread,
 # and no jemalloc background thread in pyarrow. Two kernels share two cores anyway.
@@ -112,7 +112,7 @@ def kernel_argv(strategy: str) -> list[str]:
     if strategy == "zygote":
         # -I -S: the launcher needs only the standard library, so skip site-packages start-up.
         return [sys.executable, "-I", "-S", __file__, "launch", "{connection_file}"]
-    return [sys.executable, "-m", "innobarometer.kernel", "kernel", "{connection_file}"]
+    return [sys.executable, "-m", "innobarometer.pipeline.kernel", "kernel", "{connection_file}"]
 
 
 @functools.cache
@@ -406,7 +406,7 @@ def start_zygote(socket_path: str, log_path: str, environment: dict) -> subproce
     env = {**os.environ, **environment, **kernel_environment()}
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "innobarometer.kernel", "zygote", socket_path],
+            [sys.executable, "-m", "innobarometer.pipeline.kernel", "zygote", socket_path],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
