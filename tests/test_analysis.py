@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from innobarometer import analysis
+from innobarometer.analysis import editions
 from innobarometer.survey.design import SurveyDesign
 
 # Eight workplaces in one stratum of a large population (finite population correction ~1).
@@ -166,7 +167,7 @@ def active(tmp_path, monkeypatch):
 
 
 def test_parameters_name_the_edition_id(active):
-    assert analysis.check_parameters("DK", 2023, 5, "logit") == "DK-2023"
+    assert editions.check_parameters("DK", 2023, 5, "logit") == "DK-2023"
     assert analysis.country_editions("FI") == ["FI-2018", "FI-2022"]
 
 
@@ -185,16 +186,16 @@ def test_unknown_parameters_are_refused_with_what_to_pass(
     active, country, edition, threshold, method, message
 ):
     with pytest.raises(ValueError, match=message):
-        analysis.check_parameters(country, edition, threshold, method)
+        editions.check_parameters(country, edition, threshold, method)
 
 
 def test_latest_editions_are_each_countrys_newest_in_nordic_order(active):
-    assert analysis.resolve_editions("latest") == ["DK-2023", "NO-2024", "FI-2022"]
-    assert analysis.resolve_editions(["FI-2018"]) == ["FI-2018"]
+    assert editions.resolve_editions("latest") == ["DK-2023", "NO-2024", "FI-2022"]
+    assert editions.resolve_editions(["FI-2018"]) == ["FI-2018"]
     with pytest.raises(analysis.AnalysisError, match="not active editions: SE-2018"):
-        analysis.resolve_editions(["SE-2018"])
+        editions.resolve_editions(["SE-2018"])
     with pytest.raises(analysis.AnalysisError, match="list of edition ids"):
-        analysis.resolve_editions("DK-2023")
+        editions.resolve_editions("DK-2023")
 
 
 def test_a_difference_never_reveals_a_group_hidden_by_secondary_suppression():
@@ -229,11 +230,11 @@ def test_an_edition_is_read_once_and_read_again_when_its_file_changes(
         shutil.copy2(path, root / "build" / "data" / path.name)
     monkeypatch.setenv("INNOBAROMETER_ROOT", str(root))
     monkeypatch.setenv("DATA", "demo")
-    analysis.estimates._read_edition.cache_clear()
+    editions._read_edition.cache_clear()
 
     first = analysis.load_edition("DK-2023")
     second = analysis.load_edition("DK-2023")
-    assert analysis.estimates._read_edition.cache_info().hits == 1
+    assert editions._read_edition.cache_info().hits == 1
     # Each call has a frame of its own: a notebook changing one changes no other.
     weights = second.frame["weight"].copy()
     first.frame["weight"] = 0.0

@@ -20,6 +20,9 @@ import pytest
 from processes import alive, command, descendants, socket_inodes
 
 from innobarometer.pipeline import build, kernel
+from innobarometer.pipeline import plan as pipeline_plan
+from innobarometer.pipeline import worker as pipeline_worker
+from innobarometer.report import export, tables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 THEMES = ("drivers", "overview", "nordic", "_skeleton")
@@ -128,7 +131,7 @@ def test_parameters_cell_must_hold_literals(tmp_path):
     notebook = tmp_path / "theme.py"
     notebook.write_text('# %% tags=["parameters"]\ncountry = "DK"\nedition = 2000 + 23\n')
     with pytest.raises(build.BuildError, match=r"theme.py: line 3: parameter 'edition'"):
-        build.read_parameters(notebook)
+        pipeline_plan.read_parameters(notebook)
 
 
 def test_package_digest_follows_sources_not_bytecode(tmp_path, monkeypatch):
@@ -146,7 +149,7 @@ def test_package_digest_follows_sources_not_bytecode(tmp_path, monkeypatch):
 
 
 def test_tables_are_stacked_with_the_union_of_columns():
-    mime = build.TABLE_MIME
+    mime = tables.TABLE_MIME
     first = {"section": "a", "table": "t1", "columns": ["x", "y"], "data": [[1, 0.5], [2, None]]}
     second = {"section": "b", "table": "t2", "columns": ["y", "z"], "data": [[0.25, "k"]]}
     cell = nbformat.v4.new_code_cell(
@@ -157,7 +160,7 @@ def test_tables_are_stacked_with_the_union_of_columns():
         ]
     )
     notebook = nbformat.v4.new_notebook(cells=[cell])
-    assert build.tables_csv(notebook) == (
+    assert export.tables_csv(notebook) == (
         "section,table,x,y,z\na,t1,1,0.5,\na,t1,2,,\nb,t2,,0.25,k\n"
     )
 
@@ -220,7 +223,7 @@ def test_html_shows_outputs_for_readers_only():
             ],
         ),
     ]
-    page = build.export_html(
+    page = export.export_html(
         nbformat.v4.new_notebook(cells=cells), "Drivers: NO-2023", (("country", "NO"),)
     )
     assert "<title>Drivers: NO-2023</title>" in page
@@ -492,7 +495,7 @@ def test_an_interrupted_build_stops_cleanly(tmp_path, signum):
 def test_workers_that_die_fail_their_reports_and_the_build_ends(project, monkeypatch, capsys):
     """A worker killed mid-report (out of memory, a crash in a C library) fails that report; when
     no worker is left, the rest fail too instead of the build waiting for ever."""
-    monkeypatch.setattr(build, "run_report", lambda job: os._exit(3))
+    monkeypatch.setattr(pipeline_worker, "run_report", lambda job: os._exit(3))
     code, out = run(themes="drivers", keep_going=True, jobs=1)
     assert code == 1
     assert out.count("FAILED") == 1  # the one report that ran; the others never started
@@ -540,7 +543,7 @@ def test_an_interrupt_during_publishing_waits_for_the_manifest(tmp_path):
 
     try:
         with pytest.raises(KeyboardInterrupt):
-            build.publish({"products": [(str(temporary), str(final))]}, record)
+            pipeline_worker.publish({"products": [(str(temporary), str(final))]}, record)
     finally:
         stop.set()
         worker.join()

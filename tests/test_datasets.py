@@ -148,8 +148,8 @@ caveats: ["State bodies only."]
 
 
 def fake_generator(monkeypatch, mapping_text: str) -> list:
-    """A stand-in for innobarometer.harmonise.synthetic that writes the fixture CSV and the given mapping
-    text; returns the list its calls are recorded in."""
+    """A stand-in for innobarometer.harmonise.synthetic that writes the fixture CSV and the given
+    mapping text; returns the list its calls are recorded in."""
     calls = []
 
     def write_demo_files(raw_dir):

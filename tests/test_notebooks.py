@@ -1,8 +1,8 @@
 """The theme notebooks, run the way `make all` builds them, on the demo data.
 
 One session builds the demo data and every report (every theme for every demo edition, the Nordic
-report for the latest editions) through `innobarometer.pipeline.build` into a temporary project, then
-checks each page: its sections, a figure in each, the synthetic-data notice, and the published
+report for the latest editions) through `innobarometer.pipeline.build` into a temporary project,
+then checks each page: its sections, a figure in each, the synthetic-data notice, and the published
 figures where the edition has any. One notebook is also run through papermill with a high
 disclosure threshold, and its raw outputs are checked for any trace of a suppressed cell.
 """
@@ -22,7 +22,9 @@ import pytest
 from pages import h2_sections
 
 from innobarometer import analysis, indicators, report
+from innobarometer.analysis import published as analysis_published
 from innobarometer.pipeline import build
+from innobarometer.report import tables as report_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -155,7 +157,9 @@ def test_published_figures_are_set_beside_the_estimates_where_they_exist(built, 
         page, tables = built["pages"][f"{theme}/{edition}"]
         country, year = edition.split("-")
         figures = indicators.published_figures(country, int(year))
-        expected = sorted(set(figures["indicator"]) & set(analysis.THEME_INDICATORS[theme]))
+        expected = sorted(
+            set(figures["indicator"]) & set(analysis_published.THEME_INDICATORS[theme])
+        )
         published = tables[tables["table"] == "published"]
         assert sorted(set(published["indicator"])) == expected, f"{theme}/{edition}"
         body = h2_sections(page)["Beside the published figures"]
@@ -241,8 +245,8 @@ def _cell_outputs(cell):
     tables, texts, drawn = [], [], None
     for output in cell.get("outputs", []):
         data = output.get("data", {})
-        if report.TABLE_MIME in data:
-            payload = data[report.TABLE_MIME]
+        if report_tables.TABLE_MIME in data:
+            payload = data[report_tables.TABLE_MIME]
             tables.append((pd.DataFrame(payload["data"], columns=payload["columns"]), drawn))
             drawn = None
         elif "image/png" in data:
@@ -336,7 +340,7 @@ def test_notebook_reads_cleanly(path):
 
 
 def test_theme_indicators_cover_every_published_indicator():
-    themed = {name for names in analysis.THEME_INDICATORS.values() for name in names}
+    themed = {name for names in analysis_published.THEME_INDICATORS.values() for name in names}
     assert set(indicators.published_figures()["indicator"]) <= themed
-    assert set(THEMES) == set(analysis.THEME_INDICATORS)
+    assert set(THEMES) == set(analysis_published.THEME_INDICATORS)
     assert json.dumps(analysis.HEADLINE_INDICATORS)

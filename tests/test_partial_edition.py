@@ -24,7 +24,11 @@ import yaml
 from pages import h2_sections
 
 from innobarometer import analysis, report
+from innobarometer.analysis import estimates
+from innobarometer.analysis import published as analysis_published
 from innobarometer.pipeline import build
+from innobarometer.report import notices as report_notices
+from innobarometer.report import sentences
 from innobarometer.survey.design import SurveyDesign
 from innobarometer.survey.estimate import TIDY_COLUMNS
 
@@ -70,10 +74,10 @@ def make_edition(frame: pd.DataFrame = FRAME, edition_id: str = "DK-2023") -> an
 def test_an_absent_column_and_an_all_missing_column_are_both_not_asked():
     edition = make_edition()
     assert "evaluation" not in edition.frame  # dropped
-    assert analysis.unasked_columns(edition, "evaluation") == ["evaluation"]
-    assert analysis.unasked_columns(edition, "spread_actively") == ["spread_actively"]
-    assert analysis.is_asked(edition, "novelty") and analysis.is_asked(edition, "effect_quality")
-    assert analysis.asked_columns(edition, "partner") == [
+    assert estimates.unasked_columns(edition, "evaluation") == ["evaluation"]
+    assert estimates.unasked_columns(edition, "spread_actively") == ["spread_actively"]
+    assert estimates.is_asked(edition, "novelty") and estimates.is_asked(edition, "effect_quality")
+    assert estimates.asked_columns(edition, "partner") == [
         "partner_own_organisation",
         "partner_citizens",
     ]
@@ -100,7 +104,7 @@ def test_not_asked_names_whole_variables_or_the_options_missing():
     assert analysis.not_asked(edition, ["partner_citizens"]) == []
     assert analysis.not_asked(edition, ["partner_private_firms"]) == ["partner_private_firms"]
     assert analysis.not_asked(edition, ["collaborated_any"]) == unasked_partners
-    text = analysis.not_asked_text(["evaluation", "partner_voluntary", "partner_foreign"])
+    text = estimates.not_asked_text(["evaluation", "partner_voluntary", "partner_foreign"])
     assert text == "Evaluation; Collaboration partners: Voluntary associations, Foreign partners"
 
 
@@ -111,11 +115,11 @@ def test_an_empty_universe_of_an_asked_filter_is_no_innovators_not_a_question_no
         effect_quality=pd.array([None] * 6, dtype="Int8"),
     )
     edition = make_edition(nobody)
-    assert analysis.is_asked(edition, "effect_quality")
-    assert analysis.is_asked(edition, "novelty")
+    assert estimates.is_asked(edition, "effect_quality")
+    assert estimates.is_asked(edition, "novelty")
     # But when the filter itself was not asked, its items were not either.
     unknown = nobody.assign(innovative=pd.array([None] * 6, dtype="Int8"))
-    assert not analysis.is_asked(make_edition(unknown), "effect_quality")
+    assert not estimates.is_asked(make_edition(unknown), "effect_quality")
 
 
 def test_inspiration_is_not_asked_when_novelty_its_filter_was_not():
@@ -128,7 +132,7 @@ def test_inspiration_is_not_asked_when_novelty_its_filter_was_not():
     ]
     # Novelty asked, but every innovation was the unit's own: nobody was asked for a channel.
     originals = empty.assign(novelty=pd.array([1, 1, 1, 1, None, None], dtype="Int8"))
-    assert analysis.is_asked(make_edition(originals), "inspiration")
+    assert estimates.is_asked(make_edition(originals), "inspiration")
 
 
 def test_a_variable_the_mapping_leaves_out_is_not_asked_even_where_nobody_qualified():
@@ -158,13 +162,13 @@ def test_a_variable_the_mapping_leaves_out_is_not_asked_even_where_nobody_qualif
     )
     edition = analysis.Edition("DK-2023", edition.frame, edition.design, mapping)
     # Mapped, and empty only because nobody innovated: asked.
-    assert analysis.is_asked(edition, "novelty")
+    assert estimates.is_asked(edition, "novelty")
     # Not in the mapping: not asked, although its column is as empty as novelty's.
     assert analysis.not_asked(edition, ["effect_quality", "evaluation"]) == [
         "effect_quality",
         "evaluation",
     ]
-    assert analysis.asked_columns(edition, "partner") == ["partner_citizens"]
+    assert estimates.asked_columns(edition, "partner") == ["partner_citizens"]
     assert analysis.estimate_variable(edition, "effect_quality").empty
 
 
@@ -209,7 +213,7 @@ def test_no_figure_is_drawn_when_no_published_row_is_plotted(monkeypatch):
     report.show_published(comparison, "Beside", True, plotted=comparison["set_against"] == "x")
     assert shown and not any("image/png" in bundle for bundle in shown if isinstance(bundle, dict))
     none = "No published figure can be set against an estimate of these editions."
-    assert report.published_sentence(comparison.iloc[0:0], True, none) == none
+    assert sentences.published_sentence(comparison.iloc[0:0], True, none) == none
 
 
 # ----------------------------------------------------------------------------- estimates
@@ -258,7 +262,7 @@ def test_indicators_and_published_figures_not_asked_have_no_row():
             "calibration_target": [False, False],
         }
     )
-    comparison = analysis.compare_with_published(edition, figures, threshold=1)
+    comparison = analysis_published.compare_with_published(edition, figures, threshold=1)
     assert comparison["indicator"].tolist() == ["partner_citizens"]
 
 
@@ -304,7 +308,7 @@ def test_the_trend_and_nordic_comparisons_leave_out_editions_that_did_not_ask():
 
 
 def test_sentences_about_a_table_with_no_rows_are_not_written():
-    empty = analysis.empty_table()
+    empty = estimates.empty_table()
     assert report.share_sentence(empty, "spread it") == ""
     assert report.ranking_sentence(empty, pd.Series(dtype=str), "channel") == ""
     assert report.group_sentence(empty, {}, "By level") == ""
@@ -320,7 +324,7 @@ def test_nothing_is_displayed_for_a_table_with_no_rows(monkeypatch):
 
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append(a))
-    empty = analysis.empty_table()
+    empty = estimates.empty_table()
     report.show_estimates(empty, "Spreading actively", "spread", "Spread")
     report.show_table(empty, "Spreading actively", "spread")
     report.show_distribution(empty, "Hindering factors", "factors", "Factors", {})
@@ -329,16 +333,16 @@ def test_nothing_is_displayed_for_a_table_with_no_rows(monkeypatch):
 
 
 def test_the_notices_name_the_edition_the_questions_and_the_variables():
-    notice = report.not_asked_html("DK-2017", ["spread_actively", "partner_foreign"])
+    notice = report_notices.not_asked_html("DK-2017", ["spread_actively", "partner_foreign"])
     text = html.unescape(re.sub(r"<[^>]+>", "", notice))
     assert text.startswith(
         "Not asked in DK-2017: Spread actively; Collaboration partners: Foreign partners "
         "(spread_actively, partner_foreign)."
     )
-    assert report.not_asked_html("DK-2017", []) == ""
-    left_out = report.left_out_html({"NO-2024": ["effect_quality"]}, "this comparison")
+    assert report_notices.not_asked_html("DK-2017", []) == ""
+    left_out = report_notices.left_out_html({"NO-2024": ["effect_quality"]}, "this comparison")
     assert "Left out of this comparison:</strong> NO-2024 did not ask Increased quality" in left_out
-    assert report.left_out_html({}, "this comparison") == ""
+    assert report_notices.left_out_html({}, "this comparison") == ""
 
 
 # ----------------------------------------------------------------------------- built reports
@@ -550,8 +554,8 @@ def test_a_theme_of_the_researchers_own_has_no_published_figures_of_another():
     """`make theme NAME=funding` writes published_for_theme(ed, "funding"): nothing was published
     for it, so the section says so instead of showing the overview's figures."""
     edition = make_edition()
-    assert analysis.published_indicators(edition, "overview")  # DK-2023 published some
-    assert analysis.published_indicators(edition, "funding") == []
-    assert analysis.published_for_theme(edition, "funding").empty
+    assert analysis_published.published_indicators(edition, "overview")  # DK-2023 published some
+    assert analysis_published.published_indicators(edition, "funding") == []
+    assert analysis_published.published_for_theme(edition, "funding").empty
     skeleton = (ROOT / "notebooks" / "_skeleton.py").read_text(encoding="utf-8")
     assert 'show_theme_published(ed, "{{theme}}"' in skeleton

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from innobarometer import report
+from innobarometer.report import figures, notices, sentences, tables
 from innobarometer.survey.estimate import TIDY_COLUMNS
 
 matplotlib.use("Agg")
@@ -216,26 +217,26 @@ def test_differences_sentence_counts_holm_significant_and_names_the_largest():
 
 
 def test_format_estimates_percentages_with_intervals_and_blank_suppressed_cells():
-    shown = report.format_estimates(INITIATORS, LABELS)
+    shown = tables.format_estimates(INITIATORS, LABELS)
     assert list(shown["Estimate"]) == ["61.2%", "38.9%", "", "10.4%"]
     assert list(shown["95% logit interval"]) == ["57–65", "35–43", "", "8–13"]
     assert list(shown["Note"]) == ["", "", "suppressed", ""]
     mean = tidy([("partner", "options_ticked", "", 1.684, 1.61, 1.76, 90, False)])
-    shown = report.format_estimates(mean.assign(ci_method="t"))
+    shown = tables.format_estimates(mean.assign(ci_method="t"))
     assert shown["Estimate"].iloc[0] == "1.68" and shown.iloc[0, 2] == "1.61–1.76"
 
 
 def test_table_bundle_records_the_unrounded_table_with_blanks_for_suppressed_cells():
-    bundle = report.table_bundle(INITIATORS, "Initiators", "initiators", INITIATORS)
-    payload = bundle[report.TABLE_MIME]
+    bundle = tables.table_bundle(INITIATORS, "Initiators", "initiators", INITIATORS)
+    payload = bundle[tables.TABLE_MIME]
     assert payload["section"] == "Initiators" and payload["table"] == "initiators"
     estimate = payload["columns"].index("estimate")
     assert [row[estimate] for row in payload["data"]] == [0.612, 0.389, None, 0.104]
 
 
 def test_figures_draw_every_shown_cell_and_no_suppressed_one():
-    figure = report.plot_estimates(INITIATORS, LABELS)
-    drawn = report.drawn_values(figure)
+    figure = figures.plot_estimates(INITIATORS, LABELS)
+    drawn = figures.drawn_values(figure)
     assert sorted(drawn) == pytest.approx([10.4, 38.9, 61.2])
     texts = [t.get_text() for t in figure.axes[0].texts]
     assert texts == ["suppressed"]
@@ -251,13 +252,13 @@ def test_distribution_leaves_out_an_item_with_any_suppressed_category():
         ]
     )
     labels = pd.Series(["A", "A", "B", "B"])
-    figure = report.plot_distribution(table, labels, {"1": "Promoted", "2": "Hindered"})
-    assert sorted(report.drawn_values(figure)) == pytest.approx([25.0, 75.0])
+    figure = figures.plot_distribution(table, labels, {"1": "Promoted", "2": "Hindered"})
+    assert sorted(figures.drawn_values(figure)) == pytest.approx([25.0, 75.0])
     assert [t.get_text() for t in figure.axes[0].texts] == ["suppressed"]
 
 
 def test_how_to_read_names_the_method_and_the_threshold():
-    note = report.how_to_read_html("beta", 10)
+    note = notices.how_to_read_html("beta", 10)
     assert "Korn-Graubard" in note and "fewer than 10 responding units" in note
 
 
@@ -265,11 +266,13 @@ def test_published_sentence_counts_figures_inside_the_interval():
     comparison = pd.DataFrame(
         {"suppressed": [False, False, True], "published_inside_interval": [True, False, None]}
     )
-    assert report.published_sentence(comparison, synthetic=False) == (
+    assert sentences.published_sentence(comparison, synthetic=False) == (
         "1 of 3 published figures lie inside the 95% interval of the package's estimate "
         "(1 estimates suppressed)."
     )
-    assert "No published figure" in report.published_sentence(comparison.iloc[0:0], synthetic=True)
+    assert "No published figure" in sentences.published_sentence(
+        comparison.iloc[0:0], synthetic=True
+    )
 
 
 def test_an_edition_without_innovators_is_named_in_a_notice():
@@ -279,10 +282,10 @@ def test_an_edition_without_innovators_is_named_in_a_notice():
         {"unit_level": ["workplace"] * 3, "innovative": pd.array([0, 0, None], dtype="Int8")}
     )
     empty = SimpleNamespace(edition_id="IS-2018", frame=frame)
-    notice = report.no_innovators_html([empty])
+    notice = notices.no_innovators_html([empty])
     assert "No innovators." in notice and "IS-2018 (3 workplaces) none of the units" in notice
     some = SimpleNamespace(edition_id="DK-2023", frame=frame.assign(innovative=[1, 0, 0]))
-    assert report.no_innovators_html([some]) == ""
+    assert notices.no_innovators_html([some]) == ""
 
 
 def test_published_sentence_claims_agreement_by_design_only_for_calibration_targets():
@@ -293,14 +296,14 @@ def test_published_sentence_claims_agreement_by_design_only_for_calibration_targ
             "calibration_target": [True, True, False],
         }
     )
-    sentence = report.published_sentence(comparison, synthetic=True)
+    sentence = sentences.published_sentence(comparison, synthetic=True)
     assert "calibrated to the 2 national figures" in sentence
     assert "the other 1 (the Nordic comparison report's) are comparisons only" in sentence
     only_targets = comparison.iloc[:2]
-    assert "so agreement is by design." in report.published_sentence(only_targets, True)
+    assert "so agreement is by design." in sentences.published_sentence(only_targets, True)
     only_comparisons = comparison.iloc[2:]
-    assert "comparisons only" in report.published_sentence(only_comparisons, True)
-    assert "by design" not in report.published_sentence(only_comparisons, True)
+    assert "comparisons only" in sentences.published_sentence(only_comparisons, True)
+    assert "by design" not in sentences.published_sentence(only_comparisons, True)
 
 
 def test_a_chart_of_many_items_grows_so_its_labels_do_not_overlap():
@@ -308,7 +311,7 @@ def test_a_chart_of_many_items_grows_so_its_labels_do_not_overlap():
 
     rows = [(f"item_{i}", "", "", 0.5, 0.4, 0.6, 100, False) for i in range(60)]
     table = tidy(rows)
-    fig = report.plot_estimates(table, pd.Series([f"Item {i}" for i in range(60)]), "Many")
+    fig = figures.plot_estimates(table, pd.Series([f"Item {i}" for i in range(60)]), "Many")
     height = fig.get_size_inches()[1]
     plt.close(fig)
     assert height >= 0.3 * 60  # the old 12-inch cap squeezed 60 labels into 0.2 in each

@@ -14,7 +14,7 @@ import pytest
 
 from innobarometer.__main__ import main
 from innobarometer.pipeline import scaffolding as themes
-from innobarometer.pipeline.build import discover_themes
+from innobarometer.pipeline.plan import discover_themes
 
 ROOT = Path(__file__).parent.parent
 # A small skeleton with both placeholders: a title heading, a parameters cell, a theme name in code.
@@ -265,8 +265,6 @@ def test_lab_without_jupyterlab_says_to_run_make_lab(monkeypatch, capsys):
 
 
 def test_lab_harmonises_the_data_then_execs_jupyterlab(project, monkeypatch):
-    import innobarometer.harmonise.datasets
-
     calls = []
 
     class Executed(Exception):
@@ -277,9 +275,7 @@ def test_lab_harmonises_the_data_then_execs_jupyterlab(project, monkeypatch):
         raise Executed
 
     monkeypatch.setattr(themes, "jupyterlab_installed", lambda: True)
-    monkeypatch.setattr(
-        innobarometer.harmonise.datasets, "build_data", lambda: calls.append(("data",))
-    )
+    monkeypatch.setattr(themes, "build_data", lambda: calls.append(("data",)))
     monkeypatch.setattr(themes.os, "execve", fake_execve)
     with pytest.raises(Executed):
         main(["lab"])

@@ -53,30 +53,37 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "codebook":
+            # lazy: each command loads only the layers it uses
             from innobarometer.codebook import print_codebook
 
             return print_codebook()
         if args.command == "estimate":
+            # lazy: each command loads only the layers it uses
             from innobarometer.analysis.estimates import run_estimate_command
 
             return run_estimate_command(args)
         if args.command == "data":
+            # lazy: each command loads only the layers it uses
             from innobarometer.harmonise.datasets import run_data_command
 
             return run_data_command(args)
         if args.command == "check":
+            # lazy: each command loads only the layers it uses
             from innobarometer.harmonise.datasets import run_check_command
 
             return run_check_command(args)
         if args.command == "build":
+            # lazy: each command loads only the layers it uses
             from innobarometer.pipeline.build import run_build_command
 
             return run_build_command(args)
         if args.command == "new-theme":
+            # lazy: each command loads only the layers it uses
             from innobarometer.pipeline.scaffolding import run_new_theme_command
 
             return run_new_theme_command(args)
         if args.command == "lab":
+            # lazy: each command loads only the layers it uses
             from innobarometer.pipeline.scaffolding import run_lab_command
 
             return run_lab_command(args)

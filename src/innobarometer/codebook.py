@@ -420,3 +420,25 @@ def print_codebook() -> int:
     """Print the package codebook as a readable table (the CLI's `codebook` command)."""
     print(codebook_table(load_codebook()))
     return 0
+
+
+# The codebook holds a multiple-response option's codes (1, 0) but not their labels.
+OPTION_LABELS = ("ticked", "not ticked")
+
+
+def introduced_items(codebook: Codebook) -> tuple[str, ...]:
+    """The four introduced_* items `innovative` is derived from (the codebook's battery)."""
+    return tuple(variable.name for variable in codebook.battery("introduced"))
+
+
+def required_columns(codebook: Codebook) -> tuple[str, ...]:
+    """The columns every harmonised frame needs (`required: true` in the codebook)."""
+    return tuple(name for name, variable in codebook.variables.items() if variable.required)
+
+
+def allowed_codes(variable, codebook: Codebook) -> dict:
+    """The codes an item may hold, with their codebook labels: its categories plus the don't
+    know / not relevant it allows (1 ticked / 0 not ticked for a multiple-response option)."""
+    if variable.type == "multiple":
+        return dict(zip(variable.codes, OPTION_LABELS))
+    return {code: codebook.label(variable, code) for code in variable.codes}

@@ -15,6 +15,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -145,6 +146,7 @@ def edition_files(edition_id: str, data: str | None = None) -> tuple[Path, Path]
 
 def load_mapping(edition_id: str, data: str | None = None) -> Mapping:
     """The checked mapping of an edition of the active data set."""
+    # lazy: an up-to-date `make data` never loads pandas and the checkers
     from innobarometer.harmonise.mapping import read_mapping
 
     return read_mapping(_mapping_path(edition_id, data))
@@ -159,6 +161,7 @@ def load_frame(edition_id: str, data: str | None = None) -> pd.DataFrame:
             f"{display_path(path)} does not exist: run `make data` (or "
             "`python -m innobarometer data`) to harmonise the active mappings"
         )
+    # lazy: an up-to-date `make data` never loads pandas
     import pandas as pd
 
     return pd.read_parquet(path)
@@ -174,7 +177,6 @@ def _hash_files(files) -> str:
 
 def _code_hash() -> str:
     """The package code and library versions a harmonised frame depends on."""
-    from importlib.metadata import version
 
     versions = f"pandas {version('pandas')} pyarrow {version('pyarrow')}".encode()
     files = [paths.PACKAGE_DIR / name for name in HARMONISE_SOURCES]
@@ -205,6 +207,7 @@ def ensure_demo_files(progress: Callable[[str], None] = print) -> list[Path]:
             and all(f.is_file() for f in files)
         ):
             return []
+    # lazy: an up-to-date `make data` never loads pandas and the checkers
     from innobarometer.harmonise.synthetic import demo_mapping_texts, write_demo_files
 
     progress(f"generating the synthetic demo files in {display_path(raw_dir)}")
@@ -260,6 +263,7 @@ def _write_atomic(path: Path, content: bytes | Callable[[Path], None]) -> None:
 
 def harmonise_edition(mapping_path: Path, codebook=None) -> tuple[Mapping, pd.DataFrame]:
     """Read, harmonise and validate one edition; InputError with every problem if it fails."""
+    # lazy: an up-to-date `make data` never loads pandas and the checkers
     from innobarometer.harmonise.ingest import harmonise, read_source
     from innobarometer.harmonise.mapping import read_mapping
     from innobarometer.harmonise.validate import DataValidationError, validate_frame
@@ -345,7 +349,8 @@ def build_data(data: str | None = None, progress: Callable[[str], None] = print)
             if json.loads(sidecar.read_text(encoding="utf-8")) == inputs:
                 progress(f"{prefix} up to date")
                 continue
-        from innobarometer.harmonise.validate import InputError
+        # lazy: an up-to-date `make data` never loads pandas and the checkers
+        from innobarometer.harmonise.problems import InputError
 
         try:
             _, frame = harmonise_edition(mapping_path)
@@ -372,7 +377,8 @@ def run_data_command(args) -> int:
         print(error, file=sys.stderr)
         return 1
     except Exception as error:
-        from innobarometer.harmonise.validate import InputError
+        # lazy: an up-to-date `make data` never loads pandas and the checkers
+        from innobarometer.harmonise.problems import InputError
 
         if not isinstance(error, InputError):
             raise
@@ -384,6 +390,7 @@ def run_data_command(args) -> int:
 def check_report(mapping_path: str | Path) -> tuple[str, bool]:
     """What `check` prints for a mapping (what maps, what does not, every problem) and whether
     the mapping and its file are usable."""
+    # lazy: an up-to-date `make data` never loads pandas and the checkers
     from innobarometer.codebook import load_codebook
     from innobarometer.harmonise.ingest import SourceError, harmonise, read_source
     from innobarometer.harmonise.mapping import SET_BY_MAPPING, check_mapping

@@ -15,16 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from innobarometer.codebook import introduced_items, load_codebook, universe_mask
 from innobarometer.harmonise.mapping import REQUIRED_DESIGN, ColumnMap, Mapping
-from innobarometer.harmonise.validate import (
-    InputError,
-    Problem,
-    code_keys,
-    display_path,
-    introduced_items,
-    offending,
-    row_word,
-)
+from innobarometer.harmonise.problems import InputError, Problem, code_keys, offending, row_word
+from innobarometer.harmonise.validate import display_path
 
 LIKELY_DELIMITERS = (";", "\t", "|", ",")
 
@@ -228,6 +222,7 @@ def _read_excel(mapping: Mapping, file: str) -> pd.DataFrame:
 
 
 def _read_stat(mapping: Mapping) -> tuple[pd.DataFrame, dict]:
+    # lazy: only SPSS and Stata files need it
     import pyreadstat
 
     reader = pyreadstat.read_sav if mapping.format == "spss" else pyreadstat.read_dta
@@ -497,7 +492,6 @@ def _blank_unasked(frame: pd.DataFrame, codebook) -> pd.DataFrame:
     National files often store 'not ticked' for units the question skipped; with nothing ticked
     such a row carries no answer. A tick outside the universe is kept for validation to report.
     """
-    from innobarometer.codebook import universe_mask
 
     for variable in codebook.variables.values():
         if variable.type != "multiple" or variable.universe == "all":
@@ -518,8 +512,6 @@ def harmonise(
     codes, text in a numeric column) is left in place for `validate.find_problems` to report.
     """
     if codebook is None:
-        from innobarometer.codebook import load_codebook
-
         codebook = load_codebook()
     problems = _missing_columns(source, mapping)
     mapped = {c for column_map in mapping.columns.values() for c in column_map.source_columns}

@@ -13,15 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from innobarometer.codebook import CODED_TYPES, load_codebook
-from innobarometer.harmonise.validate import (
-    InputError,
-    Problem,
-    allowed_codes,
-    code_key,
-    display_path,
-    introduced_items,
-)
+from innobarometer.codebook import CODED_TYPES, allowed_codes, introduced_items, load_codebook
+from innobarometer.harmonise.problems import InputError, Problem, code_key
+from innobarometer.harmonise.validate import display_path
 from innobarometer.paths import MAPPING_NAME
 
 FORMAT_EXTENSIONS = {

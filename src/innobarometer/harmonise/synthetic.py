@@ -12,11 +12,14 @@ and so every relationship between items, comes from the latent model. Same seed,
 from __future__ import annotations
 
 import functools
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from innobarometer.codebook import load_codebook, universe_mask
 from innobarometer.indicators import (
@@ -1226,8 +1229,6 @@ def _value_labels(mapping: dict) -> tuple[dict, dict]:
 
 def _fixed_zip(path: Path) -> None:
     """Rewrite a zip (xlsx) with fixed entry times and document dates, so bytes repeat."""
-    import re
-    import zipfile
 
     with zipfile.ZipFile(path) as archive:
         entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
@@ -1260,6 +1261,7 @@ def _fixed_dta_timestamp(path: Path) -> None:
 
 
 def _write_table(table: pd.DataFrame, path: Path, fmt: str, delimiter, labels) -> None:
+    # lazy: only the SPSS and Stata demo files need it
     import pyreadstat
 
     if fmt == "csv":
@@ -1308,14 +1310,13 @@ def write_demo_files(raw_dir: Path, seed: int = SEED) -> list[Path]:
 
 def demo_mapping_texts(seed: int = SEED) -> dict[str, str]:
     """Every edition's demo mapping as the text of `data/demo/mappings/<CC>-<YYYY>.yaml`."""
-    import yaml
 
     texts = {}
     for country, edition in LAYOUTS:
         header = (
             f"# Demo mapping of the synthetic {country} {edition} file, written by "
-            "innobarometer.harmonise.synthetic.\n# Do not edit: `make data` rewrites it whenever the "
-            "generator writes something else.\n"
+            "innobarometer.harmonise.synthetic.\n# Do not edit: `make data` rewrites it whenever "
+            "the generator writes something else.\n"
         )
         body = yaml.safe_dump(
             demo_mapping(country, edition, seed), sort_keys=False, allow_unicode=True, width=100

@@ -11,9 +11,10 @@ import os
 from pathlib import Path
 
 from innobarometer import __version__, paths
-from innobarometer.codebook import THEMES, Codebook, Variable, load_codebook
+from innobarometer.codebook import THEMES, Codebook, Variable, introduced_items, load_codebook
+from innobarometer.harmonise.datasets import active_set
 from innobarometer.harmonise.mapping import SET_BY_MAPPING, check_mapping
-from innobarometer.harmonise.validate import introduced_items
+from innobarometer.indicators import load_indicators, published_figures
 
 PAGE_CSS = """\
 main.codebook { max-width: 84rem; }
@@ -131,7 +132,6 @@ def _variables_section(codebook: Codebook, provided: dict) -> list[str]:
 
 def _indicators_section() -> list[str]:
     """Every published indicator: definition, universe and each published value with its source."""
-    from innobarometer.indicators import load_indicators, published_figures
 
     # Every figure, those not compared with any estimate too (they are listed, with the reason).
     figures = published_figures(include_not_compared=True)
@@ -173,7 +173,6 @@ def _indicators_section() -> list[str]:
 
 def render_codebook_page(data: str | None = None) -> str:
     """The codebook page for the active data set (`data`: demo, real or None for automatic)."""
-    from innobarometer.harmonise.datasets import active_set
 
     active = active_set(data)
     codebook = load_codebook()

@@ -33,6 +33,7 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 from queue import Empty
 
@@ -60,8 +61,8 @@ PRELOAD = (
     "sqlite3",
     "tornado.queues",
     "matplotlib_inline.backend_inline",
-    "innobarometer.report.sections",
-    "innobarometer.analysis.estimates",
+    "innobarometer.report",
+    "innobarometer.analysis",
     "innobarometer.survey.estimate",
     "innobarometer.harmonise.datasets",
     "innobarometer.codebook",
@@ -73,7 +74,7 @@ PRELOAD = (
 WARM_CACHES = (
     ("innobarometer.codebook", "load_codebook"),
     ("innobarometer.indicators", "load_indicators"),
-    ("innobarometer.analysis.estimates", "load_active_editions"),
+    ("innobarometer.analysis.editions", "load_active_editions"),
 )
 # No threads in the zygote before it forks (a fork copies only the calling thread): one BLAS thread,
 # and no jemalloc background thread in pyarrow. Two kernels share two cores anyway.
@@ -118,6 +119,7 @@ def kernel_argv(strategy: str) -> list[str]:
 @functools.cache
 def kernel_manager_class() -> type:
     """An AsyncKernelManager for report kernels: IPC sockets at unique absolute paths."""
+    # lazy: only kernel and zygote processes need it
     from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -206,6 +208,7 @@ def _is_idle_after(message: dict, request: str) -> bool:
 def run_kernel(argv: list[str]) -> int:
     """Run IPython's kernel on a connection file, figures inline (`argv`: file, then options)."""
     os.environ.update(kernel_environment())
+    # lazy: only kernel and zygote processes need it
     from ipykernel.kernelapp import IPKernelApp
     from traitlets.config import Config
 
@@ -322,8 +325,6 @@ class Zygote:
             os.environ["JPY_PARENT_PID"] = str(os.getppid())
             code = run_kernel(request["argv"])
         except BaseException:  # noqa: BLE001 - report anything, then leave the forked child
-            import traceback
-
             traceback.print_exc()
         finally:
             os._exit(code)

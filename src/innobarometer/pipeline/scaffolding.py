@@ -19,7 +19,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from innobarometer import paths
+from innobarometer.harmonise.datasets import DataBuildError, DataSetError, build_data
+from innobarometer.harmonise.problems import InputError
 from innobarometer.paths import display_path
+from innobarometer.pipeline.plan import BuildError, read_parameters, theme_title
 
 SKELETON_NAME = "_skeleton.py"
 THEME_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -112,7 +115,6 @@ def fill_skeleton(skeleton: str, name: str, title: str) -> str:
 
 def create_theme(name: str, notebooks: Path | None = None) -> Path:
     """Write `notebooks/<name>.py` from `notebooks/_skeleton.py`; return the new notebook's path."""
-    from innobarometer.pipeline.build import theme_title
 
     notebooks = notebooks or paths.notebooks_dir()
     skeleton = notebooks / SKELETON_NAME
@@ -151,7 +153,6 @@ def next_steps(notebook: Path, name: str, picked_up: bool) -> str:
 
 def run_new_theme_command(args) -> int:
     """`python -m innobarometer new-theme NAME` (`make theme NAME=...`); 1 for a refused name."""
-    from innobarometer.pipeline.build import BuildError, read_parameters
 
     name = (args.name or "").strip()
     try:
@@ -181,6 +182,7 @@ def write_lab_kernel(root: Path) -> Path:
     ipykernel's own spec names `python`, which jupytext cannot match to the server's Python, so a
     `.py` notebook opened without its `.ipynb` had no kernel and JupyterLab asked for one.
     """
+    # lazy: only `make lab` needs it
     from ipykernel.kernelspec import get_kernel_dict
 
     folder = lab_dir(root) / "jupyter" / "kernels" / KERNEL_NAME
@@ -250,8 +252,6 @@ def jupyterlab_installed() -> bool:
 def run_lab_command(args) -> int:
     """`python -m innobarometer lab`: harmonise the active data, then replace this process with
     JupyterLab (so Ctrl-C and its shutdown prompt behave as usual)."""
-    from innobarometer.harmonise.datasets import DataBuildError, DataSetError, build_data
-    from innobarometer.harmonise.validate import InputError
 
     if not jupyterlab_installed():
         print(

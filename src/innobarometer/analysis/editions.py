@@ -1,0 +1,197 @@
+"""Harmonised editions ready to estimate, and the parameters that choose them.
+
+`load_edition` reads an edition's frame from `build/data/` once per process while its files are
+unchanged; the report parameters (`open_report`, `open_editions`) are checked here first, so a
+mistyped country or edition fails with the editions there are.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from difflib import get_close_matches
+
+import pandas as pd
+
+from innobarometer.codebook import load_codebook
+from innobarometer.harmonise.datasets import active_set, edition_files, load_frame, load_mapping
+from innobarometer.harmonise.mapping import SET_BY_MAPPING
+from innobarometer.survey.design import SurveyDesign
+from innobarometer.survey.intervals import check_share_method
+
+
+class AnalysisError(ValueError):
+    """A request that names something the codebook or data set does not have."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One country-edition ready to estimate: its harmonised frame, design and mapping."""
+
+    edition_id: str
+    frame: pd.DataFrame
+    design: SurveyDesign
+    mapping: object
+
+    @property
+    def country(self) -> str:
+        return self.mapping.country
+
+    @property
+    def year(self) -> int:
+        return int(self.mapping.edition)
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.mapping.synthetic)
+
+    @property
+    def caveats(self) -> list[str]:
+        return list(self.mapping.caveats)
+
+    @functools.cached_property
+    def empty_columns(self) -> frozenset[str]:
+        """Frame columns missing for every unit (looked up once: each section asks)."""
+        return frozenset(self.frame.columns[self.frame.isna().all().to_numpy()])
+
+    @functools.cached_property
+    def mapped_columns(self) -> frozenset[str] | None:
+        """Frame columns the mapping provides (a column, a constant, a derived `innovative`, the
+        options it lists); None for an edition made without a mapping file."""
+
+        columns = getattr(self.mapping, "columns", None)
+        if not isinstance(columns, dict):
+            return None
+        codebook = load_codebook()
+        provided = {*SET_BY_MAPPING, *self.mapping.constants}
+        if self.mapping.derives_innovative:
+            provided.add("innovative")
+        for name, column_map in columns.items():
+            if column_map.kind == "options":
+                provided.update(f"{name}_{option}" for option in column_map.options)
+            elif column_map.kind == "delimited":
+                provided.update(f"{name}_{option}" for option in column_map.codes.values())
+            else:
+                provided.update(codebook[name].columns)
+        return frozenset(provided)
+
+
+def load_edition(edition_id: str, data: str | None = None) -> Edition:
+    """The harmonised frame, its design and its mapping for an edition id such as DK-2023.
+
+    Read once per process while the mapping and frame files are unchanged (a Nordic report
+    reads each edition several times); every call gets a frame of its own (copy-on-write), so
+    a change a notebook makes to one is seen by no other.
+    """
+
+    stamp = tuple((str(f), *_file_identity(f)) for f in edition_files(edition_id, data))
+    frame, design, mapping = _read_edition(edition_id, data, stamp)
+    return Edition(edition_id, frame.copy(deep=False), design, mapping)
+
+
+def load_active_editions() -> None:
+    """Read every edition of the active data set into `load_edition`'s cache (the build's
+    zygote does, so that each report's kernel starts with them)."""
+    for edition_id in active_editions():
+        load_edition(edition_id)
+
+
+def _file_identity(path) -> tuple[int, ...]:
+    """(inode, change and modification times in ns, size) of a file; zeros when it does not
+    exist. The change time cannot be set back (a copy keeping its modification time still
+    differs), and `make data` renames a new file into place (a new inode)."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return 0, 0, 0, 0
+    return status.st_ino, status.st_ctime_ns, status.st_mtime_ns, status.st_size
+
+
+@functools.lru_cache(maxsize=64)  # every edition of a large real set
+def _read_edition(edition_id: str, data: str | None, stamp: tuple) -> tuple:
+    """Frame, design and mapping of an edition as its files are at `stamp` (the cache key)."""
+
+    frame = load_frame(edition_id, data)
+    return frame, SurveyDesign.from_frame(frame), load_mapping(edition_id, data)
+
+
+def _suggest(name: str, known) -> str:
+    close = get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+COUNTRIES = ("DK", "NO", "SE", "FI", "IS")
+
+
+LATEST = "latest"
+
+
+def active_editions(data: str | None = None) -> list[str]:
+    """Edition ids of the active data set (demo or real), sorted."""
+
+    return sorted(active_set(data).editions)
+
+
+def country_editions(country: str, data: str | None = None) -> list[str]:
+    """The active editions of one country, oldest first."""
+    return [e for e in active_editions(data) if e.startswith(f"{country}-")]
+
+
+def check_parameters(country: str, edition: int, threshold: int, ci_method: str, data=None) -> str:
+    """The edition id of a report's parameters, or an error that says what to pass instead."""
+    check_options(threshold, ci_method)
+    if country not in COUNTRIES:
+        hint = _suggest(str(country).upper(), COUNTRIES)
+        raise AnalysisError(
+            f"country {country!r} is not a Nordic barometer country{hint}; "
+            f"use one of {', '.join(COUNTRIES)}"
+        )
+    edition_id = f"{country}-{edition}"
+    known = active_editions(data)
+    if isinstance(edition, bool) or not isinstance(edition, int) or edition_id not in known:
+        mine = country_editions(country, data)
+        raise AnalysisError(
+            f"edition {edition!r} of {country} is not in the active data set; editions of "
+            f"{country}: {', '.join(mine) or 'none'} (all: {', '.join(known) or 'none'})"
+        )
+    return edition_id
+
+
+def check_options(threshold: int, ci_method: str) -> dict:
+    """The estimation options of a report, checked: disclosure threshold and interval method."""
+    check_share_method(ci_method)
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise AnalysisError(f"threshold must be a whole number of at least 1, not {threshold!r}")
+    return {"ci_method": ci_method, "threshold": threshold}
+
+
+def open_report(country: str, edition: int, threshold: int, ci_method: str, data=None):
+    """A theme report's edition and estimation options from its parameters (checked first)."""
+    edition_id = check_parameters(country, edition, threshold, ci_method, data)
+    return load_edition(edition_id, data), check_options(threshold, ci_method)
+
+
+def resolve_editions(editions, data: str | None = None) -> list[str]:
+    """The Nordic report's editions: `latest` (each country's latest) or a list of edition ids."""
+    known = active_editions(data)
+    if editions == LATEST:
+        latest = {e[:2]: e for e in known}
+        return [latest[c] for c in COUNTRIES if c in latest]
+    if isinstance(editions, str) or not isinstance(editions, (list, tuple)) or not editions:
+        raise AnalysisError(
+            f"editions must be {LATEST!r} or a list of edition ids such as ['DK-2023'], "
+            f"not {editions!r}"
+        )
+    unknown = [e for e in editions if e not in known]
+    if unknown:
+        raise AnalysisError(
+            f"not active editions: {', '.join(map(str, unknown))}"
+            f"{_suggest(str(unknown[0]), known)}; active: {', '.join(known) or 'none'}"
+        )
+    return list(editions)
+
+
+def open_editions(editions, threshold: int, ci_method: str, data=None):
+    """The Nordic report's editions (loaded) and estimation options, checked first."""
+    options = check_options(threshold, ci_method)
+    return [load_edition(e, data) for e in resolve_editions(editions, data)], options

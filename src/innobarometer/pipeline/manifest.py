@@ -1,0 +1,123 @@
+"""Staleness by content and the manifest that records it.
+
+A report is stale when a product is missing or the hash of an input changed. Hashes live in
+`build/manifest.json`; no file times are used, so a fresh clone behaves like any other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from innobarometer import paths
+from innobarometer.pipeline.plan import DataSet, Report
+
+MANIFEST_NAME = "manifest.json"
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, or `missing`."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except FileNotFoundError:
+        return "missing"
+
+
+def package_digest() -> str:
+    """One hash of every source, data and template file of the installed package."""
+    digest = hashlib.sha256()
+    for path in sorted(paths.PACKAGE_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(paths.PACKAGE_DIR).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def dependency_digest() -> str:
+    """One hash of the declared run-time dependencies and their installed versions."""
+
+    declared = [r for r in (metadata.requires("innobarometer") or []) if "extra ==" not in r]
+    pinned = []
+    for requirement in declared:
+        name = re.split(r"[\s;<>=!~\[]", requirement, maxsplit=1)[0]
+        try:
+            pinned.append(f"{requirement} -> {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pinned.append(f"{requirement} -> missing")
+    return hashlib.sha256("\n".join(pinned).encode()).hexdigest()
+
+
+@dataclass
+class Fingerprints:
+    """Input hashes shared by many reports, computed once per build."""
+
+    package: str
+    dependencies: str
+    files: dict[Path, str] = field(default_factory=dict)
+
+    def of_file(self, path: Path) -> str:
+        """A file's digest, hashed once per build."""
+        if path not in self.files:
+            self.files[path] = file_digest(path)
+        return self.files[path]
+
+
+def report_inputs(report: Report, data_set: DataSet, prints: Fingerprints) -> dict[str, str]:
+    """Every input hash of one report, keyed by a name the dry run can print."""
+    inputs = {
+        "notebook": prints.of_file(report.notebook),
+        "package": prints.package,
+        "dependencies": prints.dependencies,
+        "parameters": hashlib.sha256(
+            json.dumps(report.parameters, sort_keys=True).encode()
+        ).hexdigest(),
+    }
+    for edition in report.reads:
+        inputs[f"data {edition}"] = prints.of_file(data_set.harmonised[edition])
+        inputs[f"mapping {edition}"] = prints.of_file(data_set.mappings[edition])
+    return inputs
+
+
+def stale_reasons(report: Report, inputs: dict, manifest: dict, build: Path) -> list[str]:
+    """Why a report must be rebuilt; empty when it is up to date."""
+    record = manifest.get("reports", {}).get(report.name)
+    if record is None:
+        return ["never built"]
+    if record.get("status") != "built":
+        return ["last build failed"]
+    reasons = [f"{name} changed" for name in inputs if record["inputs"].get(name) != inputs[name]]
+    reasons += [f"{name} no longer read" for name in record["inputs"] if name not in inputs]
+    for suffix in (".html", ".csv"):
+        if not report.product(build, suffix).exists():
+            reasons.append(f"{report.key}{suffix} missing")
+    return reasons
+
+
+def load_manifest(build: Path) -> dict:
+    """The manifest of earlier builds, or an empty one."""
+    try:
+        return json.loads((build / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"reports": {}}
+    except json.JSONDecodeError:
+        # A manifest is only a cache of what was built: a damaged one means rebuild everything.
+        return {"reports": {}}
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a text file under a temporary name and rename it, so no reader sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def save_manifest(build: Path, manifest: dict) -> None:
+    """Write the manifest (sorted, one report per key) atomically."""
+    write_atomically(build / MANIFEST_NAME, json.dumps(manifest, indent=1, sort_keys=True) + "\n")

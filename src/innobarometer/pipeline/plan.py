@@ -1,0 +1,247 @@
+"""What the build makes: the theme notebooks, the active data set and one report per theme and
+edition (or per edition set), each with the parameters it is run with and the editions it reads.
+
+A theme is every `notebooks/<theme>.py` (jupytext py:percent with a `parameters` cell; names
+starting with `_` are not themes). A theme whose parameters cell takes `editions` instead of
+`country`/`edition` is built once, for the latest edition of every country.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from innobarometer import paths
+from innobarometer.harmonise import datasets
+
+LATEST = "latest"
+
+
+# Themes whose per-edition report also reads every other edition of its country (a trend).
+READS_ALL_EDITIONS_OF_COUNTRY = frozenset({"overview"})
+
+
+PARAMETERS_HEADER = re.compile(r"^# %%.*\btags\s*=\s*\[[^\]]*[\"']parameters[\"']")
+
+
+CELL_HEADER = re.compile(r"^# %%")
+
+
+class BuildError(Exception):
+    """A problem found before any kernel starts: the message says what and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme notebook and the defaults of its parameters cell."""
+
+    name: str
+    notebook: Path
+    defaults: dict
+    parameters_line: int
+
+    @property
+    def per_edition_set(self) -> bool:
+        """Built once for a set of editions (the Nordic report) rather than per edition."""
+        return "editions" in self.defaults and "edition" not in self.defaults
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """The active data set as the build needs it: editions and the files each report reads."""
+
+    kind: str  # "demo" or "real"
+    editions: tuple[str, ...]
+    mappings: dict[str, Path]
+    harmonised: dict[str, Path]
+
+
+@dataclass(frozen=True)
+class Report:
+    """One product of the plan: a theme for an edition (or an edition set)."""
+
+    theme: str
+    key: str  # edition id, or "latest" for an edition-set theme
+    notebook: Path
+    parameters: dict
+    reads: tuple[str, ...]  # edition ids whose harmonised data the notebook reads
+    title: str
+
+    @property
+    def name(self) -> str:
+        """`theme/key`, the report's id in the manifest."""
+        return f"{self.theme}/{self.key}"
+
+    def product(self, build: Path, suffix: str) -> Path:
+        """`build/<theme>/<key><suffix>`."""
+        return build / self.theme / f"{self.key}{suffix}"
+
+
+def read_parameters(notebook: Path) -> tuple[dict, int]:
+    """The literal defaults of a py:percent notebook's `parameters` cell, and the cell's line.
+
+    Raises BuildError when a value is not a literal (papermill and the build compare literals).
+    """
+    lines = notebook.read_text(encoding="utf-8").splitlines()
+    start = next((i for i, line in enumerate(lines) if PARAMETERS_HEADER.match(line)), None)
+    if start is None:
+        return {}, 0
+    end = next((i for i in range(start + 1, len(lines)) if CELL_HEADER.match(lines[i])), len(lines))
+    source = "\n".join(lines[start + 1 : end])
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        raise BuildError(
+            f"{notebook}: line {start + 1 + (error.lineno or 0)}: the parameters cell is not "
+            f"valid Python ({error.msg}); fix it so that each line is `name = literal`"
+        ) from None
+    defaults = {}
+    for statement in tree.body:
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else None
+        if isinstance(statement, ast.AnnAssign):
+            target = statement.target
+        if not isinstance(target, ast.Name) or statement.value is None:
+            continue
+        try:
+            defaults[target.id] = ast.literal_eval(statement.value)
+        except ValueError:
+            raise BuildError(
+                f"{notebook}: line {start + 1 + statement.lineno}: parameter {target.id!r} is "
+                "not a literal; write a plain value (string, number, list) in the parameters cell"
+            ) from None
+    return defaults, start + 1
+
+
+def discover_themes(notebooks: Path | None = None) -> list[Theme]:
+    """Every `notebooks/*.py` with a parameters cell whose name does not start with `_`."""
+    notebooks = notebooks or paths.notebooks_dir()
+    themes = []
+    for notebook in sorted(notebooks.glob("*.py")):
+        if notebook.name.startswith("_"):
+            continue
+        defaults, line = read_parameters(notebook)
+        if line:
+            themes.append(Theme(notebook.stem, notebook, defaults, line))
+    return themes
+
+
+def load_data_set(data: str | None = None) -> DataSet:
+    """The active data set (demo or real) from `innobarometer.harmonise.datasets`."""
+
+    try:
+        active = datasets.active_set(data)
+    except datasets.DataSetError as error:
+        raise BuildError(str(error)) from None
+    editions = tuple(sorted(active.editions))
+    return DataSet(
+        kind=active.kind,
+        editions=editions,
+        mappings={edition: Path(active.mappings[edition]) for edition in editions},
+        harmonised={edition: Path(datasets.harmonised_path(edition)) for edition in editions},
+    )
+
+
+def latest_editions(editions: tuple[str, ...]) -> tuple[str, ...]:
+    """The most recent edition of every country, in country order."""
+    latest: dict[str, str] = {}
+    for edition in sorted(editions, key=lambda e: (e[:2], e[3:])):
+        latest[edition[:2]] = edition
+    return tuple(latest[country] for country in sorted(latest))
+
+
+def theme_title(theme: str) -> str:
+    """A theme's name as a heading: `drivers` -> `Drivers`."""
+    return theme.replace("_", " ").capitalize()
+
+
+def plan_reports(themes: list[Theme], data_set: DataSet) -> list[Report]:
+    """Every report of the full plan, in theme then edition order, edition-set themes last."""
+    reports = []
+    for theme in [t for t in themes if not t.per_edition_set]:
+        for edition in data_set.editions:
+            country, year = edition.split("-")
+            reads = (edition,)
+            if theme.name in READS_ALL_EDITIONS_OF_COUNTRY:
+                reads = tuple(e for e in data_set.editions if e.startswith(f"{country}-"))
+            reports.append(
+                Report(
+                    theme=theme.name,
+                    key=edition,
+                    notebook=theme.notebook,
+                    parameters={"country": country, "edition": int(year)},
+                    reads=reads,
+                    title=f"{theme_title(theme.name)}: {edition}",
+                )
+            )
+    latest = latest_editions(data_set.editions)
+    for theme in [t for t in themes if t.per_edition_set]:
+        reports.append(
+            Report(
+                theme=theme.name,
+                key=LATEST,
+                notebook=theme.notebook,
+                # The notebook resolves `latest` itself (in its own country order); the build
+                # hashes the same editions: each country's latest.
+                parameters={"editions": LATEST},
+                reads=latest,
+                title=f"{theme_title(theme.name)}: {', '.join(latest)}",
+            )
+        )
+    return reports
+
+
+def _split(option: str | None) -> list[str]:
+    """A comma-separated option as a list of names."""
+    return [item.strip() for item in (option or "").split(",") if item.strip()]
+
+
+def _closest(name: str, choices) -> str:
+    """` (did you mean ...?)` for the closest choice, or nothing."""
+    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def select_reports(reports: list[Report], themes: str | None, editions: str | None) -> list[Report]:
+    """The reports named by `--themes`, `--editions` (comma-separated; `latest`: edition sets)."""
+    known_themes = list(dict.fromkeys(r.theme for r in reports))
+    known_keys = list(dict.fromkeys(r.key for r in reports))
+    wanted_themes, wanted_keys = _split(themes), _split(editions)
+    for name in wanted_themes:
+        if name not in known_themes:
+            raise BuildError(
+                f"--themes: no theme {name!r}{_closest(name, known_themes)}; themes are the "
+                f"notebooks/*.py with a parameters cell: {', '.join(known_themes) or 'none'}"
+            )
+    for key in wanted_keys:
+        if key not in known_keys:
+            raise BuildError(
+                f"--editions: {key!r} is not an active edition{_closest(key, known_keys)}; "
+                f"active: {', '.join(known_keys) or 'none'} (a new mapping needs `make data`)"
+            )
+    return [
+        r
+        for r in reports
+        if (not wanted_themes or r.theme in wanted_themes)
+        and (not wanted_keys or r.key in wanted_keys)
+    ]
+
+
+def validate_parameters(reports: list[Report], themes: dict[str, Theme], overrides: dict) -> None:
+    """Fail before any kernel starts when a report passes a name its parameters cell lacks."""
+    problems = []
+    for theme_name in dict.fromkeys(r.theme for r in reports):
+        theme = themes[theme_name]
+        passed = {
+            name for r in reports if r.theme == theme_name for name in (*r.parameters, *overrides)
+        }
+        for name in sorted(passed - set(theme.defaults)):
+            problems.append(
+                f"{theme.notebook}: parameter {name!r} is not in the parameters cell "
+                f"(line {theme.parameters_line}){_closest(name, theme.defaults)}; valid names: "
+                f"{', '.join(theme.defaults) or 'none'}"
+            )
+    if problems:
+        raise BuildError("\n".join(problems))

@@ -1,0 +1,152 @@
+"""An executed notebook as its report's bytes: the HTML page (outputs and markdown only, compact
+PNGs, one inline stylesheet, the package's template) and the CSV of every table it showed."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import functools
+import io
+import json
+import re
+
+import numpy as np
+from nbconvert import HTMLExporter
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+from nbformat import NotebookNode
+from PIL import Image
+
+from innobarometer import __version__, paths
+from innobarometer.report import figures as render
+from innobarometer.report.tables import TABLE_MIME
+
+# Cells whose code and output never reach the HTML: papermill's injected parameters, the
+# notebook's own defaults, and cells an author tags out.
+HIDDEN_CELL_TAGS = frozenset({"injected-parameters", "parameters", "remove-cell"})
+
+
+OBJECT_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+
+
+def _compact_png(encoded: str) -> str:
+    """A figure as an 8-bit palette PNG (the package's figures already are one)."""
+
+    data = base64.b64decode(encoded)
+    if render.is_palette_png(data):
+        return encoded
+    pixels = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+    return base64.b64encode(render.palette_png(pixels)).decode("ascii")
+
+
+@functools.cache
+def _html_exporter():
+    """nbconvert's HTML exporter on the package's template (built once per worker)."""
+
+    class ReportExporter(HTMLExporter):
+        """HTMLExporter without its last pass, which parses the whole page with BeautifulSoup to
+        add attributes to JupyterLab's markup (a sixth of the export's time): the report
+        template writes its own markup, alt texts included."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            """The page as the report template renders it."""
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter(
+        # Cells are filtered before export (`export_html`): no preprocessor is needed, and each
+        # would validate the whole notebook again.
+        default_preprocessors=[],
+        extra_template_basedirs=[str(paths.PACKAGE_DIR / "report")],
+        template_name="templates",
+        template_file="report.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def _for_readers(output) -> bool:
+    """Whether an output belongs in the report page."""
+    if output.output_type == "stream":
+        # Warnings on stderr are for the notebook's author, not the report's reader.
+        return output.name != "stderr"
+    data = output.get("data", {})
+    # A bare repr such as `<Axes at 0x7f3a...>` (a cell ending in a plot call) means nothing to
+    # a reader and its address changes between runs.
+    return not (set(data) == {"text/plain"} and OBJECT_ADDRESS.search(data["text/plain"]))
+
+
+def _for_page(output):
+    """An output as the page shows it: a PNG as a compact palette PNG."""
+
+    data = output.get("data", {})
+    if "image/png" not in data:
+        return output
+    compact = NotebookNode(data, **{"image/png": _compact_png(data["image/png"])})
+    return NotebookNode(output, data=compact)
+
+
+def export_html(notebook, title: str, shown_parameters: tuple) -> str:
+    """The report page: outputs and markdown only (code, parameters and stderr hidden), figures
+    as compact embedded PNGs, one inline stylesheet, nothing that differs between runs."""
+
+    # New nodes for what changes, shared ones for the rest: nbconvert copies the page anyway, and
+    # the executed notebook (read again for the CSV) stays as it was.
+    page = NotebookNode(notebook)
+    page.cells = [
+        NotebookNode(cell, outputs=[_for_page(o) for o in cell.outputs if _for_readers(o)])
+        if cell.cell_type == "code"
+        else cell
+        for cell in notebook.cells
+        if not HIDDEN_CELL_TAGS & set(cell.metadata.get("tags", []))
+    ]
+    resources = {
+        "report": {
+            "title": title,
+            "parameters": [(name, json.dumps(value)) for name, value in shown_parameters],
+            "generator": f"Built by innobarometer {__version__}.",
+        }
+    }
+    body, _ = _html_exporter().from_notebook_node(page, resources=resources)
+    return body
+
+
+def tables_csv(notebook) -> str:
+    """Every table a report showed (`TABLE_MIME` outputs), stacked: section, table, then the
+    union of the tables' columns in order of first appearance."""
+
+    tables = [
+        output.data[TABLE_MIME]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if TABLE_MIME in output.get("data", {})
+    ]
+    columns = list(dict.fromkeys(c for table in tables for c in table["columns"]))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["section", "table", *columns])
+    for table in tables:
+        position = {c: i for i, c in enumerate(table["columns"])}
+        for row in table["data"]:
+            cells = [row[position[c]] if c in position else None for c in columns]
+            writer.writerow([table["section"], table["table"], *map(_csv_value, cells)])
+    return buffer.getvalue()
+
+
+def _csv_value(value) -> str:
+    """A JSON value as a CSV cell: empty for null, full precision for floats."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
