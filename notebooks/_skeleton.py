@@ -10,6 +10,11 @@ edition = 2023
 threshold = 5
 ci_method = "logit"
 
+# %% tags=["reads"]
+# What this report reads, so that the build rebuilds it when any of it changes: "edition" (its
+# own), and "country" too if it compares every edition of its country (`analysis.trend`).
+reads = ["edition"]
+
 # %%
 from innobarometer import analysis, report
 

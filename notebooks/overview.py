@@ -10,6 +10,11 @@ edition = 2023
 threshold = 5
 ci_method = "logit"
 
+# %% tags=["reads"]
+# What this report reads, so that the build rebuilds it when any of it changes: its own edition,
+# and every edition of its country (the trend below). Hidden in the report.
+reads = ["edition", "country"]
+
 # %%
 from innobarometer import analysis, report
 

@@ -19,9 +19,11 @@ import pandas as pd
 import pytest
 from processes import alive, command, descendants, socket_inodes
 
+from innobarometer import paths
 from innobarometer.pipeline import build, kernel
 from innobarometer.pipeline import plan as pipeline_plan
 from innobarometer.pipeline import worker as pipeline_worker
+from innobarometer.pipeline.manifest import REPORT_LAYERS, code_digests
 from innobarometer.report import export, tables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -52,9 +54,9 @@ def project(tmp_path, monkeypatch) -> Path:
     root = make_project(tmp_path / "project")
     monkeypatch.setenv("INNOBAROMETER_ROOT", str(root))
     monkeypatch.delenv("DATA", raising=False)
-    # The package's own hash is tested on its own below: here it must not follow edits made to
-    # the source tree while the tests run.
-    monkeypatch.setattr(build, "package_digest", lambda: "package")
+    # The package's own hashes are tested on their own below: here they must not follow edits
+    # made to the source tree while the tests run.
+    monkeypatch.setattr(build, "code_digests", lambda: dict.fromkeys(REPORT_LAYERS, "code"))
     return root
 
 
@@ -134,18 +136,18 @@ def test_parameters_cell_must_hold_literals(tmp_path):
         pipeline_plan.read_parameters(notebook)
 
 
-def test_package_digest_follows_sources_not_bytecode(tmp_path, monkeypatch):
+def test_layer_digests_follow_sources_not_bytecode(tmp_path, monkeypatch):
     package = tmp_path / "innobarometer"
-    (package / "templates").mkdir(parents=True)
-    (package / "__pycache__").mkdir()
-    (package / "report.py").write_text("A = 1\n")
-    (package / "templates" / "report.css").write_text("p {}\n")
-    monkeypatch.setattr(build.paths, "PACKAGE_DIR", package)
-    first = build.package_digest()
-    (package / "__pycache__" / "report.cpython-311.pyc").write_bytes(b"compiled")
-    assert build.package_digest() == first
-    (package / "templates" / "report.css").write_text("p { color: red }\n")
-    assert build.package_digest() != first
+    (package / "report" / "templates").mkdir(parents=True)
+    (package / "report" / "__pycache__").mkdir()
+    (package / "report" / "tables.py").write_text("A = 1\n")
+    (package / "report" / "templates" / "report.css").write_text("p {}\n")
+    monkeypatch.setattr(paths, "PACKAGE_DIR", package)
+    first = paths.layers_digest("report")
+    (package / "report" / "__pycache__" / "tables.cpython-311.pyc").write_bytes(b"compiled")
+    assert paths.layers_digest("report") == first
+    (package / "report" / "templates" / "report.css").write_text("p { color: red }\n")
+    assert paths.layers_digest("report") != first
 
 
 def test_tables_are_stacked_with_the_union_of_columns():
@@ -323,11 +325,11 @@ def test_full_build_then_a_no_op(project, executed):
     assert record["package_version"] == build.__version__
     assert set(record["inputs"]) == {
         "notebook",
-        "package",
+        *(f"code {layer}" for layer in REPORT_LAYERS),
         "dependencies",
         "parameters",
         "data NO-2023",
-        "mapping NO-2023",
+        "facts NO-2023",
     }
     assert "built_at" in record
 
@@ -387,6 +389,78 @@ def test_editing_one_notebook_rebuilds_exactly_that_theme(project, executed):
         "  overview DK-2020: data DK-2020 changed\n"
         "  overview DK-2023: data DK-2020 changed\n"
     )
+
+
+def test_a_report_depends_on_the_layers_below_the_pipeline_only(project, executed, monkeypatch):
+    """Editing the pipeline (or harmonisation, which reaches reports through build/data/ only)
+    rebuilds no report; editing the vocabulary, the statistics core, the analysis or the report
+    layer (a template too) rebuilds every report, and the dry run names the layer."""
+    package = project.parent / "innobarometer"
+    shutil.copytree(paths.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(paths, "PACKAGE_DIR", package)
+    monkeypatch.setattr(paths, "REFERENCE_DIR", package / "reference")
+    monkeypatch.setattr(build, "code_digests", code_digests)
+    assert run()[0] == 0
+
+    for layer_file in ("pipeline/plan.py", "pipeline/kernel.py", "harmonise/ingest.py"):
+        with open(package / layer_file, "a") as handle:
+            handle.write("# an edit\n")
+        assert run(dry_run=True)[1] == "0 of 7 reports stale\n", layer_file
+
+    for layer_file, layer in [
+        ("codebook.yaml", "vocabulary"),
+        ("survey/design.py", "survey"),
+        ("analysis/models.py", "analysis"),
+        ("report/templates/report.css", "report"),
+    ]:
+        original = (package / layer_file).read_bytes()
+        (package / layer_file).write_bytes(original + b"\n")
+        lines = run(dry_run=True)[1].splitlines()
+        assert lines[0] == "7 of 7 reports stale", layer_file
+        assert all(line.endswith(f"code {layer} changed") for line in lines[1:]), lines
+        (package / layer_file).write_bytes(original)
+
+
+def test_a_report_is_rebuilt_when_an_edition_it_declares_changes_and_only_then(project):
+    """The overview declares that it reads every edition of its country; without the declaration
+    it reads its own edition only, and new facts of an edition stale exactly its readers."""
+    assert run()[0] == 0
+    facts = project / "build" / "data" / "DK-2020.facts.json"
+    facts.write_text('{"caveats": ["new"]}\n')
+    assert run(dry_run=True)[1] == (
+        "3 of 7 reports stale\n"
+        "  drivers DK-2020: facts DK-2020 changed\n"
+        "  overview DK-2020: facts DK-2020 changed\n"
+        "  overview DK-2023: facts DK-2020 changed\n"
+    )
+    assert run()[0] == 0
+
+    notebook = project / "notebooks" / "overview.py"
+    undeclared = re.sub(r'# %% tags=\["reads"\]\n(#.*\n)*reads = .*\n', "", notebook.read_text())
+    assert undeclared != notebook.read_text()
+    notebook.write_text(undeclared)
+    reports = build.plan_reports(build.discover_themes(), build.load_data_set())
+    assert next(r for r in reports if r.name == "overview/DK-2023").reads == ("DK-2023",)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        (
+            'reads = ["edition", "countries"]',
+            r"reads 'countries' is not a scope \(did you mean 'country'\?\)",
+        ),
+        ('reads = ["editions"]', r"reads 'editions' does not fit a theme built for one edition"),
+        ('reads = "country"', r"the reads cell must set `reads` to a list of names"),
+    ],
+)
+def test_a_mistaken_reads_cell_fails_before_any_kernel_starts(tmp_path, cell, message):
+    notebook = tmp_path / "theme.py"
+    notebook.write_text(
+        f'# %% tags=["parameters"]\ncountry = "DK"\nedition = 2023\n\n# %% tags=["reads"]\n{cell}\n'
+    )
+    with pytest.raises(build.BuildError, match=rf"theme.py: line 5: {message}"):
+        pipeline_plan.discover_themes(tmp_path)
 
 
 def test_reports_leave_the_build_with_their_edition_or_data_set(project, executed):

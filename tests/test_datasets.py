@@ -21,8 +21,8 @@ from innobarometer.harmonise.datasets import (
     active_set,
     build_data,
     harmonised_path,
+    load_facts,
     load_frame,
-    load_mapping,
     run_check_command,
     run_data_command,
 )
@@ -73,7 +73,8 @@ def test_load_frame_before_make_data_says_run_make_data(tmp_path, monkeypatch):
         load_frame("DK-2023")
     with pytest.raises(DataSetError, match=r"editions: DK-2023"):
         load_frame("DK-2024")
-    assert load_mapping("DK-2023").edition_id == "DK-2023"
+    with pytest.raises(DataSetError, match=r"DK-2023.facts.json does not exist: run `make data`"):
+        load_facts("DK-2023")
 
 
 def test_build_writes_validated_frames_and_skips_what_is_up_to_date(tmp_path, monkeypatch):
@@ -144,7 +145,10 @@ caveats: ["State bodies only."]
     assert frame["edition"].tolist() == [2025] * 3
     assert frame["innovative"].tolist() == [1, 0, 1]
     assert frame["gov_level"].astype(str).tolist() == ["state"] * 3
-    assert load_mapping("IS-2025").caveats == ("State bodies only.",)
+    facts = load_facts("IS-2025")
+    assert (facts.edition_id, facts.unit_level, facts.synthetic) == ("IS-2025", "workplace", False)
+    assert facts.caveats == ("State bodies only.",)
+    assert "gov_level" in facts.columns and "innovative" in facts.columns
 
 
 def fake_generator(monkeypatch, mapping_text: str) -> list:
@@ -186,7 +190,7 @@ def test_demo_mappings_that_differ_from_the_generator_are_rewritten(tmp_path, mo
     build_data(progress=lines.append)
     assert path.read_text(encoding="utf-8") == generated
     assert any(line.startswith("rewrote ") and "DK-2023.yaml" in line for line in lines)
-    assert load_mapping("DK-2023").caveats[-1] == "Written by the generator."
+    assert load_facts("DK-2023").caveats[-1] == "Written by the generator."
     # A hand edit of a generated mapping is noticed too, though the generator is unchanged.
     edited = generated.replace("Hand-made test data.", "Edited.")
     path.write_text(edited, encoding="utf-8")
@@ -223,15 +227,16 @@ def test_an_interrupted_demo_generation_is_redone_next_time(tmp_path, monkeypatc
     assert len(calls) == 2
 
 
-def test_the_demo_is_regenerated_when_any_module_of_the_generator_changes():
-    """SYNTHETIC_SOURCES lists every package module the generator imports and the files they
-    read, so an edit to any of them (e.g. design.py) makes `make data` regenerate the demo."""
+def test_the_demo_and_the_frames_follow_every_file_harmonisation_imports_or_reads():
+    """The demo generator and harmonisation depend on the layers in HARMONISE_LAYERS: every
+    package module they import and every file they read lies in one, so an edit to any of them
+    (e.g. survey/design.py) makes `make data` regenerate the demo and rebuild every edition."""
     import subprocess
 
     from innobarometer import codebook, indicators, paths
 
     code = (
-        "import sys, innobarometer.harmonise.synthetic\n"
+        "import sys, innobarometer.harmonise.synthetic, innobarometer.harmonise.ingest\n"
         "print(' '.join(sorted(m.__file__ for n, m in sys.modules.items() "
         "if n.startswith('innobarometer'))))"
     )
@@ -245,9 +250,10 @@ def test_the_demo_is_regenerated_when_any_module_of_the_generator_changes():
         indicators.HEADLINE_FIGURES_PATH,
         indicators.SOURCES_PATH,
     ]
-    names = {Path(f).resolve().relative_to(paths.PACKAGE_DIR).as_posix() for f in files}
-    assert "survey/design.py" in names
-    assert names <= set(datasets.SYNTHETIC_SOURCES), names - set(datasets.SYNTHETIC_SOURCES)
+    covered = {f for layer in datasets.HARMONISE_LAYERS for f in paths.layer_files(layer)}
+    assert Path(paths.PACKAGE_DIR / "survey" / "design.py") in covered
+    outside = {Path(f).resolve() for f in files} - covered
+    assert not outside, outside
 
 
 def test_data_command_prints_every_failure_without_a_traceback(tmp_path, monkeypatch, capsys):
@@ -259,7 +265,11 @@ def test_data_command_prints_every_failure_without_a_traceback(tmp_path, monkeyp
     assert "[1/2] DK-2022 ok" in out.out and "[2/2] DK-2023 FAILED" in out.out
     assert "DK-2023.csv: column unit_id (national column lbnr)" in out.err
     assert "Traceback" not in out.err
-    assert [p.name for p in built_files(tmp_path)] == ["DK-2022.inputs.json", "DK-2022.parquet"]
+    assert [p.name for p in built_files(tmp_path)] == [
+        "DK-2022.facts.json",
+        "DK-2022.inputs.json",
+        "DK-2022.parquet",
+    ]
 
 
 def test_check_command_reports_what_maps_and_what_does_not(tmp_path, monkeypatch, capsys):

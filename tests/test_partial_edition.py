@@ -136,8 +136,11 @@ def test_inspiration_is_not_asked_when_novelty_its_filter_was_not():
 
 
 def test_a_variable_the_mapping_leaves_out_is_not_asked_even_where_nobody_qualified():
-    """With no innovators, every innovator item is empty; the mapping tells which were asked."""
-    from innobarometer.harmonise.mapping import ColumnMap
+    """With no innovators, every innovator item is empty; the mapping tells which were asked
+    (through the facts `make data` writes of it)."""
+    from innobarometer.codebook import load_codebook
+    from innobarometer.harmonise.datasets import EditionFacts
+    from innobarometer.harmonise.mapping import ColumnMap, Mapping
 
     nobody = FRAME.assign(
         innovative=pd.array([0] * 6, dtype="Int8"),
@@ -151,16 +154,18 @@ def test_a_variable_the_mapping_leaves_out_is_not_asked_even_where_nobody_qualif
     columns["partner"] = ColumnMap(
         "partner", "columns.partner", "options", options={"citizens": "p_cit"}
     )
-    mapping = SimpleNamespace(
+    mapping = Mapping(
+        path=Path("DK-2023.yaml"),
         country="DK",
         edition=2023,
         synthetic=True,
-        caveats=[],
-        constants={"unit_level": "w"},
+        unit_level="workplace",
+        source_path=Path("DK-2023.csv"),
+        format="csv",
         columns=columns,
-        derives_innovative=False,
     )
-    edition = analysis.Edition("DK-2023", edition.frame, edition.design, mapping)
+    facts = EditionFacts.of_mapping(mapping, load_codebook())
+    edition = analysis.Edition("DK-2023", edition.frame, edition.design, facts)
     # Mapped, and empty only because nobody innovated: asked.
     assert estimates.is_asked(edition, "novelty")
     # Not in the mapping: not asked, although its column is as empty as novelty's.

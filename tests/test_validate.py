@@ -199,7 +199,11 @@ def test_a_failed_rebuild_leaves_the_earlier_product_untouched(tmp_path, monkeyp
     with pytest.raises(DataBuildError):
         build_data(progress=lambda line: None)
     assert written.read_bytes() == before
-    assert [p.name for p in built_files(tmp_path)] == ["DK-2023.inputs.json", "DK-2023.parquet"]
+    assert [p.name for p in built_files(tmp_path)] == [
+        "DK-2023.facts.json",
+        "DK-2023.inputs.json",
+        "DK-2023.parquet",
+    ]
 
 
 def test_an_edition_with_no_innovators_is_valid(tmp_path, monkeypatch):

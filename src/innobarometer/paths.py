@@ -6,6 +6,7 @@ The project root is `INNOBAROMETER_ROOT` when set, else the current directory wh
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -14,6 +15,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REFERENCE_DIR = PACKAGE_DIR / "reference"
 # Only files named like this count as mappings (a README or an example beside them does not).
 MAPPING_NAME = re.compile(r"^([A-Z]{2})-(\d{4})\.yaml$")
+# The package's layers, lowest first: `vocabulary` is the top-level modules and their data (the
+# codebook, the indicators, the reference figures); the others are subpackages. Imports point
+# only downward (`tests/test_layers.py`), so a product depends on its layer and those below it.
+# `__main__` (the command line) belongs to no layer: it makes no product.
+LAYERS = ("vocabulary", "survey", "harmonise", "analysis", "report", "pipeline")
 
 
 def project_root() -> Path:
@@ -58,3 +64,26 @@ def display_path(path: str | os.PathLike) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def layer_files(layer: str) -> list[Path]:
+    """Every source, data and template file of one layer (`LAYERS`), sorted; no bytecode."""
+    if layer not in LAYERS:
+        raise ValueError(f"unknown layer {layer!r}; layers are {', '.join(LAYERS)}")
+    if layer == "vocabulary":
+        top = [p for p in PACKAGE_DIR.iterdir() if p.is_file() and p.name != "__main__.py"]
+        found = top + list(REFERENCE_DIR.rglob("*"))
+    else:
+        found = list((PACKAGE_DIR / layer).rglob("*"))
+    return sorted(p for p in found if p.is_file() and "__pycache__" not in p.parts)
+
+
+def layers_digest(*layers: str) -> str:
+    """One SHA-256 of the files of the given layers (names and contents): what a product made by
+    code of these layers depends on."""
+    digest = hashlib.sha256()
+    for layer in layers:
+        for path in layer_files(layer):
+            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()

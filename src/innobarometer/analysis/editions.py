@@ -13,9 +13,13 @@ from difflib import get_close_matches
 
 import pandas as pd
 
-from innobarometer.codebook import load_codebook
-from innobarometer.harmonise.datasets import active_set, edition_files, load_frame, load_mapping
-from innobarometer.harmonise.mapping import SET_BY_MAPPING
+from innobarometer.harmonise.datasets import (
+    EditionFacts,
+    active_set,
+    edition_files,
+    load_facts,
+    load_frame,
+)
 from innobarometer.survey.design import SurveyDesign
 from innobarometer.survey.intervals import check_share_method
 
@@ -26,67 +30,52 @@ class AnalysisError(ValueError):
 
 @dataclass(frozen=True)
 class Edition:
-    """One country-edition ready to estimate: its harmonised frame, design and mapping."""
+    """One country-edition ready to estimate: its harmonised frame, its design, and the facts of
+    its mapping that `make data` wrote beside the frame (`harmonise.datasets.EditionFacts`)."""
 
     edition_id: str
     frame: pd.DataFrame
     design: SurveyDesign
-    mapping: object
+    facts: EditionFacts
 
     @property
     def country(self) -> str:
-        return self.mapping.country
+        return self.facts.country
 
     @property
     def year(self) -> int:
-        return int(self.mapping.edition)
+        return int(self.facts.edition)
 
     @property
     def synthetic(self) -> bool:
-        return bool(self.mapping.synthetic)
+        return bool(self.facts.synthetic)
 
     @property
     def caveats(self) -> list[str]:
-        return list(self.mapping.caveats)
+        return list(self.facts.caveats)
 
     @functools.cached_property
     def empty_columns(self) -> frozenset[str]:
         """Frame columns missing for every unit (looked up once: each section asks)."""
         return frozenset(self.frame.columns[self.frame.isna().all().to_numpy()])
 
-    @functools.cached_property
+    @property
     def mapped_columns(self) -> frozenset[str] | None:
-        """Frame columns the mapping provides (a column, a constant, a derived `innovative`, the
-        options it lists); None for an edition made without a mapping file."""
-
-        columns = getattr(self.mapping, "columns", None)
-        if not isinstance(columns, dict):
-            return None
-        codebook = load_codebook()
-        provided = {*SET_BY_MAPPING, *self.mapping.constants}
-        if self.mapping.derives_innovative:
-            provided.add("innovative")
-        for name, column_map in columns.items():
-            if column_map.kind == "options":
-                provided.update(f"{name}_{option}" for option in column_map.options)
-            elif column_map.kind == "delimited":
-                provided.update(f"{name}_{option}" for option in column_map.codes.values())
-            else:
-                provided.update(codebook[name].columns)
-        return frozenset(provided)
+        """Frame columns the mapping provides (`Mapping.provided_columns`); None when the facts
+        do not say (an edition made in a test without a mapping)."""
+        return getattr(self.facts, "columns", None)
 
 
 def load_edition(edition_id: str, data: str | None = None) -> Edition:
-    """The harmonised frame, its design and its mapping for an edition id such as DK-2023.
+    """The harmonised frame, its design and its facts for an edition id such as DK-2023.
 
-    Read once per process while the mapping and frame files are unchanged (a Nordic report
-    reads each edition several times); every call gets a frame of its own (copy-on-write), so
-    a change a notebook makes to one is seen by no other.
+    Read once per process while the frame and facts files are unchanged (a Nordic report reads
+    each edition several times); every call gets a frame of its own (copy-on-write), so a change
+    a notebook makes to one is seen by no other.
     """
-
     stamp = tuple((str(f), *_file_identity(f)) for f in edition_files(edition_id, data))
-    frame, design, mapping = _read_edition(edition_id, data, stamp)
-    return Edition(edition_id, frame.copy(deep=False), design, mapping)
+    frame, design, facts = _read_edition(edition_id, data, stamp)
+    return Edition(edition_id, frame.copy(deep=False), design, facts)
 
 
 def load_active_editions() -> None:
@@ -109,10 +98,9 @@ def _file_identity(path) -> tuple[int, ...]:
 
 @functools.lru_cache(maxsize=64)  # every edition of a large real set
 def _read_edition(edition_id: str, data: str | None, stamp: tuple) -> tuple:
-    """Frame, design and mapping of an edition as its files are at `stamp` (the cache key)."""
-
+    """Frame, design and facts of an edition as its files are at `stamp` (the cache key)."""
     frame = load_frame(edition_id, data)
-    return frame, SurveyDesign.from_frame(frame), load_mapping(edition_id, data)
+    return frame, SurveyDesign.from_frame(frame), load_facts(edition_id, data)
 
 
 def _suggest(name: str, known) -> str:

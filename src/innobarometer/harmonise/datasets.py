@@ -5,6 +5,7 @@ synthetic demo; `DATA=demo|real` or `--data` overrides; the two are never mixed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -33,33 +34,11 @@ if TYPE_CHECKING:
 # or `build` then answers without loading them.
 
 DATA_KINDS = ("demo", "real")
-# The package files a harmonised frame depends on: a change to any of them rebuilds every edition.
-HARMONISE_SOURCES = (
-    "paths.py",
-    "harmonise/mapping.py",
-    "harmonise/ingest.py",
-    "harmonise/validate.py",
-    "harmonise/datasets.py",
-    "codebook.py",
-    "codebook.yaml",
-)
-# What the synthetic generator imports and reads (a test checks the modules); a change regenerates
-# the demo's national files and mappings.
-SYNTHETIC_SOURCES = (
-    "__init__.py",
-    "harmonise/__init__.py",
-    "harmonise/synthetic.py",
-    "survey/__init__.py",
-    "survey/design.py",
-    "codebook.py",
-    "codebook.yaml",
-    "indicators.py",
-    "indicators.yaml",
-    "paths.py",
-    "reference/headline_figures.csv",
-    "reference/sources.csv",
-    "reference/survey_facts.csv",
-)
+# What a harmonised frame and the synthetic demo are made by: the code of these layers (and
+# their data: the codebook, the indicators, the reference figures). A change to any of their files
+# rebuilds every edition and regenerates the demo; the analysis, report and pipeline layers do not
+# count (no import reaches up to them: tests/test_layers.py).
+HARMONISE_LAYERS = ("vocabulary", "survey", "harmonise")
 DEMO_STAMP = ".generated.json"
 
 
@@ -120,9 +99,60 @@ def active_set(data: str | None = None) -> ActiveSet:
     return ActiveSet("demo", _mappings_in(paths.demo_mappings_dir()))
 
 
+@dataclass(frozen=True)
+class EditionFacts:
+    """What the reports need to know of an edition's mapping, written by `make data` beside its
+    harmonised frame (`build/data/<CC>-<YYYY>.facts.json`), so that analysis and reports read
+    only `build/data/` and never the mapping."""
+
+    country: str
+    edition: int
+    unit_level: str
+    synthetic: bool
+    caveats: tuple[str, ...]
+    columns: frozenset[str]  # the frame columns the mapping provides (`Mapping.provided_columns`)
+    rules: dict[str, str]  # variable -> the rule of its scale conversion (`Mapping.rules`)
+
+    @property
+    def edition_id(self) -> str:
+        """The edition's id, e.g. 'DK-2023'."""
+        return f"{self.country}-{self.edition}"
+
+    @classmethod
+    def of_mapping(cls, mapping: Mapping, codebook) -> EditionFacts:
+        """The facts of a checked mapping."""
+        return cls(
+            country=mapping.country,
+            edition=int(mapping.edition),
+            unit_level=mapping.unit_level,
+            synthetic=bool(mapping.synthetic),
+            caveats=tuple(mapping.caveats),
+            columns=mapping.provided_columns(codebook),
+            rules=mapping.rules(),
+        )
+
+    def to_json(self) -> str:
+        """The facts as JSON, sorted, so the same mapping always writes the same bytes."""
+        fields = dataclasses.asdict(self) | {"columns": sorted(self.columns)}
+        return json.dumps(fields, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> EditionFacts:
+        """Facts as `to_json` wrote them."""
+        fields = json.loads(text)
+        fields["caveats"] = tuple(fields["caveats"])
+        fields["columns"] = frozenset(fields["columns"])
+        return cls(**fields)
+
+
 def harmonised_path(edition_id: str) -> Path:
     """Where the harmonised, validated frame of an edition is written."""
     return paths.build_dir() / "data" / f"{edition_id}.parquet"
+
+
+def facts_path(edition_id: str) -> Path:
+    """Where the facts of an edition's mapping are written beside its frame (`EditionFacts`)."""
+    return paths.build_dir() / "data" / f"{edition_id}.facts.json"
 
 
 def _inputs_path(edition_id: str) -> Path:
@@ -140,27 +170,32 @@ def _mapping_path(edition_id: str, data: str | None) -> Path:
 
 
 def edition_files(edition_id: str, data: str | None = None) -> tuple[Path, Path]:
-    """The mapping and the harmonised frame of an edition of the active data set."""
-    return _mapping_path(edition_id, data), harmonised_path(edition_id)
-
-
-def load_mapping(edition_id: str, data: str | None = None) -> Mapping:
-    """The checked mapping of an edition of the active data set."""
-    # lazy: an up-to-date `make data` never loads pandas and the checkers
-    from innobarometer.harmonise.mapping import read_mapping
-
-    return read_mapping(_mapping_path(edition_id, data))
-
-
-def load_frame(edition_id: str, data: str | None = None) -> pd.DataFrame:
-    """The harmonised frame of an edition, as `make data` wrote it."""
+    """The harmonised frame and the facts of an edition of the active data set: what a report
+    reads of it."""
     _mapping_path(edition_id, data)
-    path = harmonised_path(edition_id)
+    return harmonised_path(edition_id), facts_path(edition_id)
+
+
+def _written(path: Path) -> Path:
+    """A file `make data` writes, or an error saying to run it."""
     if not path.is_file():
         raise DataSetError(
             f"{display_path(path)} does not exist: run `make data` (or "
             "`python -m innobarometer data`) to harmonise the active mappings"
         )
+    return path
+
+
+def load_facts(edition_id: str, data: str | None = None) -> EditionFacts:
+    """The facts of an edition's mapping, as `make data` wrote them."""
+    _mapping_path(edition_id, data)
+    return EditionFacts.from_json(_written(facts_path(edition_id)).read_text(encoding="utf-8"))
+
+
+def load_frame(edition_id: str, data: str | None = None) -> pd.DataFrame:
+    """The harmonised frame of an edition, as `make data` wrote it."""
+    _mapping_path(edition_id, data)
+    path = _written(harmonised_path(edition_id))
     # lazy: an up-to-date `make data` never loads pandas
     import pandas as pd
 
@@ -177,10 +212,9 @@ def _hash_files(files) -> str:
 
 def _code_hash() -> str:
     """The package code and library versions a harmonised frame depends on."""
-
     versions = f"pandas {version('pandas')} pyarrow {version('pyarrow')}".encode()
-    files = [paths.PACKAGE_DIR / name for name in HARMONISE_SOURCES]
-    return hashlib.sha256(_hash_files(files).encode() + versions).hexdigest()
+    code = paths.layers_digest(*HARMONISE_LAYERS).encode()
+    return hashlib.sha256(code + versions).hexdigest()
 
 
 def ensure_demo_files(progress: Callable[[str], None] = print) -> list[Path]:
@@ -194,7 +228,7 @@ def ensure_demo_files(progress: Callable[[str], None] = print) -> list[Path]:
     """
     raw_dir, mappings_dir = paths.demo_raw_dir(), paths.demo_mappings_dir()
     stamp = raw_dir / DEMO_STAMP
-    inputs = _hash_files([paths.PACKAGE_DIR / name for name in SYNTHETIC_SOURCES])
+    inputs = paths.layers_digest(*HARMONISE_LAYERS)
     recorded = {}
     if stamp.is_file():
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
@@ -350,17 +384,21 @@ def build_data(data: str | None = None, progress: Callable[[str], None] = print)
                 progress(f"{prefix} up to date")
                 continue
         # lazy: an up-to-date `make data` never loads pandas and the checkers
+        from innobarometer.codebook import load_codebook
         from innobarometer.harmonise.problems import InputError
 
         try:
-            _, frame = harmonise_edition(mapping_path)
+            mapping, frame = harmonise_edition(mapping_path)
         except InputError as error:
             failures[edition_id] = str(error)
             progress(f"{prefix} FAILED")
             continue
         # Row numbers served validation; the stored frame has a plain index.
         frame = frame.reset_index(drop=True)
+        facts = EditionFacts.of_mapping(mapping, load_codebook())
         _write_atomic(target, lambda tmp, f=frame: f.to_parquet(tmp, engine="pyarrow", index=False))
+        _write_atomic(facts_path(edition_id), facts.to_json().encode())
+        # The inputs record goes last: it says the frame and the facts beside it are complete.
         _write_atomic(sidecar, json.dumps(inputs, indent=1, sort_keys=True).encode())
         written.append(target)
         progress(f"{prefix} ok {time.perf_counter() - started:.1f} s")
@@ -393,7 +431,7 @@ def check_report(mapping_path: str | Path) -> tuple[str, bool]:
     # lazy: an up-to-date `make data` never loads pandas and the checkers
     from innobarometer.codebook import load_codebook
     from innobarometer.harmonise.ingest import SourceError, harmonise, read_source
-    from innobarometer.harmonise.mapping import SET_BY_MAPPING, check_mapping
+    from innobarometer.harmonise.mapping import check_mapping
     from innobarometer.harmonise.validate import find_problems
 
     codebook = load_codebook()
@@ -426,8 +464,7 @@ def check_report(mapping_path: str | Path) -> tuple[str, bool]:
             lines += textwrap.wrap(
                 ", ".join(unused) or "none", 96, initial_indent="  ", subsequent_indent="  "
             )
-        provided = set(mapping.columns) | set(mapping.constants) | set(SET_BY_MAPPING)
-        provided |= {"innovative"} if mapping.derives_innovative else set()
+        provided = mapping.provided(codebook)
         absent = [name for name in codebook.variables if name not in provided]
         lines += ["", f"Codebook variables not mapped ({len(absent)}; missing in the frame):"]
         lines += textwrap.wrap(

@@ -18,7 +18,7 @@ import pandas as pd
 from innobarometer.codebook import introduced_items, load_codebook, universe_mask
 from innobarometer.harmonise.mapping import REQUIRED_DESIGN, ColumnMap, Mapping
 from innobarometer.harmonise.problems import InputError, Problem, code_keys, offending, row_word
-from innobarometer.harmonise.validate import display_path
+from innobarometer.paths import display_path
 
 LIKELY_DELIMITERS = (";", "\t", "|", ",")
 

@@ -15,8 +15,7 @@ import yaml
 
 from innobarometer.codebook import CODED_TYPES, allowed_codes, introduced_items, load_codebook
 from innobarometer.harmonise.problems import InputError, Problem, code_key
-from innobarometer.harmonise.validate import display_path
-from innobarometer.paths import MAPPING_NAME
+from innobarometer.paths import MAPPING_NAME, display_path
 
 FORMAT_EXTENSIONS = {
     "csv": (".csv", ".txt", ".tsv"),
@@ -165,6 +164,35 @@ class Mapping:
     def derives_innovative(self) -> bool:
         """True when `innovative` comes from the introduced_* items rather than the file."""
         return "innovative" not in self.columns and "innovative" not in self.constants
+
+    def provided(self, codebook) -> dict[str, str]:
+        """The codebook variables this mapping provides, and how: 'set by the mapping' (country,
+        edition, unit level), 'constant', 'column', or 'derived' (`innovative`, from the
+        introduced_* items it maps). Every other variable is missing in the frame: not asked."""
+        how = dict.fromkeys(SET_BY_MAPPING, "set by the mapping")
+        how |= dict.fromkeys(self.constants, "constant")
+        how |= dict.fromkeys(self.columns, "column")
+        if self.derives_innovative and any(item in how for item in introduced_items(codebook)):
+            how["innovative"] = "derived"
+        return how
+
+    def provided_columns(self, codebook) -> frozenset[str]:
+        """The frame columns this mapping provides: every column of each variable it provides,
+        but of a multiple-response item only the options it lists."""
+        columns: set[str] = set()
+        for name in self.provided(codebook):
+            column_map = self.columns.get(name)
+            if column_map is not None and column_map.kind == "options":
+                columns.update(f"{name}_{option}" for option in column_map.options)
+            elif column_map is not None and column_map.kind == "delimited":
+                columns.update(f"{name}_{option}" for option in column_map.codes.values())
+            else:
+                columns.update(codebook[name].columns if name in codebook else (name,))
+        return frozenset(columns)
+
+    def rules(self) -> dict[str, str]:
+        """Each variable recoded by a stated rule (a scale conversion), and the rule's text."""
+        return {name: m.rule for name, m in self.columns.items() if m.rule}
 
 
 def _closest(word: object, choices) -> str:

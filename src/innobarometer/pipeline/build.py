@@ -24,10 +24,10 @@ from innobarometer import __version__, paths
 from innobarometer.pipeline.index_page import render_index
 from innobarometer.pipeline.manifest import (
     Fingerprints,
+    code_digests,
     dependency_digest,
     file_digest,
     load_manifest,
-    package_digest,
     report_inputs,
     save_manifest,
     stale_reasons,
@@ -89,7 +89,7 @@ def assess(
     retired = retired_reports(manifest, planned, data_set.kind)
     for name in retired:
         del manifest["reports"][name]
-    prints = Fingerprints(package=package_digest(), dependencies=dependency_digest())
+    prints = Fingerprints(code=code_digests(), dependencies=dependency_digest())
     inputs = {r.name: report_inputs(r, data_set, prints) for r in planned}
     reasons = {r.name: stale_reasons(r, inputs[r.name], manifest, build_dir) for r in selected}
     outdated = set(_outdated_editions(data))
@@ -205,7 +205,7 @@ def _refresh_codebook_page(data_set: DataSet, manifest: dict, build_dir: Path) -
     page = build_dir / "codebook.html"
     inputs = {
         "kind": data_set.kind,
-        "package": package_digest(),
+        "code": paths.layers_digest(*paths.LAYERS),
         "mappings": {e: file_digest(p) for e, p in data_set.mappings.items()},
     }
     if manifest.get("codebook_page") == inputs and page.exists():

@@ -11,9 +11,9 @@ import os
 from pathlib import Path
 
 from innobarometer import __version__, paths
-from innobarometer.codebook import THEMES, Codebook, Variable, introduced_items, load_codebook
+from innobarometer.codebook import THEMES, Codebook, Variable, load_codebook
 from innobarometer.harmonise.datasets import active_set
-from innobarometer.harmonise.mapping import SET_BY_MAPPING, check_mapping
+from innobarometer.harmonise.mapping import check_mapping
 from innobarometer.indicators import load_indicators, published_figures
 
 PAGE_CSS = """\
@@ -48,18 +48,10 @@ def variables_by_edition(mappings: dict[str, Path]) -> dict[str, dict[str, str] 
     """For each edition, the variables its mapping provides and how ('column', 'constant',
     'derived', 'set by the mapping'); None for a mapping too broken to read (see `check`)."""
     provided: dict[str, dict[str, str] | None] = {}
-    introduced = introduced_items(load_codebook())
+    codebook = load_codebook()
     for edition, path in sorted(mappings.items()):
         mapping, _ = check_mapping(path)
-        if mapping is None:
-            provided[edition] = None
-            continue
-        how = dict.fromkeys(SET_BY_MAPPING, "set by the mapping")
-        how |= dict.fromkeys(mapping.constants, "constant")
-        how |= dict.fromkeys(mapping.columns, "column")
-        if mapping.derives_innovative and any(item in how for item in introduced):
-            how["innovative"] = "derived"
-        provided[edition] = how
+        provided[edition] = None if mapping is None else mapping.provided(codebook)
     return provided
 
 

@@ -29,19 +29,20 @@ def file_digest(path: Path) -> str:
         return "missing"
 
 
-def package_digest() -> str:
-    """One hash of every source, data and template file of the installed package."""
-    digest = hashlib.sha256()
-    for path in sorted(paths.PACKAGE_DIR.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(paths.PACKAGE_DIR).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+# What a report's bytes are made by: the code and data of these layers (templates included). The
+# harmonise layer reaches a report only through the files in build/data/ it reads, and the
+# pipeline only runs it: editing either rebuilds no report.
+REPORT_LAYERS = ("vocabulary", "survey", "analysis", "report")
+
+
+def code_digests() -> dict[str, str]:
+    """One hash per layer a report depends on (`REPORT_LAYERS`), so the dry run can say which
+    layer changed."""
+    return {layer: paths.layers_digest(layer) for layer in REPORT_LAYERS}
 
 
 def dependency_digest() -> str:
     """One hash of the declared run-time dependencies and their installed versions."""
-
     declared = [r for r in (metadata.requires("innobarometer") or []) if "extra ==" not in r]
     pinned = []
     for requirement in declared:
@@ -57,7 +58,7 @@ def dependency_digest() -> str:
 class Fingerprints:
     """Input hashes shared by many reports, computed once per build."""
 
-    package: str
+    code: dict[str, str]  # layer -> digest (`code_digests`)
     dependencies: str
     files: dict[Path, str] = field(default_factory=dict)
 
@@ -72,7 +73,7 @@ def report_inputs(report: Report, data_set: DataSet, prints: Fingerprints) -> di
     """Every input hash of one report, keyed by a name the dry run can print."""
     inputs = {
         "notebook": prints.of_file(report.notebook),
-        "package": prints.package,
+        **{f"code {layer}": digest for layer, digest in prints.code.items()},
         "dependencies": prints.dependencies,
         "parameters": hashlib.sha256(
             json.dumps(report.parameters, sort_keys=True).encode()
@@ -80,7 +81,7 @@ def report_inputs(report: Report, data_set: DataSet, prints: Fingerprints) -> di
     }
     for edition in report.reads:
         inputs[f"data {edition}"] = prints.of_file(data_set.harmonised[edition])
-        inputs[f"mapping {edition}"] = prints.of_file(data_set.mappings[edition])
+        inputs[f"facts {edition}"] = prints.of_file(data_set.facts[edition])
     return inputs
 
 

@@ -18,16 +18,20 @@ from innobarometer import paths
 from innobarometer.harmonise import datasets
 
 LATEST = "latest"
-
-
-# Themes whose per-edition report also reads every other edition of its country (a trend).
-READS_ALL_EDITIONS_OF_COUNTRY = frozenset({"overview"})
-
-
-PARAMETERS_HEADER = re.compile(r"^# %%.*\btags\s*=\s*\[[^\]]*[\"']parameters[\"']")
-
-
+# What a notebook may declare it reads, in a cell tagged `reads` (`reads = ["edition", ...]`): the
+# build hashes those editions' files, so a report is rebuilt when one of them changes, and only
+# then. Without the cell a theme reads its own edition, or the editions of its `editions`.
+READ_SCOPES = {
+    "edition": "its own edition (a theme built per edition)",
+    "country": "every active edition of its country (a trend)",
+    "editions": "the editions of its `editions` parameter (a theme built per edition set)",
+}
 CELL_HEADER = re.compile(r"^# %%")
+
+
+def _cell_header(tag: str) -> re.Pattern:
+    """The py:percent header line of a cell tagged `tag`."""
+    return re.compile(rf"^# %%.*\btags\s*=\s*\[[^\]]*[\"']{tag}[\"']")
 
 
 class BuildError(Exception):
@@ -42,11 +46,12 @@ class Theme:
     notebook: Path
     defaults: dict
     parameters_line: int
+    reads: tuple[str, ...]  # READ_SCOPES the notebook declares
 
     @property
     def per_edition_set(self) -> bool:
         """Built once for a set of editions (the Nordic report) rather than per edition."""
-        return "editions" in self.defaults and "edition" not in self.defaults
+        return "editions" in self.reads
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class DataSet:
     editions: tuple[str, ...]
     mappings: dict[str, Path]
     harmonised: dict[str, Path]
+    facts: dict[str, Path]
 
 
 @dataclass(frozen=True)
@@ -85,8 +91,47 @@ def read_parameters(notebook: Path) -> tuple[dict, int]:
 
     Raises BuildError when a value is not a literal (papermill and the build compare literals).
     """
+    return _literal_cell(notebook, "parameters")
+
+
+def read_declared_reads(notebook: Path, defaults: dict) -> tuple[str, ...]:
+    """What a notebook reads (`READ_SCOPES`): its `reads` cell, else what its parameters imply.
+
+    Raises BuildError for a scope that is not known or does not fit the theme's parameters.
+    """
+    per_edition_set = "editions" in defaults and "edition" not in defaults
+    declared, line = _literal_cell(notebook, "reads")
+    if not line:
+        return ("editions",) if per_edition_set else ("edition",)
+    scopes = declared.get("reads")
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        raise BuildError(
+            f"{notebook}: line {line}: the reads cell must set `reads` to a list of names, e.g. "
+            f'reads = ["edition", "country"]; names: {", ".join(READ_SCOPES)}'
+        )
+    fitting = {"editions"} if per_edition_set else {"edition", "country"}
+    for scope in scopes:
+        if scope not in READ_SCOPES:
+            raise BuildError(
+                f"{notebook}: line {line}: reads {scope!r} is not a scope"
+                f"{_closest(scope, READ_SCOPES)}; use "
+                + "; ".join(f"{name}: {what}" for name, what in READ_SCOPES.items())
+            )
+        if scope not in fitting:
+            kind = "an edition set" if per_edition_set else "one edition"
+            raise BuildError(
+                f"{notebook}: line {line}: reads {scope!r} does not fit a theme built for {kind} "
+                f"(its parameters cell); use {' or '.join(sorted(fitting))}"
+            )
+    return tuple(dict.fromkeys(scopes))
+
+
+def _literal_cell(notebook: Path, tag: str) -> tuple[dict, int]:
+    """The literal assignments of the notebook's cell tagged `tag`, and the cell's line (0 when
+    there is no such cell)."""
     lines = notebook.read_text(encoding="utf-8").splitlines()
-    start = next((i for i, line in enumerate(lines) if PARAMETERS_HEADER.match(line)), None)
+    header = _cell_header(tag)
+    start = next((i for i, line in enumerate(lines) if header.match(line)), None)
     if start is None:
         return {}, 0
     end = next((i for i in range(start + 1, len(lines)) if CELL_HEADER.match(lines[i])), len(lines))
@@ -95,10 +140,10 @@ def read_parameters(notebook: Path) -> tuple[dict, int]:
         tree = ast.parse(source)
     except SyntaxError as error:
         raise BuildError(
-            f"{notebook}: line {start + 1 + (error.lineno or 0)}: the parameters cell is not "
+            f"{notebook}: line {start + 1 + (error.lineno or 0)}: the {tag} cell is not "
             f"valid Python ({error.msg}); fix it so that each line is `name = literal`"
         ) from None
-    defaults = {}
+    values = {}
     for statement in tree.body:
         target = statement.targets[0] if isinstance(statement, ast.Assign) else None
         if isinstance(statement, ast.AnnAssign):
@@ -106,13 +151,14 @@ def read_parameters(notebook: Path) -> tuple[dict, int]:
         if not isinstance(target, ast.Name) or statement.value is None:
             continue
         try:
-            defaults[target.id] = ast.literal_eval(statement.value)
+            values[target.id] = ast.literal_eval(statement.value)
         except ValueError:
             raise BuildError(
-                f"{notebook}: line {start + 1 + statement.lineno}: parameter {target.id!r} is "
-                "not a literal; write a plain value (string, number, list) in the parameters cell"
+                f"{notebook}: line {start + 1 + statement.lineno}: "
+                f"{'parameter' if tag == 'parameters' else 'name'} {target.id!r} is not a literal; "
+                f"write a plain value (string, number, list) in the {tag} cell"
             ) from None
-    return defaults, start + 1
+    return values, start + 1
 
 
 def discover_themes(notebooks: Path | None = None) -> list[Theme]:
@@ -124,13 +170,13 @@ def discover_themes(notebooks: Path | None = None) -> list[Theme]:
             continue
         defaults, line = read_parameters(notebook)
         if line:
-            themes.append(Theme(notebook.stem, notebook, defaults, line))
+            reads = read_declared_reads(notebook, defaults)
+            themes.append(Theme(notebook.stem, notebook, defaults, line, reads))
     return themes
 
 
 def load_data_set(data: str | None = None) -> DataSet:
     """The active data set (demo or real) from `innobarometer.harmonise.datasets`."""
-
     try:
         active = datasets.active_set(data)
     except datasets.DataSetError as error:
@@ -141,6 +187,7 @@ def load_data_set(data: str | None = None) -> DataSet:
         editions=editions,
         mappings={edition: Path(active.mappings[edition]) for edition in editions},
         harmonised={edition: Path(datasets.harmonised_path(edition)) for edition in editions},
+        facts={edition: Path(datasets.facts_path(edition)) for edition in editions},
     )
 
 
@@ -158,21 +205,22 @@ def theme_title(theme: str) -> str:
 
 
 def plan_reports(themes: list[Theme], data_set: DataSet) -> list[Report]:
-    """Every report of the full plan, in theme then edition order, edition-set themes last."""
+    """Every report of the full plan, in theme then edition order, edition-set themes last; each
+    reads what its notebook declares (`READ_SCOPES`)."""
     reports = []
     for theme in [t for t in themes if not t.per_edition_set]:
         for edition in data_set.editions:
             country, year = edition.split("-")
-            reads = (edition,)
-            if theme.name in READS_ALL_EDITIONS_OF_COUNTRY:
-                reads = tuple(e for e in data_set.editions if e.startswith(f"{country}-"))
+            reads = (edition,) if "edition" in theme.reads else ()
+            if "country" in theme.reads:
+                reads += tuple(e for e in data_set.editions if e.startswith(f"{country}-"))
             reports.append(
                 Report(
                     theme=theme.name,
                     key=edition,
                     notebook=theme.notebook,
                     parameters={"country": country, "edition": int(year)},
-                    reads=reads,
+                    reads=tuple(sorted(set(reads))),
                     title=f"{theme_title(theme.name)}: {edition}",
                 )
             )

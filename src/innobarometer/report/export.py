@@ -24,7 +24,7 @@ from innobarometer.report.tables import TABLE_MIME
 
 # Cells whose code and output never reach the HTML: papermill's injected parameters, the
 # notebook's own defaults, and cells an author tags out.
-HIDDEN_CELL_TAGS = frozenset({"injected-parameters", "parameters", "remove-cell"})
+HIDDEN_CELL_TAGS = frozenset({"injected-parameters", "parameters", "reads", "remove-cell"})
 
 
 OBJECT_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
