@@ -34,7 +34,6 @@ report.show_sentences(
 )
 report.show_estimates(
     innovative,
-    "First research question",
     "innovative_by_gov_level",
     "Innovative units by government level",
     group_labels=analysis.category_labels("gov_level"),

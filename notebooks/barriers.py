@@ -29,7 +29,6 @@ report.show_not_asked(ed, analysis.battery_items("factors"))
 distribution = analysis.estimate_battery_distribution(ed, "factors", **options)
 report.show_distribution(
     distribution,
-    "Hindering factors",
     "factor_distribution",
     "How each factor affected the latest innovation",
     analysis.category_labels("factor_lack_of_time"),
@@ -38,9 +37,7 @@ report.show_distribution(
 # %%
 hindered = analysis.battery_shares(ed, "factors", "hindered", **options)
 report.show_sentences(report.ranking_sentence(hindered, analysis.labels(hindered), "barrier"))
-report.show_estimates(
-    hindered, "Hindering factors", "hindered", "Hindered the latest innovation", colours=colour
-)
+report.show_estimates(hindered, "hindered", "Hindered the latest innovation", colours=colour)
 
 # %% [markdown]
 # ## Barriers by sector and government level
@@ -57,7 +54,6 @@ report.show_sentences(
 )
 report.show_estimates(
     analysis.top_items(by_level, 3),
-    "Barriers by sector and government level",
     "hindered_by_gov_level",
     "Main barriers by government level",
     group_labels=levels,
@@ -72,7 +68,6 @@ report.show_sentences(
 )
 report.show_estimates(
     analysis.top_items(by_sector, 3),
-    "Barriers by sector and government level",
     "hindered_by_sector",
     "Main barriers by sector",
     group_labels=sectors,
@@ -101,13 +96,12 @@ gaps = analysis.battery_differences(
 )
 
 # %%
-section = "Barriers among collaborators and others"
 report.show_sentences(report.differences_sentence(gaps, "innovations with and without partners"))
 title = "Hindered, with and without partners"
 report.show_estimates(
-    by_partners, section, "hindered_by_partners", title, group_labels=names, colours=colour
+    by_partners, "hindered_by_partners", title, group_labels=names, colours=colour
 )
-report.show_differences(gaps, section, "partner_differences", "With minus without partners")
+report.show_differences(gaps, "partner_differences", "With minus without partners")
 
 # %% [markdown]
 # ## Beside the published figures

@@ -34,11 +34,8 @@ report.show_sentences(
     report.share_sentence(collaborated, "made their latest innovation with a partner", innovators),
     report.group_sentence(collaborated, levels, "By government level"),
 )
-section = "How often innovations are made in collaboration"
 title = "Latest innovation made in collaboration"
-report.show_estimates(
-    collaborated, section, "collaborated", title, group_labels=levels, colours=colour
-)
+report.show_estimates(collaborated, "collaborated", title, group_labels=levels, colours=colour)
 
 # %% [markdown]
 # ## Partners
@@ -53,12 +50,9 @@ report.show_sentences(
     report.ranking_sentence(partners, analysis.labels(partners), "partner"),
     report.differences_sentence(partner_differences, "adjacent partners in the ranking"),
 )
-report.show_estimates(
-    partners, "Partners", "partners", "Partners in the latest innovation", colours=colour
-)
+report.show_estimates(partners, "partners", "Partners in the latest innovation", colours=colour)
 report.show_differences(
     partner_differences,
-    "Partners",
     "partner_differences",
     "Each partner against the next most common",
 )
@@ -74,7 +68,6 @@ report.show_sentences(
 )
 report.show_estimates(
     by_level,
-    "Partners by government level",
     "partners_by_gov_level",
     "Partners by government level",
     group_labels=levels,
@@ -93,7 +86,6 @@ count_labels = analysis.count_labels(intensity, "partner type")
 report.show_sentences(report.ranking_sentence(intensity, count_labels, "number of partner types"))
 report.show_estimates(
     intensity,
-    "Collaboration intensity",
     "partner_count",
     "Number of partner types",
     labels=count_labels,
@@ -116,7 +108,6 @@ by_partners = analysis.estimate_shares_by(ed, quality, partnered, "effect_qualit
 report.show_sentences(report.group_sentence(by_partners, names, "For increased quality"))
 report.show_estimates(
     by_partners,
-    "Collaboration and effects",
     "quality_by_partners",
     "Increased quality, with and without partners",
     group_labels=names,
@@ -130,9 +121,7 @@ report.show_sentences(
         model, "Made in collaboration", "increased quality", "government level and size"
     )
 )
-report.show_model(
-    model, "Collaboration and effects", "quality_model", "Odds of increased quality (odds ratios)"
-)
+report.show_model(model, "quality_model", "Odds of increased quality (odds ratios)")
 
 # %% [markdown]
 # ## Beside the published figures

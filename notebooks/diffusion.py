@@ -29,9 +29,7 @@ novelty_names = analysis.category_labels("novelty")
 report.show_not_asked(ed, ["novelty"])
 novelty = analysis.estimate_variable(ed, "novelty", **options)
 report.show_sentences(report.ranking_sentence(novelty, analysis.labels(novelty), "origin"))
-report.show_estimates(
-    novelty, "Novelty", "novelty", "Origin of the latest innovation", colours=colour
-)
+report.show_estimates(novelty, "novelty", "Origin of the latest innovation", colours=colour)
 
 # %% [markdown]
 # ## Inspiration channels
@@ -42,9 +40,7 @@ report.show_estimates(
 report.show_not_asked(ed, ["inspiration"])
 channels = analysis.estimate_variable(ed, "inspiration", **options)
 report.show_sentences(report.ranking_sentence(channels, analysis.labels(channels), "channel"))
-report.show_estimates(
-    channels, "Inspiration channels", "inspiration", "Where the idea came from", colours=colour
-)
+report.show_estimates(channels, "inspiration", "Where the idea came from", colours=colour)
 
 # %% [markdown]
 # ## Spreading actively
@@ -61,9 +57,7 @@ report.show_sentences(
     report.group_sentence(spread, levels, "By government level"),
 )
 title = "Spread the latest innovation actively"
-report.show_estimates(
-    spread, "Spreading actively", "spread_by_gov_level", title, group_labels=levels, colours=colour
-)
+report.show_estimates(spread, "spread_by_gov_level", title, group_labels=levels, colours=colour)
 
 # %% [markdown]
 # ## Do copiers spread less than originators?
@@ -82,7 +76,6 @@ copier_gap = analysis.group_differences(
 )
 
 # %%
-section = "Do copiers spread less than originators?"
 report.show_sentences(
     report.difference_sentence(
         copier_gap, "among copiers", "among originators", "the share spreading"
@@ -90,9 +83,9 @@ report.show_sentences(
 )
 title = "Spread actively, by origin"
 report.show_estimates(
-    by_novelty, section, "spread_by_novelty", title, group_labels=novelty_names, colours=colour
+    by_novelty, "spread_by_novelty", title, group_labels=novelty_names, colours=colour
 )
-report.show_differences(copier_gap, section, "copier_differences", "Against originators")
+report.show_differences(copier_gap, "copier_differences", "Against originators")
 
 # %%
 model = analysis.model_spreading_on_novelty(ed, threshold=threshold)
@@ -101,7 +94,7 @@ report.show_sentences(
     report.odds_ratio_sentence(model, copied, "spreading actively", "sector and size")
 )
 title = "Odds of spreading actively (odds ratios)"
-report.show_model(model, section, "spread_model", title)
+report.show_model(model, "spread_model", title)
 
 # %% [markdown]
 # ## Are evaluated innovations spread more often?
@@ -121,7 +114,6 @@ evaluation_gap = analysis.group_differences(
 )
 
 # %%
-section = "Are evaluated innovations spread more often?"
 report.show_sentences(
     report.difference_sentence(
         evaluation_gap,
@@ -132,10 +124,10 @@ report.show_sentences(
 )
 title = "Spread actively, by evaluation"
 report.show_estimates(
-    by_evaluation, section, "spread_by_evaluation", title, group_labels=names, colours=colour
+    by_evaluation, "spread_by_evaluation", title, group_labels=names, colours=colour
 )
 title = "Evaluated against not evaluated"
-report.show_differences(evaluation_gap, section, "evaluation_difference", title)
+report.show_differences(evaluation_gap, "evaluation_difference", title)
 
 # %% [markdown]
 # ## Beside the published figures

@@ -34,11 +34,10 @@ report.show_sentences(
     report.differences_sentence(initiator_differences, "adjacent initiators in the ranking"),
 )
 report.show_estimates(
-    initiators, "Initiators", "initiators", "Initiators of the latest innovation", colours=colour
+    initiators, "initiators", "Initiators of the latest innovation", colours=colour
 )
 report.show_differences(
     initiator_differences,
-    "Initiators",
     "initiator_differences",
     "Each initiator against the next most common",
 )
@@ -53,9 +52,7 @@ report.show_differences(
 report.show_not_asked(ed, analysis.battery_items("factors"))
 promoters = analysis.battery_shares(ed, "factors", "promoted", **options)
 report.show_sentences(report.ranking_sentence(promoters, analysis.labels(promoters), "promoter"))
-report.show_estimates(
-    promoters, "Promoters", "promoters", "Promoted the latest innovation", colours=colour
-)
+report.show_estimates(promoters, "promoters", "Promoted the latest innovation", colours=colour)
 
 # %% [markdown]
 # ## Drivers by government level
@@ -70,7 +67,6 @@ report.show_sentences(
 )
 report.show_estimates(
     by_level,
-    "Drivers by government level",
     "initiators_by_gov_level",
     "Initiators by government level",
     group_labels=levels,
@@ -90,7 +86,6 @@ sizes = analysis.category_labels("size_class")
 report.show_sentences(report.group_sentence(by_size, sizes, "By size"))
 report.show_estimates(
     by_size,
-    "Which workplaces innovate",
     "innovative_by_size",
     "Innovative by size",
     group_labels=sizes,
@@ -100,9 +95,7 @@ report.show_estimates(
 # %%
 model = analysis.model_innovative_on_characteristics(ed, threshold=threshold)
 report.show_sentences(report.model_sentence(model, "being innovative"))
-report.show_model(
-    model, "Which workplaces innovate", "innovative_model", "Odds of being innovative (odds ratios)"
-)
+report.show_model(model, "innovative_model", "Odds of being innovative (odds ratios)")
 
 # %% [markdown]
 # ## Beside the published figures

@@ -70,7 +70,6 @@ report.show_country_comparison(shares, differences, "Barriers")
 published = analysis.published_for_report(eds, **options)
 report.show_published(
     published,
-    "Beside the published figures",
     any(e.synthetic for e in eds),
     plotted=published["set_against"] == "nearest earlier edition",
     none_text="No published figure can be set against an estimate of these editions.",

@@ -40,9 +40,9 @@ report.show_sentences(
     report.group_sentence(by_level, levels, "By government level"),
     report.test_sentence(p_value, "the share innovative by government level"),
 )
-section, title = "How many innovate", "Innovative by government level"
+title = "Innovative by government level"
 report.show_estimates(
-    by_level, section, "innovative_by_gov_level", title, group_labels=levels, colours=colour
+    by_level, "innovative_by_gov_level", title, group_labels=levels, colours=colour
 )
 
 # %%
@@ -51,7 +51,6 @@ sectors = analysis.category_labels("sector")
 report.show_sentences(report.group_sentence(by_sector, sectors, "By sector"))
 report.show_estimates(
     by_sector,
-    "How many innovate",
     "innovative_by_sector",
     "Innovative by sector",
     group_labels=sectors,
@@ -67,9 +66,7 @@ report.show_estimates(
 report.show_not_asked(ed, analysis.battery_items("introduced"))
 types = analysis.estimate_variables(ed, analysis.battery_items("introduced"), **options)
 report.show_sentences(report.ranking_sentence(types, analysis.labels(types), "type"))
-report.show_estimates(
-    types, "Types of innovation", "types", "Kinds of innovation introduced", colours=colour
-)
+report.show_estimates(types, "types", "Kinds of innovation introduced", colours=colour)
 
 # %% [markdown]
 # ## Effects achieved
@@ -80,9 +77,7 @@ report.show_estimates(
 report.show_not_asked(ed, analysis.battery_items("effects"))
 effects = analysis.estimate_variables(ed, analysis.battery_items("effects"), **options)
 report.show_sentences(report.ranking_sentence(effects, analysis.labels(effects), "effect"))
-report.show_estimates(
-    effects, "Effects achieved", "effects", "Effects of the latest innovation", colours=colour
-)
+report.show_estimates(effects, "effects", "Effects of the latest innovation", colours=colour)
 
 # %% [markdown]
 # ## Evaluation
@@ -94,7 +89,7 @@ report.show_not_asked(ed, ["evaluation"])
 evaluation = analysis.estimate_variable(ed, "evaluation", **options)
 report.show_sentences(report.ranking_sentence(evaluation, analysis.labels(evaluation), "answer"))
 report.show_estimates(
-    evaluation, "Evaluation", "evaluation", "Evaluation of the latest innovation", colours=colour
+    evaluation, "evaluation", "Evaluation of the latest innovation", colours=colour
 )
 
 # %% [markdown]
@@ -110,15 +105,12 @@ shares, changes = analysis.trend(ed.country, "innovative", **options)
 report.show_sentences(report.trend_sentence(shares, changes, report.unit_noun(ed)))
 report.show_estimates(
     shares,
-    "Trend across editions",
     "innovative_by_edition",
     "Innovative, by edition",
     colours=colour,
     groups_as_rows=True,
 )
-report.show_differences(
-    changes, "Trend across editions", "edition_differences", "Change from the edition before"
-)
+report.show_differences(changes, "edition_differences", "Change from the edition before")
 
 # %% [markdown]
 # ## Beside the published figures

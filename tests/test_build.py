@@ -150,20 +150,36 @@ def test_layer_digests_follow_sources_not_bytecode(tmp_path, monkeypatch):
     assert paths.layers_digest("report") != first
 
 
-def test_tables_are_stacked_with_the_union_of_columns():
+def test_tables_are_stacked_with_the_union_of_columns_under_their_headings():
+    """Each table's section is the heading (level one or two) it stands under: a section title
+    is written once, in the notebook's markdown."""
     mime = tables.TABLE_MIME
-    first = {"section": "a", "table": "t1", "columns": ["x", "y"], "data": [[1, 0.5], [2, None]]}
-    second = {"section": "b", "table": "t2", "columns": ["y", "z"], "data": [[0.25, "k"]]}
-    cell = nbformat.v4.new_code_cell(
-        outputs=[
-            nbformat.v4.new_output("display_data", data={"text/html": "<p/>", mime: first}),
-            nbformat.v4.new_output("stream", name="stdout", text="not a table\n"),
-            nbformat.v4.new_output("display_data", data={"text/html": "<p/>", mime: second}),
+    first = {"table": "t1", "columns": ["x", "y"], "data": [[1, 0.5], [2, None]]}
+    second = {"table": "t2", "columns": ["y", "z"], "data": [[0.25, "k"]]}
+
+    def table_cell(*payloads):
+        outputs = [
+            nbformat.v4.new_output("display_data", data={"text/html": "<p/>", mime: payload})
+            for payload in payloads
+        ]
+        outputs.insert(1, nbformat.v4.new_output("stream", name="stdout", text="not a table\n"))
+        return nbformat.v4.new_code_cell(outputs=outputs)
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# The report\n\nIntroduction."),
+            table_cell(first),
+            nbformat.v4.new_markdown_cell("## Who innovates? ##\n\nText.\n### A detail"),
+            table_cell(first, second),
+            nbformat.v4.new_markdown_cell("A paragraph with no heading."),
+            table_cell(second),
         ]
     )
-    notebook = nbformat.v4.new_notebook(cells=[cell])
     assert export.tables_csv(notebook) == (
-        "section,table,x,y,z\na,t1,1,0.5,\na,t1,2,,\nb,t2,,0.25,k\n"
+        "section,table,x,y,z\n"
+        "The report,t1,1,0.5,\nThe report,t1,2,,\n"
+        "Who innovates?,t1,1,0.5,\nWho innovates?,t1,2,,\nWho innovates?,t2,,0.25,k\n"
+        "Who innovates?,t2,,0.25,k\n"
     )
 
 
@@ -283,16 +299,16 @@ def test_full_build_then_a_no_op(project, executed):
     # The CSV carries every table with its section; values from EDITIONS by hand.
     assert built["drivers/DK-2023.csv"].decode() == (
         "section,table,driver,estimate\n"
-        "drivers,share_by_driver,employees,0.5\n"
-        "drivers,share_by_driver,managers,0.25\n"
-        "drivers,share_by_driver,users,0.25\n"
+        "Who drives innovation,share_by_driver,employees,0.5\n"
+        "Who drives innovation,share_by_driver,managers,0.25\n"
+        "Who drives innovation,share_by_driver,users,0.25\n"
     )
     assert built["overview/DK-2023.csv"].decode() == (
-        "section,table,edition,units\ntrend,units_by_edition,DK-2020,2\n"
-        "trend,units_by_edition,DK-2023,4\n"
+        "section,table,edition,units\nTrend,units_by_edition,DK-2020,2\n"
+        "Trend,units_by_edition,DK-2023,4\n"
     )
     assert built["nordic/latest.csv"].decode() == (
-        "section,table,edition,units\ncountries,units,DK-2023,4\ncountries,units,NO-2023,3\n"
+        "section,table,edition,units\nCountries,units,DK-2023,4\nCountries,units,NO-2023,3\n"
     )
 
     page = built["drivers/DK-2023.html"].decode()

@@ -10,7 +10,6 @@ import pytest
 from innobarometer.indicators import (
     HEADLINE_FIGURES_PATH,
     IndicatorError,
-    indicator_non_substantive,
     indicator_values,
     load_indicators,
     parse_indicators,
@@ -130,34 +129,28 @@ def frame():
 
 # Expected values, worked by hand from the definitions (see the fixture's comments).
 EXPECTED = {
-    "innovative": ([1, 1, 0, 1, 1, NAN, 0], [0, 0, 0, 0, 0, NAN, 0]),
-    # 3 answered don't know: out of the base, counted as non-substantive.
-    "novelty_reused": ([1, 0, NAN, NAN, 1, NAN, NAN], [0, 0, NAN, 1, 0, NAN, NAN]),
+    "innovative": [1, 1, 0, 1, 1, NAN, 0],
+    # 3 answered don't know: out of the base.
+    "novelty_reused": [1, 0, NAN, NAN, 1, NAN, NAN],
     # 0 yes through inspiration only; 1 not asked inspiration (originator), partner answered: 0;
-    # 3 innovator with no answers at all: outside the base and not non-substantive.
-    "citizens_any_role": ([1, 0, NAN, NAN, 1, NAN, NAN], [0, 0, NAN, NAN, 0, NAN, NAN]),
+    # 3 innovator with no answers at all: outside the base.
+    "citizens_any_role": [1, 0, NAN, NAN, 1, NAN, NAN],
     # 0: initiator no, factor not relevant -> 0 (one component substantive);
     # 1: initiator yes; 3: factor 2 is not "strongly" -> 0;
-    # 4: initiator unanswered, factor don't know -> no substantive answer: out, non-substantive.
-    "employees_key_role": ([0, 1, NAN, 0, NAN, NAN, NAN], [0, 0, NAN, 0, 1, NAN, NAN]),
-    "promoted_by_employee_participation": (
-        [NAN, NAN, NAN, 1, NAN, NAN, NAN],
-        [1, 1, NAN, 0, 1, NAN, NAN],
-    ),
-    "spread_actively": ([1, NAN, NAN, 0, NAN, NAN, NAN], [0, 1, NAN, 0, NAN, NAN, NAN]),
+    # 4: initiator unanswered, factor don't know -> no substantive answer: out.
+    "employees_key_role": [0, 1, NAN, 0, NAN, NAN, NAN],
+    "promoted_by_employee_participation": [NAN, NAN, NAN, 1, NAN, NAN, NAN],
+    "spread_actively": [1, NAN, NAN, 0, NAN, NAN, NAN],
 }
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_indicator_values_by_hand(frame, name):
-    values, non_substantive = EXPECTED[name]
+    values = EXPECTED[name]
     got = indicator_values(frame, name)
     assert got.dtype == float and got.name == name
     assert got.index.equals(frame.index)
     np.testing.assert_array_equal(got.to_numpy(), values)
-    np.testing.assert_array_equal(
-        indicator_non_substantive(frame, name).to_numpy(), non_substantive
-    )
 
 
 def test_missing_column_is_named(frame):

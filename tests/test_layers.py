@@ -16,7 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "src" / "innobarometer"
 
-VOCABULARY = {"paths", "codebook", "indicators"}  # top-level modules that every layer may import
+VOCABULARY = {"paths", "codebook", "indicators", "wording"}  # top-level modules every layer may use
 RANKS = {
     "vocabulary": 0,
     "survey": 0,

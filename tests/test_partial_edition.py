@@ -215,7 +215,7 @@ def test_no_figure_is_drawn_when_no_published_row_is_plotted(monkeypatch):
             "set_against": ["own edition"],
         }
     )
-    report.show_published(comparison, "Beside", True, plotted=comparison["set_against"] == "x")
+    report.show_published(comparison, True, plotted=comparison["set_against"] == "x")
     assert shown and not any("image/png" in bundle for bundle in shown if isinstance(bundle, dict))
     none = "No published figure can be set against an estimate of these editions."
     assert sentences.published_sentence(comparison.iloc[0:0], True, none) == none
@@ -330,10 +330,10 @@ def test_nothing_is_displayed_for_a_table_with_no_rows(monkeypatch):
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append(a))
     empty = estimates.empty_table()
-    report.show_estimates(empty, "Spreading actively", "spread", "Spread")
-    report.show_table(empty, "Spreading actively", "spread")
-    report.show_distribution(empty, "Hindering factors", "factors", "Factors", {})
-    report.show_model(analysis.model_spreading_on_novelty(make_edition()), "S", "m", "M")
+    report.show_estimates(empty, "spread", "Spread")
+    report.show_table(empty, "spread")
+    report.show_distribution(empty, "factors", "Factors", {})
+    report.show_model(analysis.model_spreading_on_novelty(make_edition()), "m", "M")
     assert shown == []
 
 

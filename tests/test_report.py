@@ -227,9 +227,9 @@ def test_format_estimates_percentages_with_intervals_and_blank_suppressed_cells(
 
 
 def test_table_bundle_records_the_unrounded_table_with_blanks_for_suppressed_cells():
-    bundle = tables.table_bundle(INITIATORS, "Initiators", "initiators", INITIATORS)
+    bundle = tables.table_bundle(INITIATORS, "initiators", INITIATORS)
     payload = bundle[tables.TABLE_MIME]
-    assert payload["section"] == "Initiators" and payload["table"] == "initiators"
+    assert payload["table"] == "initiators" and "section" not in payload
     estimate = payload["columns"].index("estimate")
     assert [row[estimate] for row in payload["data"]] == [0.612, 0.389, None, 0.104]
 

@@ -10,10 +10,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 import yaml
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 CODEBOOK_PATH = Path(__file__).resolve().parent / "codebook.yaml"
 
@@ -358,6 +361,31 @@ def load_codebook() -> Codebook:
     return parse_codebook(CODEBOOK_PATH)
 
 
+# The parameter value that asks for the latest edition of every country (the Nordic report).
+LATEST = "latest"
+
+
+def countries() -> tuple[str, ...]:
+    """The barometer countries' codes in the codebook's order (DK, NO, SE, FI, IS): the order in
+    which every comparison and every list of editions shows them."""
+    return tuple(str(code) for code in load_codebook()["country"].categories)
+
+
+def country_name(code: str) -> str:
+    """A country's name from its code ('NO' -> 'Norway'); the code itself when unknown."""
+    categories = load_codebook()["country"].categories
+    return categories.get(code, code)
+
+
+def latest_editions(edition_ids) -> tuple[str, ...]:
+    """The latest of the edition ids (`<CC>-<YYYY>`) of each country, in the codebook's country
+    order."""
+    latest: dict[str, str] = {}
+    for edition_id in sorted(edition_ids, key=lambda e: (e[:2], int(e[3:]))):
+        latest[edition_id[:2]] = edition_id
+    return tuple(latest[c] for c in countries() if c in latest)
+
+
 def _column(frame: pd.DataFrame, column: str, universe: str) -> pd.Series:
     """A column a universe is defined by, or an error saying which one is missing."""
     if column not in frame.columns:
@@ -370,6 +398,10 @@ def _column(frame: pd.DataFrame, column: str, universe: str) -> pd.Series:
 
 def universe_mask(frame: pd.DataFrame, universe: str) -> np.ndarray:
     """Which rows of a harmonised frame are in a universe (missing answers count as outside)."""
+    # lazy: the build's plan reads the codebook (its countries) without loading pandas
+    import numpy as np
+    import pandas as pd
+
     if universe == "all":
         return np.ones(len(frame), dtype=bool)
     if universe in ("innovators", "non_innovators"):

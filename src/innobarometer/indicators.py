@@ -283,7 +283,7 @@ def _resolve(indicator: str | Indicator) -> Indicator:
 
 
 def _answers(frame: pd.DataFrame, indicator: Indicator) -> tuple[np.ndarray, ...]:
-    """Per unit: in the universe, any condition yes, any substantive answer, any excluded answer."""
+    """Per unit: in the universe, any condition yes, any substantive answer (not excluded)."""
     missing = [c.column for c in indicator.conditions if c.column not in frame.columns]
     if missing:
         raise KeyError(
@@ -291,38 +291,24 @@ def _answers(frame: pd.DataFrame, indicator: Indicator) -> tuple[np.ndarray, ...
             "lacks; map them (all <NA> where the edition did not ask the question)"
         )
     shape = (len(indicator.conditions), len(frame))
-    yes, substantive, excluded = np.zeros(shape, bool), np.zeros(shape, bool), np.zeros(shape, bool)
+    yes, substantive = np.zeros(shape, bool), np.zeros(shape, bool)
     for i, condition in enumerate(indicator.conditions):
         values = frame[condition.column]
         answered = values.notna().to_numpy(bool)
         yes[i] = values.isin(condition.codes).fillna(False).to_numpy(bool)
-        excluded[i] = values.isin(indicator.exclude_from_base).fillna(False).to_numpy(bool)
-        substantive[i] = answered & ~excluded[i]
+        excluded = values.isin(indicator.exclude_from_base).fillna(False).to_numpy(bool)
+        substantive[i] = answered & ~excluded
     in_universe = universe_mask(frame, indicator.universe)
-    return in_universe, yes.any(axis=0), substantive.any(axis=0), excluded.any(axis=0)
+    return in_universe, yes.any(axis=0), substantive.any(axis=0)
 
 
 def indicator_values(frame: pd.DataFrame, indicator: str | Indicator) -> pd.Series:
     """1.0 yes / 0.0 no per unit; NaN outside the base (outside the universe, not asked, 8/9)."""
     indicator = _resolve(indicator)
-    in_universe, yes, substantive, _ = _answers(frame, indicator)
+    in_universe, yes, substantive = _answers(frame, indicator)
     values = np.where(yes, 1.0, np.where(substantive, 0.0, np.nan))
     values[~in_universe] = np.nan
     return pd.Series(values, index=frame.index, name=indicator.name)
-
-
-def indicator_non_substantive(frame: pd.DataFrame, indicator: str | Indicator) -> pd.Series:
-    """1.0 where the answer was left out of the base (8/9), 0.0 where substantive, NaN otherwise.
-
-    NaN covers units outside the universe and units in it that gave no answer at all, so the
-    mean over the universe is the share of answers that were don't know or not relevant.
-    """
-    indicator = _resolve(indicator)
-    in_universe, yes, substantive, excluded = _answers(frame, indicator)
-    counted = yes | substantive
-    values = np.where(counted, 0.0, np.where(excluded, 1.0, np.nan))
-    values[~in_universe] = np.nan
-    return pd.Series(values, index=frame.index, name=f"{indicator.name}_non_substantive")
 
 
 def scope_mask(frame: pd.DataFrame, scope: str) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -87,3 +88,22 @@ def layers_digest(*layers: str) -> str:
             digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def write_atomically(path: Path, content: str | bytes | Callable[[Path], None]) -> None:
+    """Write a file under a temporary name beside it and rename it into place, so no reader ever
+    sees half of it and a failure leaves the old file: text (UTF-8), bytes, or a writer called
+    with the temporary path. The temporary name is this process's own and gets the usual file
+    mode (mkstemp's would be owner-only)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if callable(content):
+            content(temporary)
+        elif isinstance(content, str):
+            temporary.write_text(content, encoding="utf-8")
+        else:
+            temporary.write_bytes(content)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

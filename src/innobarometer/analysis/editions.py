@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from difflib import get_close_matches
 
 import pandas as pd
 
+from innobarometer.codebook import LATEST, countries, latest_editions
 from innobarometer.harmonise.datasets import (
     EditionFacts,
     active_set,
@@ -22,6 +22,7 @@ from innobarometer.harmonise.datasets import (
 )
 from innobarometer.survey.design import SurveyDesign
 from innobarometer.survey.intervals import check_share_method
+from innobarometer.wording import did_you_mean
 
 
 class AnalysisError(ValueError):
@@ -103,20 +104,8 @@ def _read_edition(edition_id: str, data: str | None, stamp: tuple) -> tuple:
     return frame, SurveyDesign.from_frame(frame), load_facts(edition_id, data)
 
 
-def _suggest(name: str, known) -> str:
-    close = get_close_matches(name, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-COUNTRIES = ("DK", "NO", "SE", "FI", "IS")
-
-
-LATEST = "latest"
-
-
 def active_editions(data: str | None = None) -> list[str]:
     """Edition ids of the active data set (demo or real), sorted."""
-
     return sorted(active_set(data).editions)
 
 
@@ -128,11 +117,11 @@ def country_editions(country: str, data: str | None = None) -> list[str]:
 def check_parameters(country: str, edition: int, threshold: int, ci_method: str, data=None) -> str:
     """The edition id of a report's parameters, or an error that says what to pass instead."""
     check_options(threshold, ci_method)
-    if country not in COUNTRIES:
-        hint = _suggest(str(country).upper(), COUNTRIES)
+    if country not in countries():
+        hint = did_you_mean(str(country).upper(), countries())
         raise AnalysisError(
             f"country {country!r} is not a Nordic barometer country{hint}; "
-            f"use one of {', '.join(COUNTRIES)}"
+            f"use one of {', '.join(countries())}"
         )
     edition_id = f"{country}-{edition}"
     known = active_editions(data)
@@ -163,8 +152,7 @@ def resolve_editions(editions, data: str | None = None) -> list[str]:
     """The Nordic report's editions: `latest` (each country's latest) or a list of edition ids."""
     known = active_editions(data)
     if editions == LATEST:
-        latest = {e[:2]: e for e in known}
-        return [latest[c] for c in COUNTRIES if c in latest]
+        return list(latest_editions(known))
     if isinstance(editions, str) or not isinstance(editions, (list, tuple)) or not editions:
         raise AnalysisError(
             f"editions must be {LATEST!r} or a list of edition ids such as ['DK-2023'], "
@@ -174,7 +162,7 @@ def resolve_editions(editions, data: str | None = None) -> list[str]:
     if unknown:
         raise AnalysisError(
             f"not active editions: {', '.join(map(str, unknown))}"
-            f"{_suggest(str(unknown[0]), known)}; active: {', '.join(known) or 'none'}"
+            f"{did_you_mean(str(unknown[0]), known)}; active: {', '.join(known) or 'none'}"
         )
     return list(editions)
 

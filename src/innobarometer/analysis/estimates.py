@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from innobarometer.analysis.editions import AnalysisError, Edition, _suggest, load_edition
+from innobarometer.analysis.editions import AnalysisError, Edition, load_edition
 from innobarometer.codebook import UNIVERSES, Variable, load_codebook, universe_mask
 from innobarometer.harmonise.datasets import DataSetError
 from innobarometer.indicators import (
@@ -32,6 +32,7 @@ from innobarometer.survey.estimate import (
     estimate_shares,
 )
 from innobarometer.survey.intervals import check_share_method
+from innobarometer.wording import did_you_mean
 
 DOMAINS = UNIVERSES
 
@@ -40,7 +41,8 @@ def domain_mask(frame: pd.DataFrame, domain: str) -> np.ndarray:
     """The units of a named domain (`all`, `innovators`, `non_innovators`, ...)."""
     if domain not in DOMAINS:
         raise AnalysisError(
-            f"unknown domain {domain!r}{_suggest(domain, DOMAINS)}; use one of {', '.join(DOMAINS)}"
+            f"unknown domain {domain!r}{did_you_mean(domain, DOMAINS)}; "
+            f"use one of {', '.join(DOMAINS)}"
         )
     return universe_mask(frame, domain)
 
@@ -54,7 +56,7 @@ def _groups(frame: pd.DataFrame, by):
         return labels.where(labels.notna(), None).to_numpy()
     if by not in frame.columns:
         raise AnalysisError(
-            f"cannot group by {by!r}: not a column of the harmonised frame{_suggest(by, frame)}"
+            f"cannot group by {by!r}: not a column of the harmonised frame{did_you_mean(by, frame)}"
         )
     return frame[by].astype("string").fillna("(missing)").to_numpy(dtype=object)
 
@@ -88,7 +90,7 @@ def estimate_variable(
     codebook = load_codebook()
     if variable not in codebook:
         raise AnalysisError(
-            f"{variable!r} is not a codebook variable{_suggest(variable, codebook.variables)}; "
+            f"{variable!r} is not a codebook variable{did_you_mean(variable, codebook.variables)}; "
             "see `python -m innobarometer codebook`"
         )
     var = codebook[variable]
@@ -189,7 +191,7 @@ def estimate_indicators(
     if unknown:
         raise AnalysisError(
             f"not published indicators: {', '.join(unknown)}"
-            f"{_suggest(unknown[0], defined.indicators)}"
+            f"{did_you_mean(unknown[0], defined.indicators)}"
         )
     names = [n for n in names if not not_asked(edition, [n])]
     if not names or _grouped_by_unasked(edition, by):
@@ -288,7 +290,7 @@ def run_estimate_command(args) -> int:
             known = list(codebook.variables) + list(load_indicators().indicators)
             raise AnalysisError(
                 f"{args.variable!r} is neither a codebook variable nor a published indicator"
-                f"{_suggest(args.variable, known)}; see `python -m innobarometer codebook`"
+                f"{did_you_mean(args.variable, known)}; see `python -m innobarometer codebook`"
             )
     except (AnalysisError, DataSetError, ValueError, KeyError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
@@ -374,7 +376,7 @@ def not_asked(edition: Edition, names) -> list[str]:
         else:
             raise AnalysisError(
                 f"{name!r} is neither a codebook variable nor a published indicator"
-                f"{_suggest(name, list(codebook.variables) + list(defined.indicators))}"
+                f"{did_you_mean(name, list(codebook.variables) + list(defined.indicators))}"
             )
     missing = []
     for variable in (v for v in codebook.variables if v in needed):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from innobarometer.analysis.editions import COUNTRIES, Edition, active_editions, load_edition
+from innobarometer.analysis.editions import Edition, active_editions, load_edition
 from innobarometer.analysis.estimates import estimate_indicators, not_asked
+from innobarometer.codebook import countries
 from innobarometer.indicators import (
     published_figures,
 )
@@ -195,7 +196,7 @@ def _report_figures(editions: list[Edition]):
     """(edition, published rows, how they are set against it) for the Nordic report."""
     figures = published_figures()
     known = active_editions()
-    for country in sorted({e.country for e in editions}, key=COUNTRIES.index):
+    for country in sorted({e.country for e in editions}, key=countries().index):
         mine = figures[figures["country"] == country]
         years = [int(e[3:]) for e in known if e.startswith(f"{country}-")]
         for year in sorted({y for y in mine["edition"] if isinstance(y, int) and y in years}):

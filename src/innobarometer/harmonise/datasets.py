@@ -11,12 +11,10 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -212,6 +210,9 @@ def _hash_files(files) -> str:
 
 def _code_hash() -> str:
     """The package code and library versions a harmonised frame depends on."""
+    # lazy: importlib.metadata takes longer to import than an up-to-date `make data` to answer
+    from importlib.metadata import version
+
     versions = f"pandas {version('pandas')} pyarrow {version('pyarrow')}".encode()
     code = paths.layers_digest(*HARMONISE_LAYERS).encode()
     return hashlib.sha256(code + versions).hexdigest()
@@ -275,24 +276,8 @@ def ensure_demo_files(progress: Callable[[str], None] = print) -> list[Path]:
         "mappings": _hash_files(_mappings_in(mappings_dir).values()),
         "files": sorted(Path(p).name for p in raw_files),
     }
-    _write_atomic(stamp, json.dumps(record, indent=1).encode())
+    paths.write_atomically(stamp, json.dumps(record, indent=1).encode())
     return raw_files + rewritten
-
-
-def _write_atomic(path: Path, content: bytes | Callable[[Path], None]) -> None:
-    """Write bytes (or let a writer write) to a temporary name beside `path`, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    temporary = Path(temporary)
-    try:
-        if callable(content):
-            content(temporary)
-        else:
-            temporary.write_bytes(content)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def harmonise_edition(mapping_path: Path, codebook=None) -> tuple[Mapping, pd.DataFrame]:
@@ -396,10 +381,12 @@ def build_data(data: str | None = None, progress: Callable[[str], None] = print)
         # Row numbers served validation; the stored frame has a plain index.
         frame = frame.reset_index(drop=True)
         facts = EditionFacts.of_mapping(mapping, load_codebook())
-        _write_atomic(target, lambda tmp, f=frame: f.to_parquet(tmp, engine="pyarrow", index=False))
-        _write_atomic(facts_path(edition_id), facts.to_json().encode())
+        paths.write_atomically(
+            target, lambda tmp, f=frame: f.to_parquet(tmp, engine="pyarrow", index=False)
+        )
+        paths.write_atomically(facts_path(edition_id), facts.to_json().encode())
         # The inputs record goes last: it says the frame and the facts beside it are complete.
-        _write_atomic(sidecar, json.dumps(inputs, indent=1, sort_keys=True).encode())
+        paths.write_atomically(sidecar, json.dumps(inputs, indent=1, sort_keys=True).encode())
         written.append(target)
         progress(f"{prefix} ok {time.perf_counter() - started:.1f} s")
     if failures:

@@ -6,7 +6,6 @@ row), so that problems can name rows.
 
 from __future__ import annotations
 
-import difflib
 import io
 import re
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from innobarometer.codebook import introduced_items, load_codebook, universe_mas
 from innobarometer.harmonise.mapping import REQUIRED_DESIGN, ColumnMap, Mapping
 from innobarometer.harmonise.problems import InputError, Problem, code_keys, offending, row_word
 from innobarometer.paths import display_path
+from innobarometer.wording import closest
 
 LIKELY_DELIMITERS = (";", "\t", "|", ",")
 
@@ -297,8 +297,8 @@ def _missing_columns(source: SourceTable, mapping: Mapping) -> list[Problem]:
         for column in column_map.source_columns:
             if column in available:
                 continue
-            close = difflib.get_close_matches(column, available, n=1, cutoff=0.6)
-            fix = f"did you mean {close[0]!r}? " if close else ""
+            match = closest(column, available)
+            fix = f"did you mean {match!r}? " if match is not None else ""
             fix += f"Fix {column_map.key_path} in {display_path(mapping.path)}"
             problems.append(
                 Problem(

@@ -6,7 +6,6 @@ and how national codes recode to harmonised ones. The schema is documented for r
 from __future__ import annotations
 
 import codecs
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ import yaml
 from innobarometer.codebook import CODED_TYPES, allowed_codes, introduced_items, load_codebook
 from innobarometer.harmonise.problems import InputError, Problem, code_key
 from innobarometer.paths import MAPPING_NAME, display_path
+from innobarometer.wording import did_you_mean
 
 FORMAT_EXTENSIONS = {
     "csv": (".csv", ".txt", ".tsv"),
@@ -40,7 +40,6 @@ SOURCE_KEYS = ("file", "format", "sheet", "encoding", "delimiter")
 SINGLE_KEYS = ("column", "recode", "rule", "missing_values")
 OPTIONS_KEYS = ("options", "selected", "not_selected", "missing_values")
 DELIMITED_KEYS = ("column", "delimiter", "codes", "missing_values")
-COLUMN_KEYS = tuple(dict.fromkeys(SINGLE_KEYS + OPTIONS_KEYS + DELIMITED_KEYS))
 # Set at the top of the mapping, never from a column.
 SET_BY_MAPPING = ("country", "edition", "unit_level")
 # Design columns a mapping must provide (in `columns` or `constants`); `innovative` may be derived.
@@ -195,12 +194,6 @@ class Mapping:
         return {name: m.rule for name, m in self.columns.items() if m.rule}
 
 
-def _closest(word: object, choices) -> str:
-    """' (did you mean X?)' for the closest valid choice, or ''."""
-    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
-
-
 def _kind_of(value: object) -> str:
     """The YAML name of a value's type, for messages."""
     if value is None:
@@ -227,7 +220,7 @@ class _Checker:
                 where = f"{key_path}.{key}" if key_path else str(key)
                 self.add(
                     where,
-                    f"unknown key {key!r}{_closest(key, allowed)}",
+                    f"unknown key {key!r}{did_you_mean(key, allowed)}",
                     f"use one of: {', '.join(allowed)}",
                 )
 
@@ -258,7 +251,7 @@ def _check_target(check: _Checker, codebook, variable, target: object, key_path:
             check.add(
                 key_path,
                 f"{target!r} is not a code of {variable.name}"
-                + _closest(target, variable.categories),
+                + did_you_mean(target, variable.categories),
                 f"use one of: {', '.join(map(str, variable.categories))}",
             )
 
@@ -376,7 +369,7 @@ def _parse_options(check, variable, spec, key_path, missing) -> ColumnMap | None
             check.add(
                 f"{key_path}.options.{option}",
                 f"{option!r} is not an option of {variable.name}"
-                + _closest(option, variable.options),
+                + did_you_mean(option, variable.options),
                 f"use the codebook's options: {', '.join(variable.options)}",
             )
             continue
@@ -432,7 +425,7 @@ def _parse_delimited(check, variable, spec, key_path, missing) -> ColumnMap | No
             check.add(
                 f"{key_path}.codes.{code}",
                 f"{option!r} is not an option of {variable.name}"
-                + _closest(option, variable.options),
+                + did_you_mean(option, variable.options),
                 f"use the codebook's options: {', '.join(variable.options)}",
             )
     if column is None or not isinstance(delimiter, str) or not delimiter:
@@ -473,7 +466,7 @@ def _parse_source(check: _Checker, source: object) -> dict | None:
     if fmt not in FORMAT_EXTENSIONS:
         check.add(
             "source.format",
-            f"unknown format {fmt!r}{_closest(fmt, FORMAT_EXTENSIONS)}",
+            f"unknown format {fmt!r}{did_you_mean(fmt, FORMAT_EXTENSIONS)}",
             f"use one of: {', '.join(FORMAT_EXTENSIONS)}",
         )
         return None
@@ -567,7 +560,7 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
         if country not in countries:
             check.add(
                 "country",
-                f"unknown country {country!r}{_closest(country, countries)}",
+                f"unknown country {country!r}{did_you_mean(country, countries)}",
                 f"use one of: {', '.join(countries)}",
             )
         elif name_match and name_match.group(1) != country:
@@ -593,7 +586,7 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
     if unit_level is not None and unit_level not in unit_levels:
         check.add(
             "unit_level",
-            f"unknown unit level {unit_level!r}{_closest(unit_level, unit_levels)}",
+            f"unknown unit level {unit_level!r}{did_you_mean(unit_level, unit_levels)}",
             f"use one of: {', '.join(unit_levels)}",
         )
     source = _parse_source(check, raw["source"]) if "source" in raw else None
@@ -700,7 +693,7 @@ def _unknown_variable(check: _Checker, key_path: str, name: object, variables) -
         return
     check.add(
         key_path,
-        f"unknown codebook variable {name!r}{_closest(name, variables)}",
+        f"unknown codebook variable {name!r}{did_you_mean(name, variables)}",
         "use a variable name from the codebook (python -m innobarometer codebook)",
     )
 

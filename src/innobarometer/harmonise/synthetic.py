@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from innobarometer.codebook import load_codebook, universe_mask
+from innobarometer.codebook import countries, load_codebook, universe_mask
 from innobarometer.indicators import (
     indicator_values,
     load_indicators,
@@ -31,7 +31,6 @@ from innobarometer.indicators import (
 from innobarometer.survey.design import SurveyDesign
 
 SEED = 20240611
-COUNTRIES = ("DK", "NO", "SE", "FI", "IS")
 SIZE_CLASSES = ("1-9", "10-49", "50-99", "100+")
 LATENTS = ("drive", "openness", "formality", "pressure", "originality", "evaluating", "tech")
 # Don't know (8) per item kind, and not relevant (9) for batteries, as shares of the universe.
@@ -489,7 +488,7 @@ def _rng(seed: int, *keys: int) -> np.random.Generator:
 
 
 def _key(country: str, edition: int) -> tuple[int, int]:
-    return COUNTRIES.index(country), edition
+    return countries().index(country), edition
 
 
 # --- population frame, sample, non-response, weights ---------------------------------------------

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from innobarometer import __version__, paths
+from innobarometer.codebook import LATEST
 from innobarometer.pipeline.index_page import render_index
 from innobarometer.pipeline.manifest import (
     Fingerprints,
@@ -31,10 +32,8 @@ from innobarometer.pipeline.manifest import (
     report_inputs,
     save_manifest,
     stale_reasons,
-    write_atomically,
 )
 from innobarometer.pipeline.plan import (
-    LATEST,
     BuildError,
     DataSet,
     Report,
@@ -184,7 +183,7 @@ def _build(found: Assessment, overrides, jobs, keep_going, build_dir: Path, out)
     index = render_index(found.planned, statuses, data_set, build_dir)
     index_path = build_dir / "index.html"
     if not index_path.exists() or index_path.read_text(encoding="utf-8") != index:
-        write_atomically(index_path, index)
+        paths.write_atomically(index_path, index)
     if blocked:
         editions = ", ".join(sorted({e for r in blocked for e in found.blocked[r.name]}))
         print(

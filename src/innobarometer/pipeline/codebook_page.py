@@ -15,6 +15,7 @@ from innobarometer.codebook import THEMES, Codebook, Variable, load_codebook
 from innobarometer.harmonise.datasets import active_set
 from innobarometer.harmonise.mapping import check_mapping
 from innobarometer.indicators import load_indicators, published_figures
+from innobarometer.wording import data_notice_html
 
 PAGE_CSS = """\
 main.codebook { max-width: 84rem; }
@@ -33,13 +34,13 @@ THEME_TITLES = {
     "design": "Survey design",
 }
 DATA_NOTICE = {
-    "demo": (
-        '<div class="notice synthetic"><strong>Synthetic demo data.</strong> The editions below '
-        "are the package's synthetic demo (data/demo/mappings/), not survey answers.</div>"
+    "demo": data_notice_html(
+        True,
+        "The editions below are the package's synthetic demo (data/demo/mappings/), not survey "
+        "answers.",
     ),
-    "real": (
-        '<div class="notice real"><strong>National survey data.</strong> The editions below are '
-        "the national files mapped in data/mappings/.</div>"
+    "real": data_notice_html(
+        False, "The editions below are the national files mapped in data/mappings/."
     ),
 }
 
@@ -211,12 +212,5 @@ def write_codebook_page(path: str | os.PathLike, data: str | None = None) -> boo
     page = render_codebook_page(data).encode("utf-8")
     if path.is_file() and path.read_bytes() == page:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A name of this process's own, opened with the usual file mode (mkstemp's is owner-only).
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(page)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    paths.write_atomically(path, page)
     return True

@@ -6,7 +6,9 @@ import html
 from pathlib import Path
 
 from innobarometer import __version__, paths
-from innobarometer.pipeline.plan import LATEST, DataSet, Report, theme_title
+from innobarometer.codebook import LATEST
+from innobarometer.pipeline.plan import DataSet, Report, theme_title
+from innobarometer.wording import data_notice_html
 
 
 def render_index(
@@ -43,16 +45,16 @@ def render_index(
             f"<tr><th>{html.escape(label)}</th>{cell(report).replace('<td>', spanning, 1)}</tr>"
         )
     if data_set.kind == "demo":
-        notice = (
-            '<div class="notice synthetic"><strong>Synthetic demo data.</strong> Every report '
-            "below is built from the package's synthetic data set, calibrated to published "
-            "headline figures. The numbers are not survey results.</div>"
+        notice = data_notice_html(
+            True,
+            "Every report below is built from the package's synthetic data set, calibrated to "
+            "published headline figures. The numbers are not survey results.",
         )
     else:
-        notice = (
-            '<div class="notice real"><strong>National survey data.</strong> Reports built from '
-            "the national microdata mapped in data/mappings/; cells from fewer units than the "
-            "disclosure threshold are suppressed.</div>"
+        notice = data_notice_html(
+            False,
+            "Reports built from the national microdata mapped in data/mappings/; cells from "
+            "fewer units than the disclosure threshold are suppressed.",
         )
     codebook = (
         '<p><a href="codebook.html">Codebook</a>: every variable, its question and categories.</p>'

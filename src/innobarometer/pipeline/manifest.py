@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -111,14 +110,8 @@ def load_manifest(build: Path) -> dict:
         return {"reports": {}}
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write a text file under a temporary name and rename it, so no reader sees half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def save_manifest(build: Path, manifest: dict) -> None:
     """Write the manifest (sorted, one report per key) atomically."""
-    write_atomically(build / MANIFEST_NAME, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    paths.write_atomically(
+        build / MANIFEST_NAME, json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+    )

@@ -9,15 +9,15 @@ starting with `_` are not themes). A theme whose parameters cell takes `editions
 from __future__ import annotations
 
 import ast
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from innobarometer import paths
+from innobarometer.codebook import LATEST, latest_editions
 from innobarometer.harmonise import datasets
+from innobarometer.wording import did_you_mean
 
-LATEST = "latest"
 # What a notebook may declare it reads, in a cell tagged `reads` (`reads = ["edition", ...]`): the
 # build hashes those editions' files, so a report is rebuilt when one of them changes, and only
 # then. Without the cell a theme reads its own edition, or the editions of its `editions`.
@@ -114,7 +114,7 @@ def read_declared_reads(notebook: Path, defaults: dict) -> tuple[str, ...]:
         if scope not in READ_SCOPES:
             raise BuildError(
                 f"{notebook}: line {line}: reads {scope!r} is not a scope"
-                f"{_closest(scope, READ_SCOPES)}; use "
+                f"{did_you_mean(scope, READ_SCOPES)}; use "
                 + "; ".join(f"{name}: {what}" for name, what in READ_SCOPES.items())
             )
         if scope not in fitting:
@@ -191,14 +191,6 @@ def load_data_set(data: str | None = None) -> DataSet:
     )
 
 
-def latest_editions(editions: tuple[str, ...]) -> tuple[str, ...]:
-    """The most recent edition of every country, in country order."""
-    latest: dict[str, str] = {}
-    for edition in sorted(editions, key=lambda e: (e[:2], e[3:])):
-        latest[edition[:2]] = edition
-    return tuple(latest[country] for country in sorted(latest))
-
-
 def theme_title(theme: str) -> str:
     """A theme's name as a heading: `drivers` -> `Drivers`."""
     return theme.replace("_", " ").capitalize()
@@ -246,12 +238,6 @@ def _split(option: str | None) -> list[str]:
     return [item.strip() for item in (option or "").split(",") if item.strip()]
 
 
-def _closest(name: str, choices) -> str:
-    """` (did you mean ...?)` for the closest choice, or nothing."""
-    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
-
-
 def select_reports(reports: list[Report], themes: str | None, editions: str | None) -> list[Report]:
     """The reports named by `--themes`, `--editions` (comma-separated; `latest`: edition sets)."""
     known_themes = list(dict.fromkeys(r.theme for r in reports))
@@ -260,13 +246,13 @@ def select_reports(reports: list[Report], themes: str | None, editions: str | No
     for name in wanted_themes:
         if name not in known_themes:
             raise BuildError(
-                f"--themes: no theme {name!r}{_closest(name, known_themes)}; themes are the "
+                f"--themes: no theme {name!r}{did_you_mean(name, known_themes)}; themes are the "
                 f"notebooks/*.py with a parameters cell: {', '.join(known_themes) or 'none'}"
             )
     for key in wanted_keys:
         if key not in known_keys:
             raise BuildError(
-                f"--editions: {key!r} is not an active edition{_closest(key, known_keys)}; "
+                f"--editions: {key!r} is not an active edition{did_you_mean(key, known_keys)}; "
                 f"active: {', '.join(known_keys) or 'none'} (a new mapping needs `make data`)"
             )
     return [
@@ -288,7 +274,7 @@ def validate_parameters(reports: list[Report], themes: dict[str, Theme], overrid
         for name in sorted(passed - set(theme.defaults)):
             problems.append(
                 f"{theme.notebook}: parameter {name!r} is not in the parameters cell "
-                f"(line {theme.parameters_line}){_closest(name, theme.defaults)}; valid names: "
+                f"(line {theme.parameters_line}){did_you_mean(name, theme.defaults)}; valid names: "
                 f"{', '.join(theme.defaults) or 'none'}"
             )
     if problems:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from innobarometer.pipeline.plan import Report
-from innobarometer.report.export import export_html, tables_csv
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -56,8 +55,9 @@ def _execute(job: Job) -> dict:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    # lazy: the kernels and the report layer load only when a report is stale
+    # lazy: the kernels and the report layer (pandas) load only when a report is stale
     from innobarometer.pipeline import kernel
+    from innobarometer.report.export import export_html, tables_csv
 
     notebook = jupytext.read(job.report.notebook, fmt="py:percent")
     parameters_index = next(

@@ -28,6 +28,8 @@ HIDDEN_CELL_TAGS = frozenset({"injected-parameters", "parameters", "reads", "rem
 
 
 OBJECT_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+# A section of a report: a markdown heading of level one or two (its text is the CSV's section).
+SECTION_HEADING = re.compile(r"^#{1,2}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 
 def _compact_png(encoded: str) -> str:
@@ -121,25 +123,27 @@ def export_html(notebook, title: str, shown_parameters: tuple) -> str:
 
 
 def tables_csv(notebook) -> str:
-    """Every table a report showed (`TABLE_MIME` outputs), stacked: section, table, then the
-    union of the tables' columns in order of first appearance."""
-
-    tables = [
-        output.data[TABLE_MIME]
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-        if TABLE_MIME in output.get("data", {})
-    ]
-    columns = list(dict.fromkeys(c for table in tables for c in table["columns"]))
+    """Every table a report showed (`TABLE_MIME` outputs), stacked: section (the heading the
+    table stands under), table, then the union of the tables' columns in order of first
+    appearance."""
+    tables = []
+    section = ""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            section = next(reversed(SECTION_HEADING.findall(cell.source)), section)
+        elif cell.cell_type == "code":
+            for output in cell.outputs:
+                if TABLE_MIME in output.get("data", {}):
+                    tables.append((section, output.data[TABLE_MIME]))
+    columns = list(dict.fromkeys(c for _, table in tables for c in table["columns"]))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["section", "table", *columns])
-    for table in tables:
+    for section, table in tables:
         position = {c: i for i, c in enumerate(table["columns"])}
         for row in table["data"]:
             cells = [row[position[c]] if c in position else None for c in columns]
-            writer.writerow([table["section"], table["table"], *map(_csv_value, cells)])
+            writer.writerow([section, table["table"], *map(_csv_value, cells)])
     return buffer.getvalue()
 
 

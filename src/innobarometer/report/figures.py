@@ -20,6 +20,7 @@ import io
 import numpy as np
 import pandas as pd
 
+from innobarometer.codebook import countries, country_name
 from innobarometer.report.tables import SUPPRESSED_TEXT
 
 MARGIN_INCHES = (5.0, 1.0, 3.0, 1.0)  # left, bottom, right, top: y labels are the long ones
@@ -98,13 +99,8 @@ def is_palette_png(data: bytes) -> bool:
     return len(data) > 25 and data[:8] == b"\x89PNG\r\n\x1a\n" and data[25] == PALETTE_COLOUR_TYPE
 
 
-COUNTRY_NAMES = {
-    "DK": "Denmark",
-    "NO": "Norway",
-    "SE": "Sweden",
-    "FI": "Finland",
-    "IS": "Iceland",
-}
+# Country names as the codebook gives them, for legends, headings and sentences.
+COUNTRY_NAMES = {code: country_name(code) for code in countries()}
 
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.

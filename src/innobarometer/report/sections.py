@@ -43,7 +43,6 @@ from innobarometer.report.tables import (
 
 def show_estimates(
     table: pd.DataFrame,
-    section: str,
     name: str,
     title: str,
     *,
@@ -70,22 +69,20 @@ def show_estimates(
     show_figure(
         plot_estimates(drawn, labels[shares], title, colours=colours, group_labels=group_labels)
     )
-    show_table(table, section, name, shown=format_estimates(table, labels, group_labels))
+    show_table(table, name, shown=format_estimates(table, labels, group_labels))
 
 
-def show_differences(
-    differences: pd.DataFrame, section: str, name: str, title: str, figure: bool = True
-) -> None:
+def show_differences(differences: pd.DataFrame, name: str, title: str, figure: bool = True) -> None:
     """A set of differences: the figure around zero (unless `figure` is false: long sets read
     better as a table) and the table; nothing when there are none."""
     if differences.empty:
         return
     if figure:
         show_figure(plot_differences(differences, title))
-    show_table(differences, section, name, shown=format_differences(differences))
+    show_table(differences, name, shown=format_differences(differences))
 
 
-def show_model(model, section: str, name: str, title: str) -> None:
+def show_model(model, name: str, title: str) -> None:
     """A survey logistic model: odds-ratio figure and table, or the reason there is none (nothing
     when the edition did not ask what it needs: the section's notice says so)."""
     if model.not_asked:
@@ -94,12 +91,11 @@ def show_model(model, section: str, name: str, title: str) -> None:
         show_html(f'<p class="notice">{html.escape(model.message)}</p>')
         return
     show_figure(plot_odds_ratios(model, title))
-    show_table(model.table, section, name, shown=format_model(model))
+    show_table(model.table, name, shown=format_model(model))
 
 
 def show_published(
     comparison: pd.DataFrame,
-    section: str,
     synthetic: bool,
     plotted: pd.Series | None = None,
     none_text: str = NO_PUBLISHED_FIGURE,
@@ -112,7 +108,7 @@ def show_published(
     drawn = comparison if plotted is None else comparison[plotted]
     if not drawn.empty:
         show_figure(plot_published(drawn, "Estimates (dots) and published figures (diamonds)"))
-    show_table(comparison, section, "published", shown=format_published(comparison))
+    show_table(comparison, "published", shown=format_published(comparison))
 
 
 def show_theme_published(edition, theme: str, **options) -> None:
@@ -121,10 +117,10 @@ def show_theme_published(edition, theme: str, **options) -> None:
 
     show_not_asked(edition, published_indicators(edition, theme))
     published = published_for_theme(edition, theme, **options)
-    show_published(published, "Beside the published figures", edition.synthetic)
+    show_published(published, edition.synthetic)
 
 
-def show_distribution(table, section, name, title, category_labels: dict) -> None:
+def show_distribution(table, name, title, category_labels: dict) -> None:
     """A battery's full answer distribution: stacked bars and the table behind them (nothing for
     a table with no rows)."""
 
@@ -136,7 +132,7 @@ def show_distribution(table, section, name, title, category_labels: dict) -> Non
     )
     show_figure(plot_distribution(table, item_labels, category_labels, title))
     shown = format_estimates(table, item_labels + ": " + items["label"])
-    show_table(table, section, name, shown=shown)
+    show_table(table, name, shown=shown)
 
 
 def load_label(variable: str) -> str:
@@ -145,22 +141,22 @@ def load_label(variable: str) -> str:
     return load_codebook()[variable].label
 
 
-def show_country_comparison(shares: pd.DataFrame, differences: pd.DataFrame, section: str) -> None:
-    """One theme of the Nordic report: sentences, countries side by side, tested differences."""
+def show_country_comparison(shares: pd.DataFrame, differences: pd.DataFrame, theme: str) -> None:
+    """One theme of the Nordic report (`theme`: its title, e.g. 'Overview'): sentences,
+    countries side by side, tested differences."""
 
     show_sentences(
         *country_sentences(shares, codebook_labels(shares)),
         differences_sentence(differences, "countries"),
     )
-    key = section.lower().replace(" ", "_")
+    key = theme.lower().replace(" ", "_")
     show_estimates(
         shares,
-        section,
         f"{key}_by_country",
-        f"{section}: headline indicators by country",
+        f"{theme}: headline indicators by country",
         group_labels=COUNTRY_NAMES,
         colours=COUNTRY_COLOURS,
     )
     show_differences(
-        differences, section, f"{key}_differences", "Differences between countries", figure=False
+        differences, f"{key}_differences", "Differences between countries", figure=False
     )

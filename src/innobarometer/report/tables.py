@@ -2,7 +2,8 @@
 
 Every table a report shows goes through `show_table`, which emits two renderings of one display
 output: HTML for readers, and the unrounded table as JSON under `TABLE_MIME`, which the export
-collects into the report's CSV (one `section` column per table).
+collects into the report's CSV. A table's `section` there is the heading it stands under in the
+notebook, so each section title is written once.
 """
 
 from __future__ import annotations
@@ -113,10 +114,10 @@ def _json_value(value):
     return str(value) if not isinstance(value, (int, str)) else value
 
 
-def table_bundle(table: pd.DataFrame, section: str, name: str, shown: pd.DataFrame, caption=None):
-    """The display bundle of one table: HTML for readers, the unrounded rows for the CSV."""
+def table_bundle(table: pd.DataFrame, name: str, shown: pd.DataFrame, caption=None):
+    """The display bundle of one table: HTML for readers, the unrounded rows for the CSV (whose
+    `section` column the export fills from the heading the table stands under)."""
     payload = {
-        "section": section,
         "table": name,
         "columns": [str(c) for c in table.columns],
         "data": [[_json_value(v) for v in row] for row in table.itertuples(index=False)],
@@ -126,13 +127,13 @@ def table_bundle(table: pd.DataFrame, section: str, name: str, shown: pd.DataFra
 
 def show_table(
     table: pd.DataFrame,
-    section: str,
     name: str,
     shown: pd.DataFrame | None = None,
     caption: str | None = None,
 ) -> None:
-    """Display a table in the notebook and record it, unrounded, for the report's CSV; a table
-    with no rows is neither shown nor recorded."""
+    """Display a table in the notebook and record it, unrounded, for the report's CSV (as table
+    `name` of the section whose heading it stands under); a table with no rows is neither shown
+    nor recorded."""
     # lazy: IPython loads only in a notebook's kernel
     from IPython.display import display
 
@@ -141,7 +142,7 @@ def show_table(
 
     if shown is None:
         shown = format_estimates(table) if "estimate" in table else table
-    display(table_bundle(table, section, name, shown, caption), raw=True)
+    display(table_bundle(table, name, shown, caption), raw=True)
 
 
 def show_html(markup: str) -> None:

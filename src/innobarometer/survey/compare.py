@@ -1,6 +1,6 @@
 """Comparisons: differences between independent samples, contrasts within one design, tests.
 
-Formulas as R's survey package implements them (../shared/notes/statistics.md): independent
+Formulas as R's survey package implements them (docs/statistics.md): independent
 samples (countries, editions) combine their variances with Welch-Satterthwaite degrees of freedom;
 estimates from one design are compared with their joint covariance (`SurveyDesign.ratios`, as
 R's `svyby(..., covmat=TRUE)` + `svycontrast`); two-way tables get the Rao-Scott second-order F

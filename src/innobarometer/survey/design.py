@@ -4,7 +4,7 @@ A design is weights, strata, primary sampling units (each unit its own PSU unles
 given) and the population count of PSUs per stratum (finite population correction). Estimators turn
 their statistic into influence values (scores) per unit; `SurveyDesign.covariance` turns a matrix of
 scores into the design-based covariance of their totals, as R's `survey::svyrecvar` does for
-one-stage designs (see ../shared/notes/statistics.md, reproduced in tests/test_design.py).
+one-stage designs (see docs/statistics.md, reproduced in tests/test_design.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Confidence intervals for design-based shares (R's `svyciprop`), symmetric t intervals, t tests.
 
 Every function is vectorised: arrays of estimates, standard errors, degrees of freedom and unit
-counts broadcast against each other. Formulas: ../shared/notes/statistics.md.
+counts broadcast against each other. Formulas: docs/statistics.md.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Survey logistic regression: pseudo-maximum likelihood with the design-based sandwich variance.
 
-As R's `svyglm(family=quasibinomial)` (../shared/notes/statistics.md): coefficients solve the
+As R's `svyglm(family=quasibinomial)` (docs/statistics.md): coefficients solve the
 weighted score equations sum_i w_i x_i (y_i - mu_i) = 0 (Newton-Raphson, i.e. IRLS); their
 variance is A^-1 B A^-1 with A = sum w mu (1 - mu) x x' and B the design covariance of the score
 totals (`SurveyDesign.covariance`, so strata, clusters, fpc and calibration all count); intervals
