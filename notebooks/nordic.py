@@ -17,46 +17,50 @@ from innobarometer import analysis, report
 eds, options = analysis.open_editions(editions, threshold, ci_method)
 report.use_report_style()
 report.show_nordic_front_matter(eds, ci_method, threshold)
-headline = analysis.HEADLINE_INDICATORS
 
 # %% [markdown]
 # ## Overview
 
 # %%
-report.show_left_out(analysis.editions_not_asked(eds, headline["overview"]), "this comparison")
-shares, differences = analysis.country_differences(eds, headline["overview"], **options)
+headline = analysis.headline_indicators("overview")
+report.show_left_out(analysis.editions_not_asked(eds, headline), "this comparison")
+shares, differences = analysis.country_differences(eds, headline, **options)
 report.show_country_comparison(shares, differences, "Overview")
 
 # %% [markdown]
 # ## Collaboration
 
 # %%
-report.show_left_out(analysis.editions_not_asked(eds, headline["collaboration"]), "this comparison")
-shares, differences = analysis.country_differences(eds, headline["collaboration"], **options)
+headline = analysis.headline_indicators("collaboration")
+report.show_left_out(analysis.editions_not_asked(eds, headline), "this comparison")
+shares, differences = analysis.country_differences(eds, headline, **options)
 report.show_country_comparison(shares, differences, "Collaboration")
 
 # %% [markdown]
 # ## Diffusion
 
 # %%
-report.show_left_out(analysis.editions_not_asked(eds, headline["diffusion"]), "this comparison")
-shares, differences = analysis.country_differences(eds, headline["diffusion"], **options)
+headline = analysis.headline_indicators("diffusion")
+report.show_left_out(analysis.editions_not_asked(eds, headline), "this comparison")
+shares, differences = analysis.country_differences(eds, headline, **options)
 report.show_country_comparison(shares, differences, "Diffusion")
 
 # %% [markdown]
 # ## Drivers
 
 # %%
-report.show_left_out(analysis.editions_not_asked(eds, headline["drivers"]), "this comparison")
-shares, differences = analysis.country_differences(eds, headline["drivers"], **options)
+headline = analysis.headline_indicators("drivers")
+report.show_left_out(analysis.editions_not_asked(eds, headline), "this comparison")
+shares, differences = analysis.country_differences(eds, headline, **options)
 report.show_country_comparison(shares, differences, "Drivers")
 
 # %% [markdown]
 # ## Barriers
 
 # %%
-report.show_left_out(analysis.editions_not_asked(eds, headline["barriers"]), "this comparison")
-shares, differences = analysis.country_differences(eds, headline["barriers"], **options)
+headline = analysis.headline_indicators("barriers")
+report.show_left_out(analysis.editions_not_asked(eds, headline), "this comparison")
+shares, differences = analysis.country_differences(eds, headline, **options)
 report.show_country_comparison(shares, differences, "Barriers")
 
 # %% [markdown]

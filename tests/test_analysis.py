@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from innobarometer import analysis
-from innobarometer.analysis import editions
+from innobarometer.analysis import editions, published
 from innobarometer.survey.design import SurveyDesign
 
 # Eight workplaces in one stratum of a large population (finite population correction ~1).
@@ -249,3 +249,16 @@ def test_an_edition_is_read_once_and_read_again_when_its_file_changes(
     later = parquet.stat().st_mtime_ns + 10**9
     os.utime(parquet, ns=(later, later))
     assert len(analysis.load_edition("DK-2023").frame) == len(halved)
+
+
+def test_theme_lists_come_from_indicators_yaml():
+    assert analysis.headline_indicators("overview") == ["innovative", "effect_quality", "evaluated"]
+    with pytest.raises(KeyError, match="theme 'funding' is not under `themes`.*known: overview"):
+        analysis.headline_indicators("funding")
+    # A theme of the researcher's own (`make theme`) has no published figures to set beside.
+    assert published.theme_indicators("funding") == []
+    assert published.theme_indicators("diffusion") == [
+        "novelty_reused",
+        "evaluated",
+        "spread_actively",
+    ]

@@ -1,6 +1,8 @@
 """Published indicators: every CSV name and scope is defined; unit values on a hand-made frame
-follow the base rules (don't know out of the base, universe, any_of); the published table."""
+follow the base rules (don't know out of the base, universe, any_of); the published table; each
+theme's indicators."""
 
+import re
 import textwrap
 
 import numpy as np
@@ -167,8 +169,12 @@ HEADER = "scopes:\n  all public sector: {}\nindicators:\n"
 
 
 def _parse(tmp_path, body):
+    """The indicators of `body` in a file of their own, all in the overview theme."""
+    body = textwrap.dedent(body)
+    names = re.findall(r"^(\w+):", body, flags=re.MULTILINE)
+    themes = f"themes:\n  overview: {{indicators: [{', '.join(names)}]}}\n"
     path = tmp_path / "indicators.yaml"
-    path.write_text(HEADER + textwrap.indent(textwrap.dedent(body), "  "), encoding="utf-8")
+    path.write_text(HEADER + textwrap.indent(body, "  ") + themes, encoding="utf-8")
     return parse_indicators(path)
 
 
@@ -221,10 +227,50 @@ def test_broken_indicator_gives_clear_error(tmp_path, body, fragments):
 def test_scope_needs_a_known_column_and_codes(tmp_path):
     path = tmp_path / "indicators.yaml"
     path.write_text(
-        "indicators: {}\nscopes:\n  county:\n    where: {gov_level: [county]}\n", encoding="utf-8"
+        "indicators: {}\nthemes: {}\nscopes:\n  county:\n    where: {gov_level: [county]}\n",
+        encoding="utf-8",
     )
     with pytest.raises(IndicatorError, match="scope 'county'.*state, regional, municipal"):
         parse_indicators(path)
+
+
+def test_every_theme_report_has_published_indicators_and_headline_ones():
+    themes = load_indicators().themes
+    assert list(themes) == ["overview", "collaboration", "diffusion", "drivers", "barriers"]
+    assert all(theme.indicators and theme.headline for theme in themes.values())
+    assert themes["diffusion"].headline == ("novelty_reused", "spread_actively")
+
+
+TWO_INDICATORS = (
+    "scopes: {}\nindicators:\n"
+    "  x: {label: X, universe: innovators, when: {variable: novelty, codes: [1]}}\n"
+    "  y: {label: Y, universe: innovators, when: {variable: novelty, codes: [2]}}\n"
+    "themes:\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("themes", "fragments"),
+    [
+        ("  overview: {indicators: [x]}\n", ["['y'] belong to no theme"]),
+        ("  overview: {indicators: [x, y, nope]}\n", ["theme 'overview'", "['nope']"]),
+        (
+            "  overview: {indicators: [x], headline: [y]}\n  drivers: {indicators: [y]}\n",
+            ["theme 'overview'", "headline ['y']"],
+        ),
+        ("  funding: {indicators: [x, y]}\n", ["theme 'funding'", "codebook theme"]),
+        ("  overview: [x, y]\n", ["theme 'overview'", "`indicators`"]),
+    ],
+)
+def test_broken_themes_give_clear_error(tmp_path, themes, fragments):
+    path = tmp_path / "indicators.yaml"
+    path.write_text(TWO_INDICATORS + themes, encoding="utf-8")
+    with pytest.raises(IndicatorError) as error:
+        parse_indicators(path)
+    message = str(error.value)
+    assert str(path) in message
+    for fragment in fragments:
+        assert fragment in message
 
 
 def test_scope_masks():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import io
-import json
 import re
 import shutil
 from pathlib import Path
@@ -158,7 +157,7 @@ def test_published_figures_are_set_beside_the_estimates_where_they_exist(built, 
         country, year = edition.split("-")
         figures = indicators.published_figures(country, int(year))
         expected = sorted(
-            set(figures["indicator"]) & set(analysis_published.THEME_INDICATORS[theme])
+            set(figures["indicator"]) & set(analysis_published.theme_indicators(theme))
         )
         published = tables[tables["table"] == "published"]
         assert sorted(set(published["indicator"])) == expected, f"{theme}/{edition}"
@@ -337,10 +336,3 @@ def test_notebook_reads_cleanly(path):
     assert headings[-1] == "Notes and caveats"
     if path.stem in SECTIONS:
         assert headings == SECTIONS[path.stem]
-
-
-def test_theme_indicators_cover_every_published_indicator():
-    themed = {name for names in analysis_published.THEME_INDICATORS.values() for name in names}
-    assert set(indicators.published_figures()["indicator"]) <= themed
-    assert set(THEMES) == set(analysis_published.THEME_INDICATORS)
-    assert json.dumps(analysis.HEADLINE_INDICATORS)

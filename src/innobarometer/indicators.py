@@ -2,7 +2,7 @@
 
 Each name in `reference/headline_figures.csv` is defined once: which answers count as yes, over
 which universe, which answers form the base. Calibration and the reports' "published" column both
-read the definitions from here.
+read the definitions from here; the theme reports read which indicators each theme uses.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pandas as pd
 
 from innobarometer.codebook import (
     CODED_TYPES,
+    THEMES,
     UNIVERSES,
     Codebook,
     CodebookError,
@@ -43,6 +44,8 @@ INDICATOR_KEYS = (
 )
 EDITION_ID = re.compile(r"^[A-Z]{2}-\d{4}$")
 SCOPE_KEYS = ("where", "note")
+THEME_KEYS = ("indicators", "headline")
+TOP_LEVEL_KEYS = ("indicators", "scopes", "themes")
 
 
 class IndicatorError(ValueError):
@@ -100,11 +103,20 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class ThemeIndicators:
+    """A theme report's published indicators, and the few the Nordic report compares."""
+
+    indicators: tuple[str, ...]
+    headline: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Indicators:
-    """Every indicator definition and every scope rule, as loaded from one file."""
+    """Every indicator definition, scope rule and theme's indicators, as loaded from one file."""
 
     indicators: dict[str, Indicator] = field(hash=False)
     scopes: dict[str, Scope] = field(hash=False)
+    themes: dict[str, ThemeIndicators] = field(hash=False)
     path: str = ""
 
     def __getitem__(self, name: str) -> Indicator:
@@ -126,6 +138,16 @@ class Indicators:
             raise KeyError(
                 f"scope {name!r} is not under `scopes` in {self.path}; add its rule there "
                 f"(known: {', '.join(self.scopes)})"
+            ) from None
+
+    def theme(self, name: str) -> ThemeIndicators:
+        """The published indicators of one theme."""
+        try:
+            return self.themes[name]
+        except KeyError:
+            raise KeyError(
+                f"theme {name!r} is not under `themes` in {self.path}; "
+                f"known: {', '.join(self.themes)}"
             ) from None
 
 
@@ -254,6 +276,35 @@ def _parse_scope(name: str, raw: object, path: Path, codebook: Codebook) -> Scop
     )
 
 
+def _parse_theme(
+    name: str, raw: object, path: Path, defined: dict[str, Indicator]
+) -> ThemeIndicators:
+    """One theme's `indicators` and `headline`: defined indicators, the headline among the rest."""
+    where = f"{path}: theme {name!r}"
+    if name not in THEMES:
+        raise IndicatorError(f"{where} is not a codebook theme; use one of {', '.join(THEMES)}")
+    if not isinstance(raw, dict) or "indicators" not in raw or set(raw) - set(THEME_KEYS):
+        raise IndicatorError(
+            f"{where}: a theme takes `indicators` (a list) and optionally `headline` (a list)"
+        )
+    lists = {key: raw.get(key, []) for key in THEME_KEYS}
+    for key, names in lists.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise IndicatorError(f"{where}: `{key}` must be a list of indicator names")
+        unknown = [n for n in names if n not in defined]
+        if unknown:
+            raise IndicatorError(
+                f"{where}: `{key}` names {unknown}, not indicators of this file; "
+                f"known: {', '.join(defined)}"
+            )
+    if not lists["indicators"]:
+        raise IndicatorError(f"{where}: `indicators` must not be empty")
+    outside = [n for n in lists["headline"] if n not in lists["indicators"]]
+    if outside:
+        raise IndicatorError(f"{where}: headline {outside} must also be among its `indicators`")
+    return ThemeIndicators(tuple(lists["indicators"]), tuple(lists["headline"]))
+
+
 def parse_indicators(path: str | os.PathLike, codebook: Codebook | None = None) -> Indicators:
     """Read and check an indicator file against the codebook."""
     path = Path(path)
@@ -262,13 +313,25 @@ def parse_indicators(path: str | os.PathLike, codebook: Codebook | None = None) 
         raw = read_yaml(path)
     except CodebookError as error:
         raise IndicatorError(str(error)) from None
-    if not isinstance(raw, dict) or set(raw) != {"indicators", "scopes"}:
-        raise IndicatorError(f"{path}: expected exactly two top-level keys, indicators and scopes")
-    if not isinstance(raw["indicators"], dict) or not isinstance(raw["scopes"], dict):
-        raise IndicatorError(f"{path}: `indicators` and `scopes` must be mappings keyed by name")
+    if not isinstance(raw, dict) or set(raw) != set(TOP_LEVEL_KEYS):
+        raise IndicatorError(
+            f"{path}: expected exactly three top-level keys, indicators, scopes and themes"
+        )
+    if not all(isinstance(raw[key], dict) for key in TOP_LEVEL_KEYS):
+        raise IndicatorError(
+            f"{path}: `indicators`, `scopes` and `themes` must be mappings keyed by name"
+        )
     indicators = {n: _parse_indicator(n, d, path, codebook) for n, d in raw["indicators"].items()}
     scopes = {str(n): _parse_scope(str(n), d, path, codebook) for n, d in raw["scopes"].items()}
-    return Indicators(indicators, scopes, str(path))
+    themes = {str(n): _parse_theme(str(n), d, path, indicators) for n, d in raw["themes"].items()}
+    themed = {name for theme in themes.values() for name in theme.indicators}
+    unthemed = [name for name in indicators if name not in themed]
+    if unthemed:
+        raise IndicatorError(
+            f"{path}: indicator(s) {unthemed} belong to no theme; "
+            "list each under a theme's `indicators` in `themes`"
+        )
+    return Indicators(indicators, scopes, themes, str(path))
 
 
 @functools.cache

@@ -53,7 +53,7 @@ from innobarometer.analysis.models import (
     model_spreading_on_novelty,
 )
 from innobarometer.analysis.published import (
-    HEADLINE_INDICATORS,
+    headline_indicators,
     published_for_report,
     published_not_asked,
 )
@@ -63,7 +63,6 @@ __all__ = [
     "COLLABORATION_GROUPS",
     "EVALUATION_GROUPS",
     "Edition",
-    "HEADLINE_INDICATORS",
     "active_editions",
     "association_test",
     "battery_differences",
@@ -86,6 +85,7 @@ __all__ = [
     "evaluation_groups",
     "fit_logistic",
     "group_differences",
+    "headline_indicators",
     "labels",
     "load_edition",
     "model_effect_on_collaboration",

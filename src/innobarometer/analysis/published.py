@@ -12,9 +12,7 @@ import pandas as pd
 from innobarometer.analysis.editions import Edition, active_editions, load_edition
 from innobarometer.analysis.estimates import estimate_indicators, not_asked
 from innobarometer.codebook import countries
-from innobarometer.indicators import (
-    published_figures,
-)
+from innobarometer.indicators import load_indicators, published_figures
 from innobarometer.survey.disclosure import DEFAULT_THRESHOLD
 
 COMPARISON_COLUMNS = [
@@ -90,62 +88,16 @@ def compare_with_published(
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
-# The published indicators each theme report sets beside its estimates (every indicator of
-# indicators.yaml belongs to at least one theme; a test keeps it so).
-THEME_INDICATORS = {
-    "overview": [
-        "innovative",
-        "new_approach",
-        "effect_quality",
-        "effect_efficiency",
-        "effect_employee_satisfaction",
-        "effect_citizen_insight",
-        "evaluated",
-    ],
-    "collaboration": [
-        "collaborated_any",
-        "collaborated_outside_workplace",
-        "partner_own_organisation",
-        "partner_other_public",
-        "partner_private_firms",
-        "partner_citizens",
-        "partner_knowledge_institutions",
-        "partner_voluntary",
-        "citizens_any_role",
-        "private_firms_any_role",
-    ],
-    "diffusion": ["novelty_reused", "evaluated", "spread_actively"],
-    "drivers": [
-        "initiator_own_manager",
-        "initiator_political_leadership",
-        "initiator_economic_pressure",
-        "initiator_private_firms",
-        "employees_key_role",
-        "politicians_initiated_or_promoted",
-        "promoted_by_employee_participation",
-        "promoted_by_cross_workplace_collaboration",
-        "externally_financed",
-        "financed_own_budget",
-        "technology_is_the_solution",
-        "technology_important_part",
-        "technology_none",
-    ],
-    "barriers": [
-        "hindered_by_employee_participation",
-        "hindered_by_cross_workplace_collaboration",
-        "limited_economy_played_a_role",
-    ],
-}
+def theme_indicators(theme: str) -> list[str]:
+    """The published indicators a theme report sets beside its estimates (indicators.yaml's
+    `themes`); none for a theme of the researcher's own, e.g. one made by `make theme`."""
+    themed = load_indicators().themes.get(theme)
+    return list(themed.indicators) if themed else []
 
 
-# The few indicators per theme the Nordic report sets side by side for every country.
-HEADLINE_INDICATORS = {
-    "overview": ["innovative", "effect_quality", "evaluated"],
-    "collaboration": ["collaborated_any", "partner_citizens", "partner_private_firms"],
-    "diffusion": ["novelty_reused", "spread_actively"],
-    "drivers": ["employees_key_role", "initiator_own_manager", "initiator_political_leadership"],
-    "barriers": ["limited_economy_played_a_role", "hindered_by_employee_participation"],
-}
+def headline_indicators(theme: str) -> list[str]:
+    """The few indicators of a theme the Nordic report compares across countries, in order."""
+    return list(load_indicators().theme(theme).headline)
 
 
 # The Nordic comparison report (2019) is set against each country's nearest earlier edition.
@@ -162,7 +114,7 @@ def _theme_figures(edition: Edition, theme: str) -> pd.DataFrame:
     return figures[
         (figures["country"] == edition.country)
         & (figures["edition"] == edition.year)
-        & figures["indicator"].isin(THEME_INDICATORS.get(theme, []))
+        & figures["indicator"].isin(theme_indicators(theme))
     ]
 
 
