@@ -335,7 +335,8 @@ def test_zero_one_refuses_other_codes_naming_column_values_and_rows():
     expected = (
         r"column 'q' must be 1 \(yes\), 0 \(no\) or missing, but has 8, 9 in rows 11, 13, 14: "
     )
-    with pytest.raises(ValueError, match=expected + r"recode yes to 1 .*don't know \(8\)"):
+    guidance = r"recode yes to 1 and no to 0, and set don't know, not relevant and units outside"
+    with pytest.raises(ValueError, match=expected + guidance):
         as_zero_one(codes)
     with pytest.raises(ValueError, match="column 'y' .* has 'yes' in rows 1: "):
         as_zero_one([1, "yes", None])

@@ -319,9 +319,9 @@ def _indicator_matrix(frame: pd.DataFrame, binary: bool) -> np.ndarray:
 def as_zero_one(values, name: str = "y") -> np.ndarray:
     """Yes/no values as floats 1/0 with NaN for missing: a vector (n,), or a DataFrame (n, k).
 
-    Any other value (8 don't know, 9 not relevant, text) is an error naming the column (a Series'
-    own name, else `name`), the values found and their rows: shares, contrasts and regressions
-    all take their 0/1 variables through here.
+    Any other value (a don't know or not relevant code, text) is an error naming the column (a
+    Series' own name, else `name`), the values found and their rows: shares, contrasts and
+    regressions all take their 0/1 variables through here.
     """
     if isinstance(values, pd.DataFrame):
         frame = values
@@ -343,8 +343,7 @@ def as_zero_one(values, name: str = "y") -> np.ndarray:
         raise ValueError(
             f"column {frame.columns[column]!r} must be 1 (yes), 0 (no) or missing, but has "
             f"{_first(found)} in rows {_first(frame.index[bad[:, column]])}: recode yes to 1 "
-            "and no to 0, and set don't know (8), not relevant (9) and units outside the base "
-            "to missing"
+            "and no to 0, and set don't know, not relevant and units outside the base to missing"
         )
     return numbers if isinstance(values, pd.DataFrame) else numbers[:, 0]
 
