@@ -144,6 +144,12 @@ def test_option_differences_rank_options_and_test_adjacent_pairs():
     assert (tested["p_holm"] >= tested["p"]).all()
 
 
+def test_a_battery_without_promoted_and_hindered_codes_in_the_codebook_is_refused():
+    # The codebook's `balance` defines them for the factors battery only.
+    with pytest.raises(analysis.AnalysisError, match="'factors' only, not for 'culture'"):
+        analysis.estimate_battery(make_edition(), "culture")
+
+
 def test_a_model_without_enough_events_says_so():
     edition = make_edition()
     model = analysis.model_innovative_on_characteristics(edition, threshold=1)

@@ -10,6 +10,7 @@ import pytest
 
 from innobarometer.__main__ import main
 from innobarometer.codebook import (
+    Balance,
     CodebookError,
     load_codebook,
     parse_codebook,
@@ -379,6 +380,54 @@ def test_broken_codebook_gives_clear_error(tmp_path, case):
         parse_codebook(path)
     message = str(error.value)
     assert str(path) in message
+    for fragment in expected:
+        assert fragment in message
+
+
+BALANCED = """\
+batteries:
+  factors: Factors
+balance:
+  battery: factors
+  promoted: [1, 2]
+  hindered: [4, 5]
+variables:
+  - name: factor_time
+    label: Time
+    question: Did time promote or hinder it?
+    type: ordinal
+    categories: {1: Promoted strongly, 2: Promoted, 3: Neither, 4: Hindered, 5: Hindered strongly}
+    non_substantive: [8]
+    universe: innovators
+    theme: barriers
+    battery: factors
+"""
+
+
+def test_balance_block_is_read(tmp_path, codebook):
+    assert codebook.balance == Balance(battery="factors", promoted=(1, 2), hindered=(4, 5))
+    assert parse_codebook(_write(tmp_path, BALANCED)).balance == codebook.balance
+    assert parse_codebook(_write(tmp_path, VALID)).balance is None
+
+
+BAD_BALANCE = {
+    "code not in the scale": (("promoted: [1, 2]", "promoted: [1, 6]"), ["[6]", "'factor_time'"]),
+    "non-substantive code": (("hindered: [4, 5]", "hindered: [4, 8]"), ["[8]", "'factor_time'"]),
+    "unknown battery": (("battery: factors\n  p", "battery: culture\n  p"), ["'culture'"]),
+    "promoted and hindered": (("hindered: [4, 5]", "hindered: [2, 5]"), ["[2]", "both"]),
+    "missing key": (("  hindered: [4, 5]\n", ""), ["hindered"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_BALANCE))
+def test_bad_balance_is_refused_naming_it(tmp_path, case):
+    (old, new), expected = BAD_BALANCE[case]
+    assert old in BALANCED
+    path = _write(tmp_path, BALANCED.replace(old, new, 1))
+    with pytest.raises(CodebookError) as error:
+        parse_codebook(path)
+    message = str(error.value)
+    assert f"{path}: balance" in message
     for fragment in expected:
         assert fragment in message
 

@@ -21,6 +21,10 @@ from innobarometer.survey.estimate import (
 from innobarometer.survey.intervals import share_interval
 
 REL = 1e-6
+# The codebook's codes (codebook.yaml), passed explicitly: the core knows no survey codes.
+NON_SUBSTANTIVE = (8, 9)
+PROMOTED, HINDERED = (1, 2), (4, 5)
+SCALE = dict(promoted=PROMOTED, hindered=HINDERED, non_substantive=NON_SUBSTANTIVE)
 
 
 @pytest.fixture(scope="module")
@@ -248,7 +252,9 @@ def test_distribution_by_hand():
     # (y - p) / m inside it and 0 outside, summing to 0, so V = n / (n - 1) * m p (1 - p) / m^2.
     codes = pd.Series([1, 1, 2, 3, 8, 9, pd.NA, 1, 2, 8], dtype="Int8", name="q")
     design = SurveyDesign(np.ones(10))
-    table = estimate_distribution(design, codes, categories=[1, 2, 3, 4], threshold=0)
+    table = estimate_distribution(
+        design, codes, categories=[1, 2, 3, 4], non_substantive=NON_SUBSTANTIVE, threshold=0
+    )
     assert table["category"].tolist() == ["1", "2", "3", "4", "8", "9"]
     assert table["estimate"].tolist() == pytest.approx([3 / 6, 2 / 6, 1 / 6, 0, 2 / 9, 1 / 9])
     assert table["n_unweighted"].tolist() == [6, 6, 6, 6, 9, 9]
@@ -256,7 +262,12 @@ def test_distribution_by_hand():
     assert table["se"].iloc[4] == pytest.approx(np.sqrt(10 / 9 * 9 * 2 / 9 * 7 / 9 / 9**2))
 
     pooled = estimate_distribution(
-        design, codes, categories=[1, 2, 3], separate_non_substantive=False, threshold=0
+        design,
+        codes,
+        categories=[1, 2, 3],
+        non_substantive=NON_SUBSTANTIVE,
+        separate_non_substantive=False,
+        threshold=0,
     )
     assert pooled["estimate"].tolist() == pytest.approx([3 / 9, 2 / 9, 1 / 9, 2 / 9, 1 / 9])
 
@@ -264,14 +275,16 @@ def test_distribution_by_hand():
 def test_distribution_rejects_unlisted_codes():
     codes = pd.Series([1, 2, 5], name="q")
     with pytest.raises(ValueError, match=r"'q' has codes \[5\]"):
-        estimate_distribution(SurveyDesign(np.ones(3)), codes, categories=[1, 2])
+        estimate_distribution(
+            SurveyDesign(np.ones(3)), codes, categories=[1, 2], non_substantive=NON_SUBSTANTIVE
+        )
 
 
 def test_ordinal_battery_by_hand_and_net_from_the_covariance(dstrat, api_strat):
     # Tiny: equal weights; answers 1 2 3 4 5 8 1 -> base of 6 substantive answers.
     items = pd.DataFrame({"q": [1, 2, 3, 4, 5, 8, 1]}, dtype="Int8")
     design = SurveyDesign(np.ones(7))
-    table = estimate_ordinal_battery(design, items, threshold=0)
+    table = estimate_ordinal_battery(design, items, **SCALE, threshold=0)
     assert table["category"].tolist() == ["promoted", "hindered", "net"]
     assert table["estimate"].tolist() == pytest.approx([3 / 6, 2 / 6, 1 / 6])
     assert table["ci_method"].tolist() == ["logit", "logit", "t"]
@@ -281,7 +294,7 @@ def test_ordinal_battery_by_hand_and_net_from_the_covariance(dstrat, api_strat):
     codes = pd.cut(api_strat["api00"], [0, 550, 650, 700, 800, 1000], labels=[1, 2, 3, 4, 5])
     items = pd.DataFrame({"api": codes.astype(int)})
     groups = api_strat["stype"]
-    table = estimate_ordinal_battery(dstrat, items, groups=groups)
+    table = estimate_ordinal_battery(dstrat, items, **SCALE, groups=groups)
     promoted, hindered = codes.isin([1, 2]), codes.isin([4, 5])
     for group in ["", "E", "H", "M"]:
         domain = None if group == "" else groups == group
@@ -289,6 +302,15 @@ def test_ordinal_battery_by_hand_and_net_from_the_covariance(dstrat, api_strat):
         net = table[(table["category"] == "net") & (table["group"] == group)].iloc[0]
         assert net["estimate"] == pytest.approx(difference["estimate"], rel=1e-12)
         assert net["se"] == pytest.approx(difference["se"], rel=1e-9)
+
+
+def test_survey_codes_are_arguments_without_defaults():
+    # What a code means (don't know, promoted) is the codebook's to say, not the core's.
+    design, items = SurveyDesign(np.ones(2)), pd.DataFrame({"q": [1, 4]})
+    with pytest.raises(TypeError, match="non_substantive"):
+        estimate_distribution(design, items["q"])
+    with pytest.raises(TypeError, match="promoted"):
+        estimate_ordinal_battery(design, items, hindered=HINDERED, non_substantive=NON_SUBSTANTIVE)
 
 
 def test_small_groups_are_suppressed_by_the_estimators(dclus1, api_clus1):
@@ -313,7 +335,8 @@ def test_zero_one_refuses_other_codes_naming_column_values_and_rows():
     expected = (
         r"column 'q' must be 1 \(yes\), 0 \(no\) or missing, but has 8, 9 in rows 11, 13, 14: "
     )
-    with pytest.raises(ValueError, match=expected + r"recode yes to 1 .*don't know \(8\)"):
+    guidance = r"recode yes to 1 and no to 0, and set don't know, not relevant and units outside"
+    with pytest.raises(ValueError, match=expected + guidance):
         as_zero_one(codes)
     with pytest.raises(ValueError, match="column 'y' .* has 'yes' in rows 1: "):
         as_zero_one([1, "yes", None])

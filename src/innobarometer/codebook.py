@@ -87,12 +87,23 @@ class Variable:
 
 
 @dataclass(frozen=True)
+class Balance:
+    """Which codes of a promote/hinder battery count as promoted and as hindered (the net balance
+    is the share promoted minus the share hindered)."""
+
+    battery: str
+    promoted: tuple[int, ...]
+    hindered: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Codebook:
     """Every harmonised variable in codebook order, with the shared code labels and batteries."""
 
     variables: dict[str, Variable] = field(hash=False)
     non_substantive_labels: dict[int, str] = field(hash=False)
     batteries: dict[str, str] = field(hash=False)
+    balance: Balance | None = None
     path: str = ""
 
     def __post_init__(self) -> None:
@@ -314,13 +325,49 @@ def _parse_variable(raw: object, index: int, path: str, non_substantive: dict, b
     )
 
 
+def _parse_balance(raw: object, path: str, batteries: dict, variables: dict) -> Balance:
+    """The `balance` block -> Balance, or a CodebookError naming what to fix."""
+    where = f"{path}: balance"
+    keys = ("battery", "promoted", "hindered")
+    if not isinstance(raw, dict) or sorted(raw) != sorted(keys):
+        raise CodebookError(f"{where}: must be a mapping with exactly the keys {', '.join(keys)}")
+    battery = raw["battery"]
+    if battery not in batteries:
+        raise CodebookError(
+            f"{where}: battery {battery!r} is not under `batteries` ({', '.join(batteries)})"
+        )
+    codes = {}
+    for key in keys[1:]:
+        listed = raw[key]
+        if (
+            not isinstance(listed, list)
+            or not listed
+            or any(not isinstance(c, int) or isinstance(c, bool) for c in listed)
+            or len(set(listed)) != len(listed)
+        ):
+            raise CodebookError(f"{where}: `{key}` must be a non-empty list of distinct codes")
+        codes[key] = tuple(listed)
+    both = sorted(set(codes["promoted"]) & set(codes["hindered"]))
+    if both:
+        raise CodebookError(f"{where}: code(s) {both} are both promoted and hindered; keep one")
+    for var in (v for v in variables.values() if v.battery == battery):
+        for key, listed in codes.items():
+            outside = [c for c in listed if c not in var.categories]
+            if outside:
+                raise CodebookError(
+                    f"{where}: {key} code(s) {outside} are not categories of {var.name!r} "
+                    f"({', '.join(map(str, var.categories))}); use codes of its scale"
+                )
+    return Balance(battery=battery, **codes)
+
+
 def parse_codebook(path: str | os.PathLike) -> Codebook:
     """Read and check a codebook file; every error names the file, the variable and the fix."""
     path = Path(path)
     raw = read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("variables"), list):
         raise CodebookError(f"{path}: expected a mapping with a `variables` list")
-    unknown = sorted(set(raw) - {"variables", "non_substantive_codes", "batteries"})
+    unknown = sorted(set(raw) - {"variables", "non_substantive_codes", "batteries", "balance"})
     if unknown:
         raise CodebookError(f"{path}: unknown top-level key(s) {', '.join(unknown)}")
     non_substantive = _check_labels(
@@ -347,10 +394,12 @@ def parse_codebook(path: str | os.PathLike) -> Codebook:
     empty = [b for b in batteries if not any(v.battery == b for v in variables.values())]
     if empty:
         raise CodebookError(f"{path}: battery {empty} has no items; remove it or assign items")
+    balance = raw.get("balance")
     return Codebook(
         variables=variables,
         non_substantive_labels=non_substantive,
         batteries=dict(batteries),
+        balance=None if balance is None else _parse_balance(balance, path, batteries, variables),
         path=str(path),
     )
 

@@ -14,6 +14,7 @@ from innobarometer.analysis.editions import Edition, country_editions, load_edit
 from innobarometer.analysis.estimates import (
     _concat,
     _scope,
+    balance_codes,
     empty_table,
     estimate_indicators,
     estimate_variable,
@@ -31,11 +32,7 @@ from innobarometer.survey.compare import (
     option_difference,
     rao_scott,
 )
-from innobarometer.survey.estimate import (
-    HINDERED,
-    PROMOTED,
-    estimate_shares,
-)
+from innobarometer.survey.estimate import estimate_shares
 
 DIFFERENCE_COLUMNS = [
     "label",
@@ -237,10 +234,11 @@ def battery_differences(
 
     if not items:
         return _difference_rows([])
-    codes_of = {"promoted": PROMOTED, "hindered": HINDERED}[statistic]
     parts = []
     for item in items:
         var = load_codebook()[item]
+        balance = balance_codes(var.battery)
+        codes_of = {"promoted": balance.promoted, "hindered": balance.hindered}[statistic]
         codes = edition.frame[item].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         base = ~np.isnan(codes) & ~np.isin(codes, var.non_substantive)
         values = np.where(base, np.isin(codes, codes_of), np.nan)

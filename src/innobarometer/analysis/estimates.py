@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from innobarometer.analysis.editions import AnalysisError, Edition, load_edition
-from innobarometer.codebook import UNIVERSES, Variable, load_codebook, universe_mask
+from innobarometer.codebook import UNIVERSES, Balance, Variable, load_codebook, universe_mask
 from innobarometer.harmonise.datasets import DataSetError
 from innobarometer.indicators import (
     indicator_values,
@@ -160,12 +160,15 @@ def estimate_battery(
 ) -> pd.DataFrame:
     """Promoted and hindered shares and the net balance of every item of an ordinal battery."""
     items = [v for v in load_codebook().battery(battery) if is_asked(edition, v.name)]
+    balance = balance_codes(battery)
     if not items or _grouped_by_unasked(edition, by):
         return empty_table()
     mask, name = _scope(edition.frame, items[0].universe, domain)
     return estimate_ordinal_battery(
         edition.design,
         edition.frame[[v.name for v in items]],
+        promoted=balance.promoted,
+        hindered=balance.hindered,
         non_substantive=items[0].non_substantive,
         domain=mask,
         domain_name=name,
@@ -173,6 +176,18 @@ def estimate_battery(
         ci_method=ci_method,
         threshold=threshold,
     )
+
+
+def balance_codes(battery: str) -> Balance:
+    """The codebook's promoted and hindered codes (its `balance`), if they are for `battery`."""
+    balance = load_codebook().balance
+    if balance is None or balance.battery != battery:
+        defined = f"battery {balance.battery!r} only" if balance else "no battery"
+        raise AnalysisError(
+            f"the codebook's `balance` says which codes count as promoted and hindered for "
+            f"{defined}, not for {battery!r}"
+        )
+    return balance
 
 
 def estimate_indicators(

@@ -8,10 +8,9 @@ import html
 import numpy as np
 import pandas as pd
 
+from innobarometer.codebook import load_codebook
 from innobarometer.report.figures import COUNTRY_NAMES
 from innobarometer.report.tables import _interval, estimate_text, percent, show_html
-
-NON_SUBSTANTIVE_CATEGORIES = ("8", "9")  # don't know, not relevant
 
 
 def show_sentences(*sentences: str) -> None:
@@ -26,13 +25,18 @@ def _visible(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[~rows["suppressed"].astype(bool) & rows["estimate"].notna()]
 
 
+def _non_substantive_categories() -> list[str]:
+    """The codebook's don't know / not relevant codes, as the tables' category strings."""
+    return [str(code) for code in load_codebook().non_substantive_labels]
+
+
 def _whole_domain_shares(table: pd.DataFrame) -> pd.DataFrame:
     """The whole-domain share rows: no group rows, no means (options ticked), and no don't know
     or not relevant rows (their base includes them, unlike the substantive categories')."""
     return table[
         (table["group"] == "")
         & (table["ci_method"] != "t")
-        & ~table["category"].isin(NON_SUBSTANTIVE_CATEGORIES)
+        & ~table["category"].isin(_non_substantive_categories())
     ]
 
 
@@ -143,7 +147,7 @@ def top_by_group_sentence(
     rows = rows[
         (rows["group"] != "")
         & (rows["ci_method"] != "t")
-        & ~rows["category"].isin(NON_SUBSTANTIVE_CATEGORIES)
+        & ~rows["category"].isin(_non_substantive_categories())
     ]
     shown = _visible(rows)
     if shown.empty:

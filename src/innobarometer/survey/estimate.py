@@ -48,9 +48,6 @@ TIDY_COLUMNS = [
 ]
 ALL_UNITS = "all"
 WHOLE_DOMAIN = ""
-NON_SUBSTANTIVE = (8, 9)
-PROMOTED = (1, 2)
-HINDERED = (4, 5)
 OPTIONS_TICKED = "options_ticked"
 ROWS_SHOWN = 5
 
@@ -140,7 +137,7 @@ def estimate_distribution(
     codes: pd.Series,
     *,
     categories: Sequence[int] | None = None,
-    non_substantive: Sequence[int] = NON_SUBSTANTIVE,
+    non_substantive: Sequence[int],
     separate_non_substantive: bool = True,
     domain=None,
     domain_name: str | None = None,
@@ -155,6 +152,8 @@ def estimate_distribution(
     don't know / not relevant (`non_substantive` codes), and each non-substantive code gets its own
     row: its share of all answers. Without it, every code shares the base of all answers.
     `categories`: the substantive codes in table order (None: those observed, sorted).
+    `non_substantive`: the item's don't know / not relevant codes, passed from the codebook
+    (empty when it has none).
     """
     check_share_method(ci_method)
     answers = _codes(codes)
@@ -224,9 +223,9 @@ def estimate_ordinal_battery(
     design: SurveyDesign,
     items: pd.DataFrame,
     *,
-    promoted: Sequence[int] = PROMOTED,
-    hindered: Sequence[int] = HINDERED,
-    non_substantive: Sequence[int] = NON_SUBSTANTIVE,
+    promoted: Sequence[int],
+    hindered: Sequence[int],
+    non_substantive: Sequence[int],
     domain=None,
     domain_name: str | None = None,
     groups=None,
@@ -236,6 +235,7 @@ def estimate_ordinal_battery(
 ) -> pd.DataFrame:
     """Promoted share, hindered share and net balance (promoted minus hindered) of each item.
 
+    `promoted`, `hindered` and `non_substantive` are the scale's codes, passed from the codebook.
     Shares are of the substantive answers (non-substantive codes and NaN are outside the base).
     The net balance is the mean of promoted - hindered (1, 0, -1) over the same base, so its
     linearised variance is var(promoted) + var(hindered) - 2 cov(promoted, hindered) from the
@@ -319,9 +319,9 @@ def _indicator_matrix(frame: pd.DataFrame, binary: bool) -> np.ndarray:
 def as_zero_one(values, name: str = "y") -> np.ndarray:
     """Yes/no values as floats 1/0 with NaN for missing: a vector (n,), or a DataFrame (n, k).
 
-    Any other value (8 don't know, 9 not relevant, text) is an error naming the column (a Series'
-    own name, else `name`), the values found and their rows: shares, contrasts and regressions
-    all take their 0/1 variables through here.
+    Any other value (a don't know or not relevant code, text) is an error naming the column (a
+    Series' own name, else `name`), the values found and their rows: shares, contrasts and
+    regressions all take their 0/1 variables through here.
     """
     if isinstance(values, pd.DataFrame):
         frame = values
@@ -343,8 +343,7 @@ def as_zero_one(values, name: str = "y") -> np.ndarray:
         raise ValueError(
             f"column {frame.columns[column]!r} must be 1 (yes), 0 (no) or missing, but has "
             f"{_first(found)} in rows {_first(frame.index[bad[:, column]])}: recode yes to 1 "
-            "and no to 0, and set don't know (8), not relevant (9) and units outside the base "
-            "to missing"
+            "and no to 0, and set don't know, not relevant and units outside the base to missing"
         )
     return numbers if isinstance(values, pd.DataFrame) else numbers[:, 0]
 
