@@ -24,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     estimate.add_argument("--by", help="group variable, e.g. gov_level")
     estimate.add_argument("--domain", default="all", help="all (default) or innovators")
     estimate.add_argument("--ci", default="logit", help="interval method: logit, beta or wilson")
-    estimate.add_argument("--threshold", type=int, default=5, help="disclosure threshold")
+    estimate.add_argument(
+        "--threshold", type=int, help="disclosure threshold (default: the package's)"
+    )
     estimate.add_argument("--data", choices=["demo", "real"], help="which data set (default: auto)")
 
     data = commands.add_parser("data", help="harmonise and validate every active mapping")

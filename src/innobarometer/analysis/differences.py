@@ -32,6 +32,7 @@ from innobarometer.survey.compare import (
     option_difference,
     rao_scott,
 )
+from innobarometer.survey.disclosure import DEFAULT_THRESHOLD
 from innobarometer.survey.estimate import estimate_shares
 
 DIFFERENCE_COLUMNS = [
@@ -69,7 +70,7 @@ def _comparison(result: pd.DataFrame) -> dict:
 
 
 def option_differences(
-    edition: Edition, variable: str, *, ci_method="logit", threshold=5
+    edition: Edition, variable: str, *, ci_method="logit", threshold: int = DEFAULT_THRESHOLD
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A multiple-response item's option shares, and each option against the next most common
     (ranked), each difference with the options' joint covariance; Holm over the set."""
@@ -100,7 +101,12 @@ def option_differences(
 
 
 def group_differences(
-    edition: Edition, values, groups, pairs: list[tuple[str, str]], labels: dict, threshold=5
+    edition: Edition,
+    values,
+    groups,
+    pairs: list[tuple[str, str]],
+    labels: dict,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
     """Share of `values` (1/0, NaN outside the base) in one group minus another, for each pair,
     within the edition's design (joint covariance). A pair is suppressed when either group is
@@ -227,7 +233,7 @@ def battery_differences(
     groups: pd.Series,
     pair,
     names: dict,
-    threshold=5,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
     """For each battery item, the share `promoted` or `hindered` in one group minus another,
     within the design; Holm over the items (no rows without items)."""

@@ -264,7 +264,8 @@ def run_estimate_command(args) -> int:
 
     try:
         check_share_method(args.ci)
-        if args.threshold < 1:
+        threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
+        if threshold < 1:
             raise AnalysisError("--threshold must be a whole number of at least 1")
         edition = load_edition(args.edition, args.data)
         domain = None if args.domain == "all" else args.domain
@@ -291,7 +292,7 @@ def run_estimate_command(args) -> int:
                 by=args.by,
                 domain=domain,
                 ci_method=args.ci,
-                threshold=args.threshold,
+                threshold=threshold,
             )
         elif args.variable in load_indicators():
             if domain is not None:
@@ -299,7 +300,7 @@ def run_estimate_command(args) -> int:
                     "--domain applies to codebook variables; a published indicator has its own"
                 )
             table = estimate_indicators(
-                edition, [args.variable], by=args.by, ci_method=args.ci, threshold=args.threshold
+                edition, [args.variable], by=args.by, ci_method=args.ci, threshold=threshold
             )
         else:
             known = list(codebook.variables) + list(load_indicators().indicators)
@@ -451,7 +452,13 @@ def binary_values(edition: Edition, variable: str) -> np.ndarray:
 
 
 def estimate_option_count(
-    edition: Edition, variable: str, *, top: int = 3, by=None, ci_method="logit", threshold=5
+    edition: Edition,
+    variable: str,
+    *,
+    top: int = 3,
+    by=None,
+    ci_method="logit",
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
     """The distribution of how many options of a multiple-response item a unit ticked
     (0, 1, ..., `top` or more) over the item's universe; units missing an option are outside.
@@ -485,7 +492,11 @@ def count_labels(table: pd.DataFrame, noun: str, top: int = 3) -> pd.Series:
 
 
 def estimate_battery_distribution(
-    edition: Edition, battery: str = "factors", *, ci_method="logit", threshold=5
+    edition: Edition,
+    battery: str = "factors",
+    *,
+    ci_method="logit",
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
     """The full answer distribution of every item of an ordinal battery the edition asked."""
     items = [v.name for v in load_codebook().battery(battery) if is_asked(edition, v.name)]
@@ -543,7 +554,13 @@ def substantive_groups(edition: Edition, variable: str) -> pd.Series:
 
 
 def estimate_shares_by(
-    edition: Edition, values, groups: pd.Series, variable: str, *, ci_method="logit", threshold=5
+    edition: Edition,
+    values,
+    groups: pd.Series,
+    variable: str,
+    *,
+    ci_method="logit",
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
     """The share of a 1/0 outcome (NaN outside its base) over the variable's universe, overall and
     in each group (units without a group count in the overall row only). No rows when the edition

@@ -148,7 +148,9 @@ def fit_logistic(
     return LogisticModel(table, "", int(used.sum()))
 
 
-def model_effect_on_collaboration(edition: Edition, effect: str = "effect_quality", threshold=5):
+def model_effect_on_collaboration(
+    edition: Edition, effect: str = "effect_quality", threshold: int = DEFAULT_THRESHOLD
+):
     """Odds of an effect (e.g. increased quality) for innovations made in collaboration,
     adjusted for government level and size, among innovators (no model when any of these was
     not asked)."""
@@ -169,7 +171,7 @@ def model_effect_on_collaboration(edition: Edition, effect: str = "effect_qualit
     )
 
 
-def model_spreading_on_novelty(edition: Edition, threshold=5):
+def model_spreading_on_novelty(edition: Edition, threshold: int = DEFAULT_THRESHOLD):
     """Odds of spreading the innovation actively for adapters and copiers against originators
     (own innovations), adjusted for sector and size, among innovators (no model when any of these
     was not asked)."""
@@ -191,7 +193,7 @@ def model_spreading_on_novelty(edition: Edition, threshold=5):
     )
 
 
-def model_innovative_on_characteristics(edition: Edition, threshold=5):
+def model_innovative_on_characteristics(edition: Edition, threshold: int = DEFAULT_THRESHOLD):
     """Odds of being innovative by government level, sector and size, over all units (no model
     when any of these was not asked)."""
     if not_asked(edition, ["innovative", "gov_level", "sector", "size_class"]):

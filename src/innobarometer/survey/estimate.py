@@ -2,7 +2,7 @@
 
 Every estimator returns the tidy table (`TIDY_COLUMNS`), already through disclosure control, with
 one row per indicator (and category) for the whole domain (group "") and one per group. Estimates
-are ratios of weighted totals linearised by `SurveyDesign` (../shared/notes/statistics.md):
+are ratios of weighted totals linearised by `SurveyDesign` (docs/statistics.md):
 
 - A domain (innovators, a sector) and a group keep every unit in the design; units outside get
   zero scores. A missing answer (NaN) puts a unit outside that estimate's base, never outside the
