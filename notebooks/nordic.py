@@ -11,6 +11,12 @@ editions = "latest"
 threshold = 5
 ci_method = "logit"
 
+# %% tags=["reads"]
+# What this report reads, so that the build rebuilds it when any of it changes: the editions it
+# compares, and every edition of their countries (published figures are set against the edition
+# they belong to). Hidden in the report.
+reads = ["editions", "countries"]
+
 # %%
 from innobarometer import analysis, report
 

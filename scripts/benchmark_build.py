@@ -136,11 +136,12 @@ def main() -> int:
         if args.kernel:
             environment["INNOBAROMETER_KERNEL"] = args.kernel
         os.environ.update(environment)
-        from innobarometer.pipeline import build, kernel
+        from innobarometer.codebook import LATEST
+        from innobarometer.pipeline import kernel, plan
 
-        assert Path(build.__file__).is_relative_to(package.parent)
+        assert Path(plan.__file__).is_relative_to(package.parent)
         strategy = kernel.default_strategy()
-        reports = build.plan_reports(build.discover_themes(), build.load_data_set())
+        reports = plan.plan_reports(plan.discover_themes(), plan.load_data_set())
         print(
             f"{'fixtures' if args.fixtures else 'demo matrix'}: {len(reports)} reports, "
             f"{os.cpu_count()} cores, kernel strategy {strategy!r}"
@@ -153,7 +154,7 @@ def main() -> int:
         )
         noop, _, none = timed_build(environment)
         print(f"no-op rebuild   {noop:7.2f} s  {len(none)} reports")
-        theme = sorted({r.theme for r in reports if r.key != build.LATEST})[0]
+        theme = sorted({r.theme for r in reports if r.key != LATEST})[0]
         notebook = root / "notebooks" / f"{theme}.py"
         notebook.write_text(
             notebook.read_text() + "\n# %% [markdown]\n# Edited by the benchmark.\n"
@@ -163,7 +164,7 @@ def main() -> int:
         print(f"edit {theme:10} {edit:7.2f} s  {len(rebuilt)} reports rebuilt, themes: {themes}")
 
         # A fixed mix like the full plan's: theme i with edition i, cycling through both.
-        per_edition = [r for r in reports if r.key != build.LATEST]
+        per_edition = [r for r in reports if r.key != LATEST]
         theme_names = list(dict.fromkeys(r.theme for r in per_edition))
         keys = list(dict.fromkeys(r.key for r in per_edition))
         chosen = {(theme_names[i % len(theme_names)], keys[i % len(keys)]) for i in range(SUBSET)}

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/stress_kernels.py --kernels 50 --strategy fresh --jobs 4
 
 Each kernel runs one tiny report (a notebook whose one cell prints its index) through
-`innobarometer.pipeline.build.execute`: the same worker pool, kernel strategy (zygote forks or fresh
+`innobarometer.pipeline.pool.execute`: the same worker pool, kernel strategy (zygote forks or fresh
 processes), IPC connection files and HTML export as `make all`. A report that fails for any reason
 counts as a start failure, with its error. Prints the count (target zero), the wall time, the
 per-kernel times, and any process the run left behind. Not a test: it takes about a minute.
@@ -59,7 +59,7 @@ def main() -> int:
     if args.strategy:
         os.environ["INNOBAROMETER_KERNEL"] = args.strategy
 
-    from innobarometer.pipeline import build, kernel
+    from innobarometer.pipeline import build, kernel, plan, pool, worker
 
     root = Path(tempfile.mkdtemp(prefix="stress-kernels-"))
     os.environ["INNOBAROMETER_ROOT"] = str(root)
@@ -70,9 +70,9 @@ def main() -> int:
     jobs = []
     for index in range(args.kernels):
         key = f"K-{index:04d}"
-        report = build.Report("stress", key, notebook, {"index": index}, (), f"Stress: {key}")
+        report = plan.Report("stress", key, notebook, {"index": index}, (), f"Stress: {key}")
         jobs.append(
-            build.Job(
+            worker.Job(
                 report=report,
                 html=report.product(out, ".html"),
                 csv=report.product(out, ".csv"),
@@ -84,7 +84,7 @@ def main() -> int:
             )
         )
     (out / ".tmp").mkdir(parents=True)
-    workers = args.jobs or build._cores()
+    workers = args.jobs or build.available_cores()
     outcomes: dict[str, dict] = {}
 
     def record(job, outcome):
@@ -97,7 +97,7 @@ def main() -> int:
     )
     started = time.perf_counter()
     environment = {"INNOBAROMETER_ROOT": str(root)}
-    build.execute(jobs, workers, True, environment, io.StringIO(), record)
+    pool.execute(jobs, workers, True, environment, io.StringIO(), record)
     wall = time.perf_counter() - started
     time.sleep(0.5)  # let the zygote's last kernels be reaped
     left = _children(os.getpid())

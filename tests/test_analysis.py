@@ -3,14 +3,13 @@ worked out by hand, and the checks of report parameters."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from innobarometer import analysis
 from innobarometer.analysis import editions, published
+from innobarometer.data_set import DataSetError, EditionFacts
 from innobarometer.survey.design import SurveyDesign
 
 # Eight workplaces in one stratum of a large population (finite population correction ~1).
@@ -56,8 +55,11 @@ def make_edition(frame: pd.DataFrame = FRAME) -> analysis.Edition:
         option = column.removeprefix("partner_")
         values = PARTNERS.get(option, [0, 0, 0, 0, None, 0, 0, None])
         frame[column] = pd.array(values, dtype="Int8")
-    mapping = SimpleNamespace(country="DK", edition=2023, synthetic=True, caveats=["A caveat."])
-    return analysis.Edition("DK-2023", frame, SurveyDesign.from_frame(frame), mapping)
+    # A mapping that provides every codebook column: what was asked is what the data hold.
+    facts = EditionFacts(
+        "DK", 2023, "workplace", True, ("A caveat.",), frozenset(load_codebook().columns()), {}
+    )
+    return analysis.Edition("DK-2023", frame, SurveyDesign.from_frame(frame), facts)
 
 
 def whole(table: pd.DataFrame, category: str = "1") -> pd.Series:
@@ -202,6 +204,25 @@ def test_latest_editions_are_each_countrys_newest_in_nordic_order(active):
         editions.resolve_editions(["SE-2018"])
     with pytest.raises(analysis.AnalysisError, match="list of edition ids"):
         editions.resolve_editions("DK-2023")
+
+
+def test_a_report_that_reads_an_edition_it_does_not_declare_fails_naming_the_fix(
+    active, monkeypatch
+):
+    """The build declares in each report's kernel the editions the plan hashed for it: reading
+    another (a trend in a notebook whose reads cell does not say "country") fails instead of
+    leaving a report the build would not rebuild when that edition changes."""
+    monkeypatch.setattr(editions, "_declared_reads", None)
+    editions.declare_reads(["DK-2023"])
+    # The declared edition gets past the check (to the data, which this set does not have).
+    with pytest.raises(DataSetError, match="run `make data`"):
+        analysis.load_edition("DK-2023")
+    with pytest.raises(
+        analysis.AnalysisError,
+        match=r"reads DK-2020, which its notebook does not declare.*declares DK-2023\. "
+        r'Add the scope to the notebook.s reads cell: reads = \["edition", "country"\]',
+    ):
+        analysis.trend("DK")
 
 
 def test_a_difference_never_reveals_a_group_hidden_by_secondary_suppression():

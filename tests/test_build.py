@@ -20,6 +20,8 @@ import pytest
 from processes import alive, command, descendants, socket_inodes
 
 from innobarometer import paths
+from innobarometer.analysis import editions
+from innobarometer.data_set import EditionFacts
 from innobarometer.pipeline import build, kernel
 from innobarometer.pipeline import plan as pipeline_plan
 from innobarometer.pipeline import worker as pipeline_worker
@@ -37,7 +39,8 @@ EDITIONS = {
 
 
 def make_project(root: Path, themes=THEMES) -> Path:
-    """A project folder: theme notebooks, demo mappings (names only) and harmonised data."""
+    """A project folder: theme notebooks, demo mappings (names only), harmonised data and its
+    facts."""
     (root / "notebooks").mkdir(parents=True)
     (root / "data" / "demo" / "mappings").mkdir(parents=True)
     (root / "build" / "data").mkdir(parents=True)
@@ -46,6 +49,9 @@ def make_project(root: Path, themes=THEMES) -> Path:
     for edition, columns in EDITIONS.items():
         (root / "data" / "demo" / "mappings" / f"{edition}.yaml").write_text(f"# {edition}\n")
         pd.DataFrame(columns).to_parquet(root / "build" / "data" / f"{edition}.parquet")
+        country, year = edition.split("-")
+        facts = EditionFacts(country, int(year), "workplace", True, (), frozenset(columns), {})
+        (root / "build" / "data" / f"{edition}.facts.json").write_text(facts.to_json())
     return root
 
 
@@ -344,6 +350,7 @@ def test_full_build_then_a_no_op(project, executed):
         *(f"code {layer}" for layer in REPORT_LAYERS),
         "dependencies",
         "parameters",
+        "title",
         "data NO-2023",
         "facts NO-2023",
     }
@@ -459,14 +466,26 @@ def test_a_report_is_rebuilt_when_an_edition_it_declares_changes_and_only_then(p
     assert next(r for r in reports if r.name == "overview/DK-2023").reads == ("DK-2023",)
 
 
+def test_each_report_is_held_to_the_editions_its_plan_hashed(monkeypatch):
+    """The worker puts a hidden cell after the parameters that declares the report's reads to
+    the analysis layer (which refuses any other edition); the page never shows it."""
+    cell = pipeline_worker._declared_reads_cell(("DK-2020", "DK-2023"))
+    assert cell.metadata["tags"] == ["injected-reads"]
+    assert "injected-reads" in export.HIDDEN_CELL_TAGS
+    monkeypatch.setattr(editions, "_declared_reads", None)
+    exec(cell.source, {})
+    assert editions._declared_reads == {"DK-2020", "DK-2023"}
+
+
 @pytest.mark.parametrize(
     ("cell", "message"),
     [
         (
-            'reads = ["edition", "countries"]',
-            r"reads 'countries' is not a scope \(did you mean 'country'\?\)",
+            'reads = ["edition", "contry"]',
+            r"reads 'contry' is not a scope \(did you mean 'country'\?\)",
         ),
         ('reads = ["editions"]', r"reads 'editions' does not fit a theme built for one edition"),
+        ('reads = ["countries"]', r"reads 'countries' does not fit a theme built for one edition"),
         ('reads = "country"', r"the reads cell must set `reads` to a list of names"),
     ],
 )

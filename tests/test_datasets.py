@@ -15,14 +15,18 @@ import pandas as pd
 import pytest
 from fixtures.ingest.project import CSV_TEXT, MAPPING_TEXT, built_files, make_project
 
-from innobarometer.harmonise import datasets
-from innobarometer.harmonise.datasets import (
+from innobarometer.data_set import (
     DataSetError,
     active_set,
-    build_data,
+    facts_path,
     harmonised_path,
     load_facts,
     load_frame,
+)
+from innobarometer.harmonise import datasets
+from innobarometer.harmonise.datasets import (
+    build_data,
+    outdated_editions,
     run_check_command,
     run_data_command,
 )
@@ -107,6 +111,15 @@ def test_build_writes_validated_frames_and_skips_what_is_up_to_date(tmp_path, mo
     raw.write_text(CSV_TEXT.replace("101;2.5;", "101;2.75;"), encoding="utf-8")
     assert build_data(progress=quiet) == [harmonised_path("DK-2022")]
     assert load_frame("DK-2022")["weight"].iloc[0] == 2.75
+
+
+def test_missing_facts_make_an_edition_out_of_date_and_make_data_writes_them(tmp_path, monkeypatch):
+    make_project(tmp_path, monkeypatch)
+    build_data(progress=quiet)
+    facts_path("DK-2023").unlink()
+    assert outdated_editions() == ["DK-2023"]
+    assert build_data(progress=quiet) == [harmonised_path("DK-2023")]
+    assert load_facts("DK-2023").edition_id == "DK-2023" and outdated_editions() == []
 
 
 def test_changed_package_code_rebuilds_every_edition(tmp_path, monkeypatch):

@@ -1,10 +1,11 @@
 """Import direction of the package, read from every module's ast (nothing is imported).
 
-Layers, lowest first: vocabulary (the root __init__, paths, codebook, indicators) and survey (the
+Layers, lowest first: vocabulary (the root __init__ and the VOCABULARY modules) and survey (the
 pure statistics core) side by side, then harmonise, analysis, report and pipeline; __main__ (the
 command line) sits on top. A module imports its own layer and the layers below it, never sideways
-or upward, and analysis and report never read the mapping. Second rule: an import inside a function
-says why in a comment, because it hides a dependency from the top of the file.
+or upward, and analysis and report import nothing of harmonise (they read editions from build/data
+through the vocabulary's data_set, so no harmonise code shapes a report). Second rule: an import
+inside a function says why in a comment, because it hides a dependency from the top of the file.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "src" / "innobarometer"
 
-VOCABULARY = {"paths", "codebook", "indicators", "wording"}  # top-level modules every layer may use
+# The top-level modules every layer may use.
+VOCABULARY = {"paths", "codebook", "indicators", "wording", "data_set"}
 RANKS = {
     "vocabulary": 0,
     "survey": 0,
@@ -26,8 +28,8 @@ RANKS = {
     "pipeline": 4,
     "__main__": 5,
 }
-MAPPING = "innobarometer.harmonise.mapping"
-NEVER_MAPPING = {"analysis", "report"}
+HARMONISE = "innobarometer.harmonise"
+NEVER_HARMONISE = {"analysis", "report"}
 DIRECTION = (
     "imports go only downward: pipeline -> report -> analysis -> harmonise -> vocabulary;"
     " survey imports nothing of the project"
@@ -80,8 +82,11 @@ def layer_problem(layer: str, target: str, src: Path) -> str | None:
         return f"{target} is in no layer ({ASSIGN})"
     if target_layer != layer and RANKS[target_layer] >= RANKS[layer]:
         return f"{layer} may not import {target_layer} ({DIRECTION})"
-    if layer in NEVER_MAPPING and (target == MAPPING or target.startswith(MAPPING + ".")):
-        return f"{layer} may not import {MAPPING} (analysis and reports read only build/data)"
+    if layer in NEVER_HARMONISE and (target == HARMONISE or target.startswith(HARMONISE + ".")):
+        return (
+            f"{layer} may not import {target} (analysis and reports read editions only from "
+            "build/data, through data_set: no harmonise code may shape a report)"
+        )
     return None
 
 
@@ -200,6 +205,8 @@ def synthetic(tmp_path: Path, files: dict[str, str]) -> Path:
          "analysis may not import innobarometer.harmonise.mapping"),
         ("report/sections.py", "from ..harmonise.mapping import read\n",
          "report may not import innobarometer.harmonise.mapping"),
+        ("analysis/estimates.py", "from innobarometer.harmonise.datasets import load\n",
+         "analysis may not import innobarometer.harmonise.datasets"),
         ("pipeline/plan.py", "from innobarometer import __main__\n",
          "pipeline may not import __main__"),
         ("report/sections.py", "import json\n\n\ndef f():\n    import pandas as pd\n",
@@ -237,3 +244,24 @@ def test_the_checker_allows(tmp_path, name, source):
 def test_a_new_top_level_module_must_join_a_layer(tmp_path):
     package = synthetic(tmp_path, {"helpers.py": "", "notes/readme.txt": ""})
     assert unassigned(package) == [f"innobarometer/helpers.py is in no layer: {ASSIGN}"]
+
+
+def test_what_a_report_runs_lies_in_the_layers_its_staleness_hashes():
+    """Every package module a report's kernel and export load is in `manifest.REPORT_LAYERS`, so
+    an edit to any code that shapes a report's bytes rebuilds it."""
+    import subprocess
+    import sys
+
+    from innobarometer import paths
+    from innobarometer.pipeline.manifest import REPORT_LAYERS
+
+    code = (
+        "import sys, innobarometer.analysis, innobarometer.report, innobarometer.report.export\n"
+        "print(' '.join(sorted(m.__file__ for n, m in sys.modules.items() "
+        "if n.startswith('innobarometer'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    hashed = {f for layer in REPORT_LAYERS for f in paths.layer_files(layer)}
+    assert loaded and not {Path(f).resolve() for f in loaded} - hashed

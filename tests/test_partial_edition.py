@@ -26,6 +26,7 @@ from pages import h2_sections
 from innobarometer import analysis, report
 from innobarometer.analysis import estimates
 from innobarometer.analysis import published as analysis_published
+from innobarometer.data_set import EditionFacts
 from innobarometer.pipeline import build
 from innobarometer.report import notices as report_notices
 from innobarometer.report import sentences
@@ -64,8 +65,10 @@ def make_edition(frame: pd.DataFrame = FRAME, edition_id: str = "DK-2023") -> an
         values = PARTNERS.get(column.removeprefix("partner_"), [None] * 6)
         frame[column] = pd.array(values, dtype="Int8")
     country, year = edition_id.split("-")
-    mapping = SimpleNamespace(country=country, edition=int(year), synthetic=True, caveats=[])
-    return analysis.Edition(edition_id, frame, SurveyDesign.from_frame(frame), mapping)
+    # A mapping that provides every codebook column: what was asked is what the data hold.
+    columns = frozenset(load_codebook().columns())
+    facts = EditionFacts(country, int(year), "workplace", True, (), columns, {})
+    return analysis.Edition(edition_id, frame, SurveyDesign.from_frame(frame), facts)
 
 
 # ----------------------------------------------------------------------------- what was asked
@@ -139,7 +142,7 @@ def test_a_variable_the_mapping_leaves_out_is_not_asked_even_where_nobody_qualif
     """With no innovators, every innovator item is empty; the mapping tells which were asked
     (through the facts `make data` writes of it)."""
     from innobarometer.codebook import load_codebook
-    from innobarometer.harmonise.datasets import EditionFacts
+    from innobarometer.harmonise.datasets import facts_of_mapping
     from innobarometer.harmonise.mapping import ColumnMap, Mapping
 
     nobody = FRAME.assign(
@@ -164,7 +167,7 @@ def test_a_variable_the_mapping_leaves_out_is_not_asked_even_where_nobody_qualif
         format="csv",
         columns=columns,
     )
-    facts = EditionFacts.of_mapping(mapping, load_codebook())
+    facts = facts_of_mapping(mapping, load_codebook())
     edition = analysis.Edition("DK-2023", edition.frame, edition.design, facts)
     # Mapped, and empty only because nobody innovated: asked.
     assert estimates.is_asked(edition, "novelty")

@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from innobarometer.__main__ import main
-from innobarometer.harmonise.datasets import build_data, harmonised_path
+from innobarometer.data_set import harmonised_path
+from innobarometer.harmonise.datasets import build_data
 from innobarometer.pipeline import build
 
 ROOT = Path(__file__).parent.parent

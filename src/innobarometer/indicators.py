@@ -31,7 +31,6 @@ from innobarometer.paths import REFERENCE_DIR
 INDICATORS_PATH = Path(__file__).resolve().parent / "indicators.yaml"
 HEADLINE_FIGURES_PATH = REFERENCE_DIR / "headline_figures.csv"
 SOURCES_PATH = REFERENCE_DIR / "sources.csv"
-DEFAULT_EXCLUDED = (8, 9)
 INDICATOR_KEYS = (
     "label",
     "universe",
@@ -73,7 +72,7 @@ class Indicator:
     label: str
     universe: str
     conditions: tuple[Condition, ...]
-    exclude_from_base: tuple[int, ...] = DEFAULT_EXCLUDED
+    exclude_from_base: tuple[int, ...]  # by default the codebook's non-substantive codes
     not_compared: tuple[str, ...] = ()
     judgement: str = ""
     note: str = ""
@@ -216,7 +215,7 @@ def _parse_indicator(name: str, raw: object, path: Path, codebook: Codebook) -> 
     else:
         raise IndicatorError(f"{where}: `any_of` must be a non-empty list of conditions")
     conditions = [c for entry in entries for c in _parse_condition(entry, where, codebook)]
-    excluded = raw.get("exclude_from_base", list(DEFAULT_EXCLUDED))
+    excluded = raw.get("exclude_from_base", list(codebook.non_substantive_labels))
     if not isinstance(excluded, list) or any(
         c not in codebook.non_substantive_labels for c in excluded
     ):

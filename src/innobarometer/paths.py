@@ -1,7 +1,7 @@
 """Where things live: one place for the project's folders, so tests can point them elsewhere.
 
-The project root is `INNOBAROMETER_ROOT` when set, else the current directory when it holds a
-`pyproject.toml` of this project, else the source checkout this package was imported from.
+The project root is `INNOBAROMETER_ROOT` when set, else the current directory when it holds
+`notebooks/` and `data/`, else the source checkout this package was imported from.
 """
 
 from __future__ import annotations

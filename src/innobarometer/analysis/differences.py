@@ -12,13 +12,13 @@ import pandas as pd
 
 from innobarometer.analysis.editions import Edition, country_editions, load_edition
 from innobarometer.analysis.estimates import (
-    _concat,
-    _scope,
     balance_codes,
+    concat_tables,
     empty_table,
     estimate_indicators,
     estimate_variable,
     not_asked,
+    variable_scope,
 )
 from innobarometer.codebook import load_codebook
 from innobarometer.indicators import (
@@ -82,7 +82,7 @@ def option_differences(
     ranked = options.sort_values("estimate", ascending=False, kind="stable")
     ranked = pd.concat([ranked[~ranked["suppressed"]], ranked[ranked["suppressed"]]])
     var = load_codebook()[variable]
-    mask, _ = _scope(edition.frame, var.universe, None)
+    mask, _ = variable_scope(edition.frame, var.universe, None)
     rows = []
     for first, second in zip(ranked.iloc[:-1].itertuples(), ranked.iloc[1:].itertuples()):
         row = {
@@ -211,7 +211,7 @@ def country_differences(editions: list[Edition], indicators: list[str], **option
         shares.append(table.assign(group=[e.country for e in asked]))
         label = load_indicators()[indicator].label
         differences.append(diff.assign(label=label + ": " + diff["label"]))
-    return _concat(shares), _concat(differences)
+    return concat_tables(shares), concat_tables(differences)
 
 
 def association_test(edition: Edition, values, by: str) -> float:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from innobarometer.codebook import LATEST, countries, latest_editions
-from innobarometer.harmonise.datasets import (
+from innobarometer.data_set import (
     EditionFacts,
     active_set,
     edition_files,
@@ -32,7 +32,7 @@ class AnalysisError(ValueError):
 @dataclass(frozen=True)
 class Edition:
     """One country-edition ready to estimate: its harmonised frame, its design, and the facts of
-    its mapping that `make data` wrote beside the frame (`harmonise.datasets.EditionFacts`)."""
+    its mapping that `make data` wrote beside the frame (`data_set.EditionFacts`)."""
 
     edition_id: str
     frame: pd.DataFrame
@@ -61,10 +61,22 @@ class Edition:
         return frozenset(self.frame.columns[self.frame.isna().all().to_numpy()])
 
     @property
-    def mapped_columns(self) -> frozenset[str] | None:
-        """Frame columns the mapping provides (`Mapping.provided_columns`); None when the facts
-        do not say (an edition made in a test without a mapping)."""
-        return getattr(self.facts, "columns", None)
+    def mapped_columns(self) -> frozenset[str]:
+        """Frame columns the mapping provides (`Mapping.provided_columns`): the others were not
+        asked."""
+        return self.facts.columns
+
+
+# The editions the running report declares it reads (`declare_reads`); None outside a build.
+_declared_reads: frozenset[str] | None = None
+
+
+def declare_reads(edition_ids) -> None:
+    """Hold this process to the editions its report's notebook declares it reads: the build
+    calls it first in every report's kernel, so that a report that reads more than its `reads`
+    cell says (and would not be rebuilt when that edition changes) fails instead of going stale."""
+    global _declared_reads
+    _declared_reads = frozenset(edition_ids)
 
 
 def load_edition(edition_id: str, data: str | None = None) -> Edition:
@@ -74,6 +86,15 @@ def load_edition(edition_id: str, data: str | None = None) -> Edition:
     each edition several times); every call gets a frame of its own (copy-on-write), so a change
     a notebook makes to one is seen by no other.
     """
+    if _declared_reads is not None and edition_id not in _declared_reads:
+        raise AnalysisError(
+            f"this report reads {edition_id}, which its notebook does not declare, so the build "
+            f"would not rebuild it when {edition_id} changes; it declares "
+            f"{', '.join(sorted(_declared_reads)) or 'nothing'}. Add the scope to the notebook's "
+            'reads cell: reads = ["edition", "country"] reads every edition of its country, '
+            'reads = ["editions", "countries"] every edition of the countries an edition-set '
+            "report compares"
+        )
     stamp = tuple((str(f), *_file_identity(f)) for f in edition_files(edition_id, data))
     frame, design, facts = _read_edition(edition_id, data, stamp)
     return Edition(edition_id, frame.copy(deep=False), design, facts)

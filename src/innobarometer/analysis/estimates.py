@@ -15,7 +15,7 @@ import pandas as pd
 
 from innobarometer.analysis.editions import AnalysisError, Edition, load_edition
 from innobarometer.codebook import UNIVERSES, Balance, Variable, load_codebook, universe_mask
-from innobarometer.harmonise.datasets import DataSetError
+from innobarometer.data_set import DataSetError
 from innobarometer.indicators import (
     indicator_values,
     load_indicators,
@@ -61,7 +61,7 @@ def _groups(frame: pd.DataFrame, by):
     return frame[by].astype("string").fillna("(missing)").to_numpy(dtype=object)
 
 
-def _scope(frame, variable_universe: str, domain: str | None):
+def variable_scope(frame, variable_universe: str, domain: str | None):
     """The domain mask and name: the variable's universe, narrowed by a requested domain."""
     mask = domain_mask(frame, variable_universe)
     name = variable_universe
@@ -98,7 +98,7 @@ def estimate_variable(
     if not asked or _grouped_by_unasked(edition, by):
         return empty_table()
     frame = edition.frame
-    mask, name = _scope(frame, var.universe, domain)
+    mask, name = variable_scope(frame, var.universe, domain)
     common = dict(
         domain=mask,
         domain_name=name,
@@ -163,7 +163,7 @@ def estimate_battery(
     balance = balance_codes(battery)
     if not items or _grouped_by_unasked(edition, by):
         return empty_table()
-    mask, name = _scope(edition.frame, items[0].universe, domain)
+    mask, name = variable_scope(edition.frame, items[0].universe, domain)
     return estimate_ordinal_battery(
         edition.design,
         edition.frame[[v.name for v in items]],
@@ -342,9 +342,7 @@ def unasked_columns(edition: Edition, variable: str) -> list[str]:
     """
     var = load_codebook()[variable]
     mapped = edition.mapped_columns
-    present = [
-        c for c in var.columns if c in edition.frame.columns and (mapped is None or c in mapped)
-    ]
+    present = [c for c in var.columns if c in edition.frame.columns and c in mapped]
     empty = edition.empty_columns.intersection(present)
     if empty and _nobody_qualified(edition, var.universe):
         empty = set()
@@ -469,7 +467,7 @@ def estimate_option_count(
         return empty_table()
     options = edition.frame[var.columns].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     count = pd.Series(np.minimum(options.sum(axis=1), top), name=f"{variable}_count")
-    mask, name = _scope(edition.frame, var.universe, None)
+    mask, name = variable_scope(edition.frame, var.universe, None)
     return estimate_distribution(
         edition.design,
         count,
@@ -506,7 +504,7 @@ def estimate_battery_distribution(
     return pd.concat(tables, ignore_index=True) if tables else empty_table()
 
 
-def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
+def concat_tables(tables: list[pd.DataFrame]) -> pd.DataFrame:
     """Tables of one shape stacked; the first may be an empty template that fixes the columns."""
     filled = [t for t in tables if not t.empty]
     return pd.concat(filled, ignore_index=True) if filled else tables[0]
@@ -515,7 +513,7 @@ def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
 def estimate_variables(edition: Edition, variables: list[str], **options) -> pd.DataFrame:
     """Several codebook variables (those the edition asked) in one tidy table, in order given."""
     tables = [estimate_variable(edition, v, **options) for v in variables]
-    return _concat([empty_table(), *tables])
+    return concat_tables([empty_table(), *tables])
 
 
 def battery_items(battery: str) -> list[str]:
@@ -571,7 +569,7 @@ def estimate_shares_by(
     labels = pd.Series(groups).reset_index(drop=True).astype(object)
     if not is_asked(edition, variable) or labels.isna().all():
         return empty_table()
-    mask, name = _scope(edition.frame, var.universe, None)
+    mask, name = variable_scope(edition.frame, var.universe, None)
     return estimate_shares(
         edition.design,
         pd.DataFrame({variable: np.asarray(values, dtype=float)}),

@@ -1,27 +1,33 @@
-"""The active data set (demo or real), the harmonised Parquet files, and the `data` and `check`
-commands. The real set (`data/mappings/`) is used when it holds any `<CC>-<YYYY>.yaml`, else the
-synthetic demo; `DATA=demo|real` or `--data` overrides; the two are never mixed.
+"""`make data` and `check`: harmonise and validate every edition of the active data set into
+`build/data/` (its frame, its facts, and a record of the inputs it was made from, written last),
+generating the synthetic demo's files first; and check one mapping against its national file.
+Where things are written and how they are read again: `innobarometer.data_set`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
-import os
 import shutil
 import sys
 import textwrap
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
 from innobarometer import paths
-from innobarometer.paths import MAPPING_NAME, display_path
+from innobarometer.data_set import (
+    DataSetError,
+    EditionFacts,
+    active_set,
+    facts_path,
+    harmonised_path,
+    mappings_in,
+)
+from innobarometer.paths import display_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,17 +37,12 @@ if TYPE_CHECKING:
 # pandas, the mapping checker and validation are imported where used: an up-to-date `make data`
 # or `build` then answers without loading them.
 
-DATA_KINDS = ("demo", "real")
 # What a harmonised frame and the synthetic demo are made by: the code of these layers (and
 # their data: the codebook, the indicators, the reference figures). A change to any of their files
 # rebuilds every edition and regenerates the demo; the analysis, report and pipeline layers do not
 # count (no import reaches up to them: tests/test_layers.py).
 HARMONISE_LAYERS = ("vocabulary", "survey", "harmonise")
 DEMO_STAMP = ".generated.json"
-
-
-class DataSetError(Exception):
-    """The data set cannot be chosen or loaded; the message says what to do."""
 
 
 class DataBuildError(Exception):
@@ -54,150 +55,8 @@ class DataBuildError(Exception):
         super().__init__(f"{len(failures)} edition(s) failed:\n\n{body}")
 
 
-@dataclass(frozen=True)
-class ActiveSet:
-    """Which data set a build uses, and its mappings by edition id (sorted)."""
-
-    kind: str
-    mappings: dict[str, Path]
-
-    @property
-    def editions(self) -> list[str]:
-        """The edition ids, sorted."""
-        return list(self.mappings)
-
-
-def _mappings_in(folder: Path) -> dict[str, Path]:
-    """Every `<CC>-<YYYY>.yaml` in a folder by edition id; other files (README, example) ignored."""
-    if not folder.is_dir():
-        return {}
-    found = {
-        p.name.removesuffix(".yaml"): p for p in folder.iterdir() if MAPPING_NAME.match(p.name)
-    }
-    return dict(sorted(found.items()))
-
-
-def active_set(data: str | None = None) -> ActiveSet:
-    """The data set to use: `data`, else $DATA, else real when data/mappings/ holds a mapping."""
-    choice = data or os.environ.get("DATA") or None
-    if choice is not None and choice not in DATA_KINDS:
-        raise DataSetError(
-            f"DATA={choice!r} is not a data set; use demo or real (or leave it unset)"
-        )
-    real = _mappings_in(paths.real_mappings_dir())
-    if choice == "real" or (choice is None and real):
-        if not real:
-            raise DataSetError(
-                f"DATA=real but {display_path(paths.real_mappings_dir())} holds no mapping: put "
-                "the national file in data/raw/, write data/mappings/<CC>-<YYYY>.yaml for it (see "
-                "data/mappings/README.md), and check it with "
-                "`python -m innobarometer check data/mappings/<CC>-<YYYY>.yaml`"
-            )
-        return ActiveSet("real", real)
-    return ActiveSet("demo", _mappings_in(paths.demo_mappings_dir()))
-
-
-@dataclass(frozen=True)
-class EditionFacts:
-    """What the reports need to know of an edition's mapping, written by `make data` beside its
-    harmonised frame (`build/data/<CC>-<YYYY>.facts.json`), so that analysis and reports read
-    only `build/data/` and never the mapping."""
-
-    country: str
-    edition: int
-    unit_level: str
-    synthetic: bool
-    caveats: tuple[str, ...]
-    columns: frozenset[str]  # the frame columns the mapping provides (`Mapping.provided_columns`)
-    rules: dict[str, str]  # variable -> the rule of its scale conversion (`Mapping.rules`)
-
-    @property
-    def edition_id(self) -> str:
-        """The edition's id, e.g. 'DK-2023'."""
-        return f"{self.country}-{self.edition}"
-
-    @classmethod
-    def of_mapping(cls, mapping: Mapping, codebook) -> EditionFacts:
-        """The facts of a checked mapping."""
-        return cls(
-            country=mapping.country,
-            edition=int(mapping.edition),
-            unit_level=mapping.unit_level,
-            synthetic=bool(mapping.synthetic),
-            caveats=tuple(mapping.caveats),
-            columns=mapping.provided_columns(codebook),
-            rules=mapping.rules(),
-        )
-
-    def to_json(self) -> str:
-        """The facts as JSON, sorted, so the same mapping always writes the same bytes."""
-        fields = dataclasses.asdict(self) | {"columns": sorted(self.columns)}
-        return json.dumps(fields, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> EditionFacts:
-        """Facts as `to_json` wrote them."""
-        fields = json.loads(text)
-        fields["caveats"] = tuple(fields["caveats"])
-        fields["columns"] = frozenset(fields["columns"])
-        return cls(**fields)
-
-
-def harmonised_path(edition_id: str) -> Path:
-    """Where the harmonised, validated frame of an edition is written."""
-    return paths.build_dir() / "data" / f"{edition_id}.parquet"
-
-
-def facts_path(edition_id: str) -> Path:
-    """Where the facts of an edition's mapping are written beside its frame (`EditionFacts`)."""
-    return paths.build_dir() / "data" / f"{edition_id}.facts.json"
-
-
 def _inputs_path(edition_id: str) -> Path:
     return paths.build_dir() / "data" / f"{edition_id}.inputs.json"
-
-
-def _mapping_path(edition_id: str, data: str | None) -> Path:
-    active = active_set(data)
-    if edition_id not in active.mappings:
-        known = ", ".join(active.editions) or "none"
-        raise DataSetError(
-            f"{edition_id} is not an edition of the {active.kind} data set (editions: {known})"
-        )
-    return active.mappings[edition_id]
-
-
-def edition_files(edition_id: str, data: str | None = None) -> tuple[Path, Path]:
-    """The harmonised frame and the facts of an edition of the active data set: what a report
-    reads of it."""
-    _mapping_path(edition_id, data)
-    return harmonised_path(edition_id), facts_path(edition_id)
-
-
-def _written(path: Path) -> Path:
-    """A file `make data` writes, or an error saying to run it."""
-    if not path.is_file():
-        raise DataSetError(
-            f"{display_path(path)} does not exist: run `make data` (or "
-            "`python -m innobarometer data`) to harmonise the active mappings"
-        )
-    return path
-
-
-def load_facts(edition_id: str, data: str | None = None) -> EditionFacts:
-    """The facts of an edition's mapping, as `make data` wrote them."""
-    _mapping_path(edition_id, data)
-    return EditionFacts.from_json(_written(facts_path(edition_id)).read_text(encoding="utf-8"))
-
-
-def load_frame(edition_id: str, data: str | None = None) -> pd.DataFrame:
-    """The harmonised frame of an edition, as `make data` wrote it."""
-    _mapping_path(edition_id, data)
-    path = _written(harmonised_path(edition_id))
-    # lazy: an up-to-date `make data` never loads pandas
-    import pandas as pd
-
-    return pd.read_parquet(path)
 
 
 def _hash_files(files) -> str:
@@ -234,7 +93,7 @@ def ensure_demo_files(progress: Callable[[str], None] = print) -> list[Path]:
     if stamp.is_file():
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
         files = [raw_dir / name for name in recorded.get("files", [])]
-        mappings = _hash_files(_mappings_in(mappings_dir).values())
+        mappings = _hash_files(mappings_in(mappings_dir).values())
         if (
             recorded.get("inputs") == inputs
             and recorded.get("mappings") == mappings
@@ -273,11 +132,24 @@ def ensure_demo_files(progress: Callable[[str], None] = print) -> list[Path]:
             progress(f"rewrote {display_path(path)}: {reason}")
     record = {
         "inputs": inputs,
-        "mappings": _hash_files(_mappings_in(mappings_dir).values()),
+        "mappings": _hash_files(mappings_in(mappings_dir).values()),
         "files": sorted(Path(p).name for p in raw_files),
     }
     paths.write_atomically(stamp, json.dumps(record, indent=1).encode())
     return raw_files + rewritten
+
+
+def facts_of_mapping(mapping: Mapping, codebook) -> EditionFacts:
+    """What the reports need to know of a checked mapping (`data_set.EditionFacts`)."""
+    return EditionFacts(
+        country=mapping.country,
+        edition=int(mapping.edition),
+        unit_level=mapping.unit_level,
+        synthetic=bool(mapping.synthetic),
+        caveats=tuple(mapping.caveats),
+        columns=mapping.provided_columns(codebook),
+        rules=mapping.rules(),
+    )
 
 
 def harmonise_edition(mapping_path: Path, codebook=None) -> tuple[Mapping, pd.DataFrame]:
@@ -323,7 +195,7 @@ def outdated_editions(data: str | None = None) -> list[str]:
     That is what a failed (or not yet re-run) `make data` leaves: the Parquet of the last good
     run beside inputs that changed since. The build marks their reports failed instead of
     building on old data. A frame with no record of its inputs (written by other means) is
-    taken as it is.
+    taken as it is; one whose facts are missing is out of date (`make data` writes them again).
     """
     active = active_set(data)
     code = None
@@ -331,6 +203,9 @@ def outdated_editions(data: str | None = None) -> list[str]:
     for edition_id, mapping_path in active.mappings.items():
         sidecar = _inputs_path(edition_id)
         if not sidecar.is_file() or not harmonised_path(edition_id).is_file():
+            continue
+        if not facts_path(edition_id).is_file():
+            outdated.append(edition_id)
             continue
         code = code or _code_hash()
         recorded = json.loads(sidecar.read_text(encoding="utf-8"))
@@ -364,7 +239,7 @@ def build_data(data: str | None = None, progress: Callable[[str], None] = print)
         prefix = f"[{number}/{total}] {edition_id}"
         inputs = _edition_inputs(mapping_path, code)
         target, sidecar = harmonised_path(edition_id), _inputs_path(edition_id)
-        if target.is_file() and sidecar.is_file():
+        if target.is_file() and sidecar.is_file() and facts_path(edition_id).is_file():
             if json.loads(sidecar.read_text(encoding="utf-8")) == inputs:
                 progress(f"{prefix} up to date")
                 continue
@@ -380,7 +255,7 @@ def build_data(data: str | None = None, progress: Callable[[str], None] = print)
             continue
         # Row numbers served validation; the stored frame has a plain index.
         frame = frame.reset_index(drop=True)
-        facts = EditionFacts.of_mapping(mapping, load_codebook())
+        facts = facts_of_mapping(mapping, load_codebook())
         paths.write_atomically(
             target, lambda tmp, f=frame: f.to_parquet(tmp, engine="pyarrow", index=False)
         )

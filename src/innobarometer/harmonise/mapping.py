@@ -54,8 +54,8 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """YAML 1.2 booleans (only true/false) and no duplicate keys.
 
     YAML 1.1 reads a bare `NO` (Norway) or `yes` as a boolean; a duplicated key silently wins.
-    libyaml's parser when PyYAML has it: every report reads its mappings, and it is ten times
-    faster than the pure-Python one.
+    libyaml's parser when PyYAML has it: `make data`, `check` and the codebook page read every
+    mapping, and it is ten times faster than the pure-Python one.
     """
 
 

@@ -132,7 +132,7 @@ def _check_codes(
         )
     unknown = numbers.notna() & ~fraction & ~numbers.isin([float(c) for c in allowed])
     if unknown.any():
-        substantive = [c for c in allowed if c not in (8, 9)]
+        substantive = [c for c in allowed if c not in load_codebook().non_substantive_labels]
         longer = ordinal and numbers[unknown].max() > max(substantive, default=0)
         hint = (
             "the national scale looks longer than the codebook's: add a recode (a scale "

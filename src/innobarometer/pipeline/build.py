@@ -44,7 +44,7 @@ from innobarometer.pipeline.plan import (
     select_reports,
     validate_parameters,
 )
-from innobarometer.pipeline.pool import _interrupt, _relative, execute, failure_summary
+from innobarometer.pipeline.pool import execute, failure_summary, relative_path
 from innobarometer.pipeline.worker import Job
 
 
@@ -280,11 +280,12 @@ def check_before_running(
         kernel.default_strategy()
     except ValueError as error:
         raise BuildError(str(error)) from None
-    missing = sorted({e for r in stale for e in r.reads if not data_set.harmonised[e].exists()})
+    written = (data_set.harmonised, data_set.facts)
+    missing = sorted({f[e] for r in stale for e in r.reads for f in written if not f[e].exists()})
     if missing:
         raise BuildError(
             "harmonised data missing: "
-            + ", ".join(str(data_set.harmonised[e]) for e in missing)
+            + ", ".join(map(str, missing))
             + "; run `make data` (or `python -m innobarometer data`) first"
         )
 
@@ -302,6 +303,11 @@ def _job(report: Report, theme: Theme, overrides: dict, build_dir: Path) -> Job:
         parameters=injected,
         shown_parameters=tuple((theme.defaults | injected).items()),
     )
+
+
+def _interrupt(signum, _frame):
+    """SIGTERM handler: stop the runner the way Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def _run(work, data_set, inputs, manifest, jobs, keep_going, out) -> dict[str, dict]:
@@ -322,23 +328,23 @@ def _run(work, data_set, inputs, manifest, jobs, keep_going, out) -> dict[str, d
             "package_version": __version__,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "seconds": round(outcome["seconds"], 2),
-            "html": _relative(job.html, build_dir),
-            "csv": _relative(job.csv, build_dir),
-            "failed_notebook": _relative(Path(failed), build_dir) if failed else None,
+            "html": relative_path(job.html, build_dir),
+            "csv": relative_path(job.csv, build_dir),
+            "failed_notebook": relative_path(Path(failed), build_dir) if failed else None,
         }
         save_manifest(build_dir, manifest)
 
     environment = {"INNOBAROMETER_ROOT": str(paths.project_root()), "DATA": data_set.kind}
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        workers = jobs or _cores()
+        workers = jobs or available_cores()
         return execute(work, workers, keep_going, environment, out, record)
     finally:
         signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _cores() -> int:
+def available_cores() -> int:
     """The cores this process may use (the affinity mask where the platform has one)."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))

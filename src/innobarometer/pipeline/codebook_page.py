@@ -12,9 +12,10 @@ from pathlib import Path
 
 from innobarometer import __version__, paths
 from innobarometer.codebook import THEMES, Codebook, Variable, load_codebook
-from innobarometer.harmonise.datasets import active_set
+from innobarometer.data_set import active_set
 from innobarometer.harmonise.mapping import check_mapping
 from innobarometer.indicators import load_indicators, published_figures
+from innobarometer.pipeline.index_page import STYLESHEET
 from innobarometer.wording import data_notice_html
 
 PAGE_CSS = """\
@@ -180,7 +181,7 @@ def render_codebook_page(data: str | None = None) -> str:
         )
     themes = [t for t in THEMES if any(v.theme == t for v in codebook.variables.values())]
     contents = " ".join(f'<a href="#theme-{t}">{html.escape(t.capitalize())}</a>' for t in themes)
-    css = (paths.PACKAGE_DIR / "report" / "templates" / "report.css").read_text(encoding="utf-8")
+    css = STYLESHEET.read_text(encoding="utf-8")
     body = [
         "<h1>Codebook: the harmonised variables and published indicators</h1>",
         DATA_NOTICE[active.kind],

@@ -10,12 +10,15 @@ from innobarometer.codebook import LATEST
 from innobarometer.pipeline.plan import DataSet, Report, theme_title
 from innobarometer.wording import data_notice_html
 
+# The one stylesheet of every page: reports (through the template), the index, the codebook.
+STYLESHEET = paths.PACKAGE_DIR / "report" / "templates" / "report.css"
+
 
 def render_index(
     reports: list[Report], statuses: dict[str, str], data_set: DataSet, build: Path
 ) -> str:
     """`build/index.html`: editions x themes, a row per edition-set report, status and links."""
-    css = (paths.PACKAGE_DIR / "report" / "templates" / "report.css").read_text(encoding="utf-8")
+    css = STYLESHEET.read_text(encoding="utf-8")
     by_name = {r.name: r for r in reports}
     grid_themes = list(dict.fromkeys(r.theme for r in reports if r.key != LATEST))
     set_reports = [r for r in reports if r.key == LATEST]

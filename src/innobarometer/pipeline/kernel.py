@@ -1,12 +1,13 @@
 """Kernels for the report build: one kernel process per report, forked from a warm "zygote".
 
 A fresh Python kernel spends about 1.5 s starting and importing pandas, matplotlib and seaborn
-before a report's first cell runs (`notebook-builds.md`). The zygote pays that once per build: it
-imports the analysis libraries and IPython's kernel application (import only: no ZeroMQ context,
-no threads), then listens on a Unix socket. The kernelspec's command is a tiny standard-library
-launcher that asks the zygote to fork; the child starts a new session, takes the launcher's working
-directory and environment and runs `IPKernelApp` on the connection file. Every report still runs
-in its own process with a fresh namespace; only the imported modules are shared, copy-on-write.
+before a report's first cell runs (measured on a 2-core machine). The zygote pays that once per
+build: it imports the analysis libraries and IPython's kernel application (import only: no ZeroMQ
+context, no threads), then listens on a Unix socket. The kernelspec's command is a tiny standard-
+library launcher that asks the zygote to fork; the child starts a new session, takes the launcher's
+working directory and environment and runs `IPKernelApp` on the connection file. Every report still
+runs in its own process with a fresh namespace; only the imported modules are shared, copy-on-
+write.
 
 The launcher is the process jupyter_client manages: it forwards SIGINT/SIGTERM to the kernel and
 exits with its status. If the launcher dies (a kill from the client), the zygote kills its kernel;

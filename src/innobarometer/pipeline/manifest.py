@@ -77,6 +77,8 @@ def report_inputs(report: Report, data_set: DataSet, prints: Fingerprints) -> di
         "parameters": hashlib.sha256(
             json.dumps(report.parameters, sort_keys=True).encode()
         ).hexdigest(),
+        # The page's title is made by the plan, which no other input covers.
+        "title": hashlib.sha256(report.title.encode()).hexdigest(),
     }
     for edition in report.reads:
         inputs[f"data {edition}"] = prints.of_file(data_set.harmonised[edition])

@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from innobarometer import paths
+from innobarometer import data_set, paths
 from innobarometer.codebook import LATEST, latest_editions
-from innobarometer.harmonise import datasets
 from innobarometer.wording import did_you_mean
 
 # What a notebook may declare it reads, in a cell tagged `reads` (`reads = ["edition", ...]`): the
@@ -25,6 +24,7 @@ READ_SCOPES = {
     "edition": "its own edition (a theme built per edition)",
     "country": "every active edition of its country (a trend)",
     "editions": "the editions of its `editions` parameter (a theme built per edition set)",
+    "countries": "every active edition of the countries of its editions (an edition set)",
 }
 CELL_HEADER = re.compile(r"^# %%")
 
@@ -51,7 +51,7 @@ class Theme:
     @property
     def per_edition_set(self) -> bool:
         """Built once for a set of editions (the Nordic report) rather than per edition."""
-        return "editions" in self.reads
+        return is_edition_set(self.defaults)
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,12 @@ class Report:
         return build / self.theme / f"{self.key}{suffix}"
 
 
+def is_edition_set(defaults: dict) -> bool:
+    """Whether a theme's parameters make it a report of an edition set (`editions` instead of
+    `country` and `edition`)."""
+    return "editions" in defaults and "edition" not in defaults
+
+
 def read_parameters(notebook: Path) -> tuple[dict, int]:
     """The literal defaults of a py:percent notebook's `parameters` cell, and the cell's line.
 
@@ -99,7 +105,7 @@ def read_declared_reads(notebook: Path, defaults: dict) -> tuple[str, ...]:
 
     Raises BuildError for a scope that is not known or does not fit the theme's parameters.
     """
-    per_edition_set = "editions" in defaults and "edition" not in defaults
+    per_edition_set = is_edition_set(defaults)
     declared, line = _literal_cell(notebook, "reads")
     if not line:
         return ("editions",) if per_edition_set else ("edition",)
@@ -109,7 +115,7 @@ def read_declared_reads(notebook: Path, defaults: dict) -> tuple[str, ...]:
             f"{notebook}: line {line}: the reads cell must set `reads` to a list of names, e.g. "
             f'reads = ["edition", "country"]; names: {", ".join(READ_SCOPES)}'
         )
-    fitting = {"editions"} if per_edition_set else {"edition", "country"}
+    fitting = {"editions", "countries"} if per_edition_set else {"edition", "country"}
     for scope in scopes:
         if scope not in READ_SCOPES:
             raise BuildError(
@@ -176,18 +182,18 @@ def discover_themes(notebooks: Path | None = None) -> list[Theme]:
 
 
 def load_data_set(data: str | None = None) -> DataSet:
-    """The active data set (demo or real) from `innobarometer.harmonise.datasets`."""
+    """The active data set (demo or real) from `innobarometer.data_set`."""
     try:
-        active = datasets.active_set(data)
-    except datasets.DataSetError as error:
+        active = data_set.active_set(data)
+    except data_set.DataSetError as error:
         raise BuildError(str(error)) from None
     editions = tuple(sorted(active.editions))
     return DataSet(
         kind=active.kind,
         editions=editions,
         mappings={edition: Path(active.mappings[edition]) for edition in editions},
-        harmonised={edition: Path(datasets.harmonised_path(edition)) for edition in editions},
-        facts={edition: Path(datasets.facts_path(edition)) for edition in editions},
+        harmonised={edition: Path(data_set.harmonised_path(edition)) for edition in editions},
+        facts={edition: Path(data_set.facts_path(edition)) for edition in editions},
     )
 
 
@@ -218,15 +224,18 @@ def plan_reports(themes: list[Theme], data_set: DataSet) -> list[Report]:
             )
     latest = latest_editions(data_set.editions)
     for theme in [t for t in themes if t.per_edition_set]:
+        reads = latest if "editions" in theme.reads else ()
+        if "countries" in theme.reads:
+            countries = {e[:2] for e in latest}
+            reads += tuple(e for e in data_set.editions if e[:2] in countries)
         reports.append(
             Report(
                 theme=theme.name,
                 key=LATEST,
                 notebook=theme.notebook,
-                # The notebook resolves `latest` itself (in its own country order); the build
-                # hashes the same editions: each country's latest.
+                # The notebook resolves `latest` itself, as `codebook.latest_editions` does here.
                 parameters={"editions": LATEST},
-                reads=latest,
+                reads=tuple(sorted(set(reads))),
                 title=f"{theme_title(theme.name)}: {', '.join(latest)}",
             )
         )

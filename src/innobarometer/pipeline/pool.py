@@ -17,7 +17,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from innobarometer.pipeline.plan import Report
-from innobarometer.pipeline.worker import Job, _worker_loop, publish
+from innobarometer.pipeline.worker import Job, publish, worker_loop
 
 SUMMARY_LINES = 10
 
@@ -40,7 +40,7 @@ class WorkerPool:
         self.workers = []
         for _ in range(size):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_worker_loop, args=(theirs, environment), daemon=True)
+            process = context.Process(target=worker_loop, args=(theirs, environment), daemon=True)
             process.start()
             theirs.close()
             self.workers.append(_Worker(process, ours))
@@ -106,11 +106,6 @@ def _crash(message: str, seconds: float) -> dict:
         "error": message,
         "notebook": None,
     }
-
-
-def _interrupt(signum, _frame):
-    """SIGTERM handler: stop the runner the way Ctrl-C does."""
-    raise KeyboardInterrupt
 
 
 def _minutes(seconds: float) -> str:
@@ -200,12 +195,12 @@ def failure_summary(failures: list[tuple[Report, dict]], root: Path) -> list[str
         if outcome.get("cell"):
             place.append(f"cell {outcome['cell']}")
             if outcome.get("file_line"):
-                place.append(f"({_relative(report.notebook, root)}:{outcome['file_line']})")
+                place.append(f"({relative_path(report.notebook, root)}:{outcome['file_line']})")
         if outcome.get("line"):
             place.append(f"`{_shorten(outcome['line'], 60)}`")
         where = f" {' '.join(place)}:" if place else ""
         kept = outcome.get("notebook")
-        kept = f"; notebook: {_relative(Path(kept), root)}" if kept else ""
+        kept = f"; notebook: {relative_path(Path(kept), root)}" if kept else ""
         error = _shorten(outcome["error"], 100)
         lines.append(f"  {report.theme} {report.key}:{where} {error}{kept}")
     if len(shown) < len(failures):
@@ -219,7 +214,7 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative_path(path: Path, root: Path) -> str:
     """A path relative to `root` where it lies below it."""
     try:
         return str(Path(path).relative_to(root))

@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from innobarometer import paths
-from innobarometer.harmonise.datasets import DataBuildError, DataSetError, build_data
+from innobarometer.data_set import DataSetError
+from innobarometer.harmonise.datasets import DataBuildError, build_data
 from innobarometer.harmonise.problems import InputError
 from innobarometer.paths import display_path
 from innobarometer.pipeline.plan import BuildError, read_parameters, theme_title

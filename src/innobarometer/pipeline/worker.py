@@ -16,6 +16,8 @@ from pathlib import Path
 from innobarometer.pipeline.plan import Report
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# The tag (and id) of the cell that declares what a report reads; the export hides it.
+READS_CELL_TAG = "injected-reads"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ def _execute(job: Job) -> dict:
     parameters_index = next(
         i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])
     )
+    notebook.cells.insert(parameters_index + 1, _declared_reads_cell(job.report.reads))
     stem = f"{job.report.theme}-{job.report.key}-{os.getpid()}"
     executed_path = job.scratch / f"{stem}.ipynb"
     job.failed.unlink(missing_ok=True)  # an earlier failure's notebook is not this run's
@@ -131,11 +134,23 @@ def publish(outcome: dict, record) -> None:
         record()
 
 
+def _declared_reads_cell(reads: tuple[str, ...]):
+    """A hidden cell right after the parameters that holds the kernel to the editions the plan
+    hashed for this report (`analysis.editions.declare_reads`)."""
+    # lazy: an up-to-date build never loads nbformat
+    from nbformat.v4 import new_code_cell
+
+    source = (
+        f"from innobarometer.analysis.editions import declare_reads\ndeclare_reads({list(reads)!r})"
+    )
+    return new_code_cell(source, id=READS_CELL_TAG, metadata={"tags": [READS_CELL_TAG]})
+
+
 def _describe_failure(error, parameters_index: int, notebook: Path) -> dict:
     """Cell number (as in the notebook file), failing line and error of a papermill failure."""
-    # Papermill put its injected cell right after the parameters cell.
-    injected = parameters_index + 1
-    cell = error.cell_index + (0 if error.cell_index > injected else 1)
+    # Right after the parameters cell stand papermill's injected cell and the declared reads.
+    inserted = 2
+    cell = error.cell_index + 1 - (inserted if error.cell_index > parameters_index else 0)
     text = ANSI.sub("", "\n".join(error.traceback or [])).splitlines()
     headers = [i for i, line in enumerate(text) if re.match(r"\s*Cell In\[\d+\], line \d+", line)]
     failing = ""
@@ -163,7 +178,7 @@ def _file_line(notebook: Path, code: str) -> int | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def _worker_loop(connection, environment: dict) -> None:
+def worker_loop(connection, environment: dict) -> None:
     """A pool worker: build the reports the runner sends until it sends None."""
     # Ctrl-C reaches the whole process group; the runner alone decides what to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

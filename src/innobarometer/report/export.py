@@ -19,12 +19,15 @@ from nbformat import NotebookNode
 from PIL import Image
 
 from innobarometer import __version__, paths
-from innobarometer.report import figures as render
+from innobarometer.report.figures import is_palette_png, palette_png
 from innobarometer.report.tables import TABLE_MIME
 
-# Cells whose code and output never reach the HTML: papermill's injected parameters, the
-# notebook's own defaults, and cells an author tags out.
-HIDDEN_CELL_TAGS = frozenset({"injected-parameters", "parameters", "reads", "remove-cell"})
+# Cells whose code and output never reach the HTML: papermill's injected parameters, the build's
+# declaration of what the report reads, the notebook's own defaults and reads cell, and cells an
+# author tags out.
+HIDDEN_CELL_TAGS = frozenset(
+    {"injected-parameters", "injected-reads", "parameters", "reads", "remove-cell"}
+)
 
 
 OBJECT_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
@@ -36,10 +39,10 @@ def _compact_png(encoded: str) -> str:
     """A figure as an 8-bit palette PNG (the package's figures already are one)."""
 
     data = base64.b64decode(encoded)
-    if render.is_palette_png(data):
+    if is_palette_png(data):
         return encoded
     pixels = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
-    return base64.b64encode(render.palette_png(pixels)).decode("ascii")
+    return base64.b64encode(palette_png(pixels)).decode("ascii")
 
 
 @functools.cache

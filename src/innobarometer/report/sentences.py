@@ -10,7 +10,7 @@ import pandas as pd
 
 from innobarometer.codebook import load_codebook
 from innobarometer.report.figures import COUNTRY_NAMES
-from innobarometer.report.tables import _interval, estimate_text, percent, show_html
+from innobarometer.report.tables import estimate_text, interval_text, percent, show_html
 
 
 def show_sentences(*sentences: str) -> None:
@@ -51,7 +51,7 @@ def share_sentence(table: pd.DataFrame, statement: str, unit: str = "workplaces"
             f"The share of {unit} that {statement} is not shown: too few units answered "
             "(disclosure rule)."
         )
-    interval = f" (95% CI {_interval(row.ci_lower, row.ci_upper)}%)"
+    interval = f" (95% CI {interval_text(row.ci_lower, row.ci_upper)}%)"
     flag = " The estimate is unreliable." if row.flag == "unreliable" else ""
     return f"{percent(row.estimate)} of {unit} {statement}{interval}.{flag}"
 

@@ -31,7 +31,7 @@ def percent(value: float, digits: int = 0) -> str:
     return f"{100 * value:.{digits}f}%"
 
 
-def _interval(lower: float, upper: float) -> str:
+def interval_text(lower: float, upper: float) -> str:
     if pd.isna(lower) or pd.isna(upper):
         return ""
     return f"{100 * lower:.0f}–{100 * upper:.0f}"
@@ -41,7 +41,7 @@ def estimate_text(row, digits: int = 0) -> str:
     """'61%, 95% CI 57–65%' for one unsuppressed tidy row (', unreliable' when flagged)."""
     text = percent(row.estimate, digits)
     if pd.notna(row.ci_lower) and pd.notna(row.ci_upper):
-        text += f", 95% CI {_interval(row.ci_lower, row.ci_upper)}%"
+        text += f", 95% CI {interval_text(row.ci_lower, row.ci_upper)}%"
     if getattr(row, "flag", "") == "unreliable":
         text += ", unreliable"
     return text
@@ -67,7 +67,7 @@ def format_estimates(
         for e, s, m in zip(table["estimate"], table["suppressed"], is_mean)
     ]
     shown[f"{_level_text(table)} interval"] = [
-        "" if s else (f"{lo:.2f}–{hi:.2f}" if m else _interval(lo, hi))
+        "" if s else (f"{lo:.2f}–{hi:.2f}" if m else interval_text(lo, hi))
         for lo, hi, s, m in zip(table["ci_lower"], table["ci_upper"], table["suppressed"], is_mean)
     ]
     shown["n"] = table["n_unweighted"].astype(int)
@@ -209,7 +209,7 @@ def format_published(comparison: pd.DataFrame) -> pd.DataFrame:
                 "" if h else percent(v, 1) for v, h in zip(comparison["estimate"], hidden)
             ],
             "95% interval": [
-                "" if h else _interval(lo, hi)
+                "" if h else interval_text(lo, hi)
                 for lo, hi, h in zip(comparison["ci_lower"], comparison["ci_upper"], hidden)
             ],
             "Inside": [
