@@ -1,8 +1,11 @@
-"""Process-tree helpers for the interruption tests (read from /proc, Linux)."""
+"""Process helpers: process trees for the interruption tests (read from /proc, Linux), and the
+package files a fresh process loads."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 
@@ -55,3 +58,17 @@ def socket_inodes(pid: int) -> set[str]:
         if target.startswith("socket:"):
             found.add(target)
     return found
+
+
+def package_files_loaded_by(*modules: str) -> set[Path]:
+    """The files of every innobarometer module a fresh Python process loads when it imports
+    `modules` (what code a step of the build really runs)."""
+    code = (
+        f"import sys, {', '.join(modules)}\n"
+        "print(' '.join(sorted(m.__file__ for n, m in sys.modules.items() "
+        "if n.startswith('innobarometer'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return {Path(f).resolve() for f in loaded}

@@ -244,18 +244,13 @@ def test_the_demo_and_the_frames_follow_every_file_harmonisation_imports_or_read
     """The demo generator and harmonisation depend on the layers in HARMONISE_LAYERS: every
     package module they import and every file they read lies in one, so an edit to any of them
     (e.g. survey/design.py) makes `make data` regenerate the demo and rebuild every edition."""
-    import subprocess
+    from processes import package_files_loaded_by
 
     from innobarometer import codebook, indicators, paths
 
-    code = (
-        "import sys, innobarometer.harmonise.synthetic, innobarometer.harmonise.ingest\n"
-        "print(' '.join(sorted(m.__file__ for n, m in sys.modules.items() "
-        "if n.startswith('innobarometer'))))"
+    imported = package_files_loaded_by(
+        "innobarometer.harmonise.synthetic", "innobarometer.harmonise.ingest"
     )
-    imported = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.split()
     files = [
         *imported,
         codebook.CODEBOOK_PATH,

@@ -249,19 +249,13 @@ def test_a_new_top_level_module_must_join_a_layer(tmp_path):
 def test_what_a_report_runs_lies_in_the_layers_its_staleness_hashes():
     """Every package module a report's kernel and export load is in `manifest.REPORT_LAYERS`, so
     an edit to any code that shapes a report's bytes rebuilds it."""
-    import subprocess
-    import sys
+    from processes import package_files_loaded_by
 
     from innobarometer import paths
     from innobarometer.pipeline.manifest import REPORT_LAYERS
 
-    code = (
-        "import sys, innobarometer.analysis, innobarometer.report, innobarometer.report.export\n"
-        "print(' '.join(sorted(m.__file__ for n, m in sys.modules.items() "
-        "if n.startswith('innobarometer'))))"
+    loaded = package_files_loaded_by(
+        "innobarometer.analysis", "innobarometer.report", "innobarometer.report.export"
     )
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.split()
     hashed = {f for layer in REPORT_LAYERS for f in paths.layer_files(layer)}
-    assert loaded and not {Path(f).resolve() for f in loaded} - hashed
+    assert loaded and not loaded - hashed, loaded - hashed
