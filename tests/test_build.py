@@ -22,7 +22,7 @@ from processes import alive, command, descendants, socket_inodes
 from innobarometer import paths
 from innobarometer.analysis import editions
 from innobarometer.data_set import EditionFacts
-from innobarometer.pipeline import build, kernel
+from innobarometer.pipeline import build, index_page, kernel
 from innobarometer.pipeline import plan as pipeline_plan
 from innobarometer.pipeline import worker as pipeline_worker
 from innobarometer.pipeline.manifest import REPORT_LAYERS, code_digests
@@ -464,6 +464,19 @@ def test_a_report_is_rebuilt_when_an_edition_it_declares_changes_and_only_then(p
     notebook.write_text(undeclared)
     reports = build.plan_reports(build.discover_themes(), build.load_data_set())
     assert next(r for r in reports if r.name == "overview/DK-2023").reads == ("DK-2023",)
+
+
+def test_an_edition_set_reading_its_countries_is_listed_by_the_editions_it_compares(project):
+    notebook = project / "notebooks" / "nordic.py"
+    declared = 'threshold = 5\n\n# %% tags=["reads"]\nreads = ["editions", "countries"]\n'
+    notebook.write_text(notebook.read_text().replace("threshold = 5\n", declared, 1))
+    data_set = build.load_data_set()
+    reports = build.plan_reports(build.discover_themes(), data_set)
+    nordic = next(r for r in reports if r.theme == "nordic")
+    assert nordic.reads == ("DK-2020", "DK-2023", "NO-2023")
+    statuses = {r.name: "stale" for r in reports}
+    page = index_page.render_index(reports, statuses, data_set, project / "build")
+    assert "<th>Nordic (DK-2023, NO-2023)</th>" in page
 
 
 def test_each_report_is_held_to_the_editions_its_plan_hashed(monkeypatch):

@@ -6,7 +6,7 @@ import html
 from pathlib import Path
 
 from innobarometer import __version__, paths
-from innobarometer.codebook import LATEST
+from innobarometer.codebook import LATEST, latest_editions
 from innobarometer.pipeline.plan import DataSet, Report, theme_title
 from innobarometer.wording import data_notice_html
 
@@ -43,7 +43,8 @@ def render_index(
         rows.append(f"<tr><th>{html.escape(edition)}</th>{cells}</tr>")
     spanning = f'<td colspan="{max(len(grid_themes), 1)}">'
     for report in set_reports:
-        label = f"{theme_title(report.theme)} ({', '.join(report.reads)})"
+        # The editions it compares (it may read more: every edition of their countries).
+        label = f"{theme_title(report.theme)} ({', '.join(latest_editions(report.reads))})"
         rows.append(
             f"<tr><th>{html.escape(label)}</th>{cell(report).replace('<td>', spanning, 1)}</tr>"
         )
