@@ -9,7 +9,7 @@ import pytest
 
 from innobarometer import analysis
 from innobarometer.analysis import editions, published
-from innobarometer.data_set import DataSetError, EditionFacts
+from innobarometer.data_set import READS_ENV, DataSetError, EditionFacts
 from innobarometer.survey.design import SurveyDesign
 
 # Eight workplaces in one stratum of a large population (finite population correction ~1).
@@ -209,11 +209,10 @@ def test_latest_editions_are_each_countrys_newest_in_nordic_order(active):
 def test_a_report_that_reads_an_edition_it_does_not_declare_fails_naming_the_fix(
     active, monkeypatch
 ):
-    """The build declares in each report's kernel the editions the plan hashed for it: reading
+    """The build sets, for each report's kernel, the editions the plan hashed for it: reading
     another (a trend in a notebook whose reads cell does not say "country") fails instead of
     leaving a report the build would not rebuild when that edition changes."""
-    monkeypatch.setattr(editions, "_declared_reads", None)
-    editions.declare_reads(["DK-2023"])
+    monkeypatch.setenv(READS_ENV, "DK-2023")
     # The declared edition gets past the check (to the data, which this set does not have).
     with pytest.raises(DataSetError, match="run `make data`"):
         analysis.load_edition("DK-2023")

@@ -20,8 +20,7 @@ import pytest
 from processes import alive, command, descendants, socket_inodes
 
 from innobarometer import paths
-from innobarometer.analysis import editions
-from innobarometer.data_set import EditionFacts
+from innobarometer.data_set import READS_ENV, EditionFacts
 from innobarometer.pipeline import build, index_page, kernel
 from innobarometer.pipeline import plan as pipeline_plan
 from innobarometer.pipeline import worker as pipeline_worker
@@ -479,15 +478,35 @@ def test_an_edition_set_reading_its_countries_is_listed_by_the_editions_it_compa
     assert "<th>Nordic (DK-2023, NO-2023)</th>" in page
 
 
-def test_each_report_is_held_to_the_editions_its_plan_hashed(monkeypatch):
-    """The worker puts a hidden cell after the parameters that declares the report's reads to
-    the analysis layer (which refuses any other edition); the page never shows it."""
-    cell = pipeline_worker._declared_reads_cell(("DK-2020", "DK-2023"))
-    assert cell.metadata["tags"] == ["injected-reads"]
-    assert "injected-reads" in export.HIDDEN_CELL_TAGS
-    monkeypatch.setattr(editions, "_declared_reads", None)
-    exec(cell.source, {})
-    assert editions._declared_reads == {"DK-2020", "DK-2023"}
+def test_each_report_kernel_is_held_to_the_editions_its_plan_hashed(project, monkeypatch):
+    """The worker sets the report's reads in the environment its kernel takes
+    (`data_set.READS_ENV`), where `analysis.load_edition` refuses any other edition."""
+    import papermill
+
+    seen = []
+
+    def execute_notebook(*args, **kwargs):
+        seen.append(os.environ[READS_ENV])
+        raise RuntimeError("stopped before a kernel starts")
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    monkeypatch.setenv(READS_ENV, "restored after the test")
+    reports = build.plan_reports(build.discover_themes(), build.load_data_set())
+    overview = next(r for r in reports if r.name == "overview/DK-2023")
+    out = project / "build"
+    job = pipeline_worker.Job(
+        report=overview,
+        html=out / "overview.html",
+        csv=out / "overview.csv",
+        scratch=out,
+        failed=out / "failed.ipynb",
+        cwd=project / "notebooks",
+        parameters=overview.parameters,
+        shown_parameters=(),
+    )
+    outcome = pipeline_worker.run_report(job)
+    assert outcome["status"] == "failed" and "stopped before a kernel" in outcome["error"]
+    assert seen == ["DK-2020,DK-2023"]
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 
 DATA_KINDS = ("demo", "real")
+# The editions a report's notebook declares it reads (comma-separated): the build's worker sets it
+# for each report's kernel, and `analysis.load_edition` refuses any other edition.
+READS_ENV = "INNOBAROMETER_READS"
 
 
 class DataSetError(Exception):

@@ -8,12 +8,14 @@ mistyped country or edition fails with the editions there are.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 
 import pandas as pd
 
 from innobarometer.codebook import LATEST, countries, latest_editions
 from innobarometer.data_set import (
+    READS_ENV,
     EditionFacts,
     active_set,
     edition_files,
@@ -67,16 +69,11 @@ class Edition:
         return self.facts.columns
 
 
-# The editions the running report declares it reads (`declare_reads`); None outside a build.
-_declared_reads: frozenset[str] | None = None
-
-
-def declare_reads(edition_ids) -> None:
-    """Hold this process to the editions its report's notebook declares it reads: the build
-    calls it first in every report's kernel, so that a report that reads more than its `reads`
-    cell says (and would not be rebuilt when that edition changes) fails instead of going stale."""
-    global _declared_reads
-    _declared_reads = frozenset(edition_ids)
+def declared_reads() -> frozenset[str] | None:
+    """The editions the running report declares it reads (set by the build for each report's
+    kernel, `data_set.READS_ENV`); None outside a build, where any edition may be read."""
+    value = os.environ.get(READS_ENV)
+    return None if value is None else frozenset(e for e in value.split(",") if e)
 
 
 def load_edition(edition_id: str, data: str | None = None) -> Edition:
@@ -86,11 +83,12 @@ def load_edition(edition_id: str, data: str | None = None) -> Edition:
     each edition several times); every call gets a frame of its own (copy-on-write), so a change
     a notebook makes to one is seen by no other.
     """
-    if _declared_reads is not None and edition_id not in _declared_reads:
+    declared = declared_reads()
+    if declared is not None and edition_id not in declared:
         raise AnalysisError(
             f"this report reads {edition_id}, which its notebook does not declare, so the build "
             f"would not rebuild it when {edition_id} changes; it declares "
-            f"{', '.join(sorted(_declared_reads)) or 'nothing'}. Add the scope to the notebook's "
+            f"{', '.join(sorted(declared)) or 'nothing'}. Add the scope to the notebook's "
             'reads cell: reads = ["edition", "country"] reads every edition of its country, '
             'reads = ["editions", "countries"] every edition of the countries an edition-set '
             "report compares"

@@ -145,6 +145,8 @@ def execute(
         import nbconvert  # noqa: F401
         import papermill  # noqa: F401
 
+        import innobarometer.report.export  # noqa: F401
+
         if zygote is not None:
             kernel.wait_until_listening(zygote, socket_path, log_path)
         pool = WorkerPool(min(workers, len(jobs)), environment)

@@ -13,11 +13,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from innobarometer.data_set import READS_ENV
 from innobarometer.pipeline.plan import Report
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-# The tag (and id) of the cell that declares what a report reads; the export hides it.
-READS_CELL_TAG = "injected-reads"
 
 
 @dataclass(frozen=True)
@@ -65,10 +64,11 @@ def _execute(job: Job) -> dict:
     parameters_index = next(
         i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])
     )
-    notebook.cells.insert(parameters_index + 1, _declared_reads_cell(job.report.reads))
     stem = f"{job.report.theme}-{job.report.key}-{os.getpid()}"
     executed_path = job.scratch / f"{stem}.ipynb"
     job.failed.unlink(missing_ok=True)  # an earlier failure's notebook is not this run's
+    # The kernel (which takes this process's environment) may read only what the plan hashed.
+    os.environ[READS_ENV] = ",".join(job.report.reads)
     try:
         executed = papermill.execute_notebook(
             notebook,
@@ -134,23 +134,11 @@ def publish(outcome: dict, record) -> None:
         record()
 
 
-def _declared_reads_cell(reads: tuple[str, ...]):
-    """A hidden cell right after the parameters that holds the kernel to the editions the plan
-    hashed for this report (`analysis.editions.declare_reads`)."""
-    # lazy: an up-to-date build never loads nbformat
-    from nbformat.v4 import new_code_cell
-
-    source = (
-        f"from innobarometer.analysis.editions import declare_reads\ndeclare_reads({list(reads)!r})"
-    )
-    return new_code_cell(source, id=READS_CELL_TAG, metadata={"tags": [READS_CELL_TAG]})
-
-
 def _describe_failure(error, parameters_index: int, notebook: Path) -> dict:
     """Cell number (as in the notebook file), failing line and error of a papermill failure."""
-    # Right after the parameters cell stand papermill's injected cell and the declared reads.
-    inserted = 2
-    cell = error.cell_index + 1 - (inserted if error.cell_index > parameters_index else 0)
+    # Papermill put its injected cell right after the parameters cell.
+    injected = parameters_index + 1
+    cell = error.cell_index + (0 if error.cell_index > injected else 1)
     text = ANSI.sub("", "\n".join(error.traceback or [])).splitlines()
     headers = [i for i, line in enumerate(text) if re.match(r"\s*Cell In\[\d+\], line \d+", line)]
     failing = ""

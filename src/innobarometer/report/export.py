@@ -22,12 +22,9 @@ from innobarometer import __version__, paths
 from innobarometer.report.figures import is_palette_png, palette_png
 from innobarometer.report.tables import TABLE_MIME
 
-# Cells whose code and output never reach the HTML: papermill's injected parameters, the build's
-# declaration of what the report reads, the notebook's own defaults and reads cell, and cells an
-# author tags out.
-HIDDEN_CELL_TAGS = frozenset(
-    {"injected-parameters", "injected-reads", "parameters", "reads", "remove-cell"}
-)
+# Cells whose code and output never reach the HTML: papermill's injected parameters, the
+# notebook's own defaults and reads cell, and cells an author tags out.
+HIDDEN_CELL_TAGS = frozenset({"injected-parameters", "parameters", "reads", "remove-cell"})
 
 
 OBJECT_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
