@@ -255,7 +255,24 @@ def test_what_a_report_runs_lies_in_the_layers_its_staleness_hashes():
     from innobarometer.pipeline.manifest import REPORT_LAYERS
 
     loaded = package_files_loaded_by(
-        "innobarometer.analysis", "innobarometer.report", "innobarometer.report.export"
+        "innobarometer.analysis", "innobarometer.report.sections", "innobarometer.report.export"
     )
     hashed = {f for layer in REPORT_LAYERS for f in paths.layer_files(layer)}
     assert loaded and not loaded - hashed, loaded - hashed
+
+
+def test_the_build_runner_can_load_the_report_export_without_the_analysis_stack():
+    """The runner imports `report.export` before forking its workers (`pool.execute`): the report
+    package loads its notebook API lazily, so that costs no pandas, scipy or analysis layer."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, innobarometer.report.export\n"
+        "heavy = ('pandas', 'scipy', 'innobarometer.analysis', 'innobarometer.report.tables')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert loaded == []

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from innobarometer.report import export
 from innobarometer.report import figures as render
 
 matplotlib.use("Agg")
@@ -52,7 +53,7 @@ def test_the_crop_matches_matplotlibs_tight_crop():
     expected = tight_pixels(chart())
     png = render.figure_png(chart(), DPI)
     image = decoded(png)
-    assert image.mode == "P" and render.is_palette_png(png)
+    assert image.mode == "P" and export.is_palette_png(png)
     got = np.asarray(image.convert("RGB")).astype(int)
     # The same extent to within the rounding of the crop to whole pixels.
     assert abs(got.shape[0] - expected.shape[0]) <= 2
@@ -98,11 +99,11 @@ def test_a_figure_level_title_takes_matplotlibs_crop():
 def test_transparent_pixels_become_white_and_palettes_are_recognised():
     rgba = np.zeros((4, 6, 4), dtype=np.uint8)
     rgba[:2] = [0, 114, 178, 255]  # opaque blue on top, fully transparent below
-    png = render.palette_png(rgba)
+    png = export.palette_png(rgba)
     pixels = np.asarray(decoded(png).convert("RGB"))
     assert (pixels[:2] == [0, 114, 178]).all() and (pixels[2:] == 255).all()
-    assert render.is_palette_png(png)
+    assert export.is_palette_png(png)
     buffer = io.BytesIO()
     Image.fromarray(rgba).save(buffer, format="PNG")
-    assert not render.is_palette_png(buffer.getvalue())
-    assert not render.is_palette_png(b"GIF89a" + bytes(30))
+    assert not export.is_palette_png(buffer.getvalue())
+    assert not export.is_palette_png(b"GIF89a" + bytes(30))

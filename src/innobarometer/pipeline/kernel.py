@@ -62,7 +62,8 @@ PRELOAD = (
     "sqlite3",
     "tornado.queues",
     "matplotlib_inline.backend_inline",
-    "innobarometer.report",
+    # The report package loads its modules on first use: preload them (sections imports the rest).
+    "innobarometer.report.sections",
     "innobarometer.analysis",
     "innobarometer.survey.estimate",
     "innobarometer.harmonise.datasets",

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from innobarometer.codebook import countries, country_name
+from innobarometer.report.export import palette_png
 from innobarometer.report.tables import SUPPRESSED_TEXT
 
 MARGIN_INCHES = (5.0, 1.0, 3.0, 1.0)  # left, bottom, right, top: y labels are the long ones
-PALETTE_COLOUR_TYPE = 3  # the PNG header's colour type of a palette image
 
 
 def figure_png(fig, dpi: float) -> bytes:
@@ -77,26 +77,6 @@ def _tight_png(fig, dpi: float) -> bytes:
         buffer, format="png", dpi=dpi, bbox_inches="tight", pil_kwargs={"compress_level": 0}
     )
     return palette_png(np.asarray(Image.open(buffer).convert("RGBA")))
-
-
-def palette_png(rgba: np.ndarray) -> bytes:
-    """RGBA pixels flattened on white, as an 8-bit palette PNG (zlib's default level)."""
-    # lazy: plotting libraries load only when a figure is drawn
-    from PIL import Image
-
-    image = Image.fromarray(np.ascontiguousarray(rgba))
-    if rgba[..., 3].min() < 255:
-        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
-    palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=0)
-    buffer = io.BytesIO()
-    # zlib's default level: `optimize=True` costs 0.06 s per report for 10% smaller figures.
-    palette.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def is_palette_png(data: bytes) -> bool:
-    """Whether PNG bytes hold a palette image (the IHDR chunk's colour type, byte 25)."""
-    return len(data) > 25 and data[:8] == b"\x89PNG\r\n\x1a\n" and data[25] == PALETTE_COLOUR_TYPE
 
 
 # Country names as the codebook gives them, for legends, headings and sentences.

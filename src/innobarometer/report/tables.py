@@ -15,8 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
-TABLE_MIME = "application/vnd.innobarometer.table+json"
-
+from innobarometer.report.export import TABLE_MIME
 
 SUPPRESSED_TEXT = "suppressed"
 
