@@ -122,20 +122,20 @@ def facts_path(edition_id: str) -> Path:
     return paths.build_dir() / "data" / f"{edition_id}.facts.json"
 
 
-def _mapping_path(edition_id: str, data: str | None) -> Path:
+def _check_active(edition_id: str, data: str | None) -> None:
+    """An error naming the active editions unless `edition_id` is one of them."""
     active = active_set(data)
     if edition_id not in active.mappings:
         known = ", ".join(active.editions) or "none"
         raise DataSetError(
             f"{edition_id} is not an edition of the {active.kind} data set (editions: {known})"
         )
-    return active.mappings[edition_id]
 
 
 def edition_files(edition_id: str, data: str | None = None) -> tuple[Path, Path]:
     """The harmonised frame and the facts of an edition of the active data set: what a report
     reads of it."""
-    _mapping_path(edition_id, data)
+    _check_active(edition_id, data)
     return harmonised_path(edition_id), facts_path(edition_id)
 
 
@@ -151,15 +151,15 @@ def _written(path: Path) -> Path:
 
 def load_facts(edition_id: str, data: str | None = None) -> EditionFacts:
     """The facts of an edition's mapping, as `make data` wrote them."""
-    _mapping_path(edition_id, data)
+    _check_active(edition_id, data)
     return EditionFacts.from_json(_written(facts_path(edition_id)).read_text(encoding="utf-8"))
 
 
 def load_frame(edition_id: str, data: str | None = None) -> pd.DataFrame:
     """The harmonised frame of an edition, as `make data` wrote it."""
-    _mapping_path(edition_id, data)
+    _check_active(edition_id, data)
     path = _written(harmonised_path(edition_id))
-    # lazy: an up-to-date `make data` never loads pandas
+    # lazy: the build's plan reads this module on every build without loading pandas
     import pandas as pd
 
     return pd.read_parquet(path)
