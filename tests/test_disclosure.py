@@ -19,6 +19,9 @@ def _table(rows):
         ci_upper=frame["estimate"] + 0.01,
         suppressed=False,
         flag="",
+        suppression="",
+        group_label="",
+        category_label="",
     )[TIDY_COLUMNS]
 
 

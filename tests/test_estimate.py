@@ -18,7 +18,7 @@ from innobarometer.survey.estimate import (
     estimate_shares,
     estimate_totals,
 )
-from innobarometer.survey.intervals import share_interval
+from innobarometer.survey.intervals import effective_n_cap, share_interval
 
 REL = 1e-6
 # The codebook's codes (codebook.yaml), passed explicitly: the core knows no survey codes.
@@ -54,7 +54,7 @@ def test_tidy_columns_are_the_contract():
         TIDY_COLUMNS
         == (
             "indicator category domain group estimate se ci_lower ci_upper ci_method n_unweighted "
-            "deff suppressed flag"
+            "deff suppressed flag suppression group_label category_label"
         ).split()
     )
 
@@ -134,18 +134,24 @@ def test_share_intervals_match_r(
     assert row["estimate"] == pytest.approx(ref["estimate"], rel=REL)
     assert row["se"] == pytest.approx(ref["se"], rel=REL)
     _assert_interval_is_rs(
-        row, (ref["lower"], ref["upper"]), method, design.n, design.degrees_of_freedom
+        row,
+        (ref["lower"], ref["upper"]),
+        method,
+        design.n,
+        design.degrees_of_freedom,
+        design.weights.sum(),
     )
     assert row["ci_method"] == method
 
 
-def _assert_interval_is_rs(row, r_interval, method, n, df):
-    """R's interval, except where Korn-Graubard's effective n exceeds n: then the package caps it
-    at n (tests/test_intervals.py checks that formula by hand), which widens R's interval."""
+def _assert_interval_is_rs(row, r_interval, method, n, df, population):
+    """R's interval, except where Korn-Graubard's effective n exceeds the cap n / (1 - n / N-hat)
+    (`population`: N-hat, the base's summed weights): then the package caps it
+    (tests/test_intervals.py checks that formula by hand), which widens R's interval."""
     p, se = row["estimate"], row["se"]
-    if method == "beta" and p * (1 - p) / se**2 > n:
+    if method == "beta" and p * (1 - p) / se**2 > effective_n_cap(n, population):
         assert row["ci_lower"] < r_interval[0] and row["ci_upper"] > r_interval[1]
-        capped = share_interval(p, se, df, n, method="beta")
+        capped = share_interval(p, se, df, n, method="beta", population=population)
         assert (row["ci_lower"], row["ci_upper"]) == pytest.approx(capped, rel=REL)
     else:
         assert (row["ci_lower"], row["ci_upper"]) == pytest.approx(r_interval, rel=REL)
@@ -190,7 +196,9 @@ def test_groups_within_clusters_use_their_own_df_and_n(dclus1, api_clus1, oracle
         assert row["se"] == pytest.approx(oracle.loc[f"T13-{group}", "se"], rel=REL)
         in_group = (api_clus1["stype"] == group).to_numpy()
         df = dclus1.domain_degrees_of_freedom(in_group)
-        _assert_interval_is_rs(row, R_T13_INTERVALS[method][group], method, in_group.sum(), df)
+        population = dclus1.weights[in_group].sum()
+        interval = R_T13_INTERVALS[method][group]
+        _assert_interval_is_rs(row, interval, method, in_group.sum(), df, population)
         assert row["deff"] == pytest.approx(R_T13_DEFF[group], rel=REL)
     assert _row(table, "H")["n_unweighted"] == (api_clus1["stype"] == "H").sum()
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from innobarometer.survey.intervals import share_interval, t_interval, t_test
+from innobarometer.survey.intervals import effective_n_cap, share_interval, t_interval, t_test
 
 # qt(0.975, 20) in R (and in printed t tables: 2.086).
 T_975_20 = 2.0859634472658644
@@ -42,6 +42,33 @@ def test_korn_graubard_caps_the_effective_n_at_n(oracle):
         stats.beta.ppf(0.975, n_star * p + 1, n_star * (1 - p)),
     )
     assert (lower, upper) == pytest.approx(expected, rel=1e-9)
+
+
+def test_korn_graubard_cap_keeps_the_sampling_fraction(oracle):
+    """The cap is n / (1 - f), f = n / N-hat. P2: apistrat, 200 of 6,194 schools, so the cap is
+    200 * 6194 / 5994 = 206.7 units: it still binds on R's n* = 240.4, less than a cap at n."""
+    p2 = oracle.loc["P2-beta"]
+    p, se = p2["estimate"], p2["se"]
+    lower, upper = share_interval(p, se, 197, 200, method="beta", population=6194)
+    n_star = 200 * 6194 / 5994 * (stats.t.ppf(0.975, 199) / stats.t.ppf(0.975, 197)) ** 2
+    expected = (
+        stats.beta.ppf(0.025, n_star * p, n_star * (1 - p) + 1),
+        stats.beta.ppf(0.975, n_star * p + 1, n_star * (1 - p)),
+    )
+    assert (lower, upper) == pytest.approx(expected, rel=1e-9)
+    at_n = share_interval(p, se, 197, 200, method="beta")
+    assert at_n[0] < lower < p2["lower"] and p2["upper"] < upper < at_n[1]
+
+
+def test_korn_graubard_does_not_cap_a_census_base(oracle):
+    """A base that is the whole population (N-hat <= n) is not capped: R's interval."""
+    p2 = oracle.loc["P2-beta"]
+    for population in (200, 150):
+        interval = share_interval(p2["estimate"], p2["se"], 197, 200, "beta", population=population)
+        assert interval == pytest.approx((p2["lower"], p2["upper"]), rel=1e-6)
+    assert effective_n_cap([10, 10, 10], [1e12, 20, 10]).tolist() == pytest.approx(
+        [10, 20, math.inf]
+    )
 
 
 def test_wilson_by_hand():

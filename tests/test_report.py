@@ -35,6 +35,9 @@ def tidy(rows) -> pd.DataFrame:
                 "deff": np.nan if s else 1.0,
                 "suppressed": s,
                 "flag": "",
+                "suppression": "primary" if s else "",
+                "group_label": g,
+                "category_label": c,
             }
             for i, c, g, e, lo, hi, n, s in rows
         ],
@@ -220,7 +223,7 @@ def test_format_estimates_percentages_with_intervals_and_blank_suppressed_cells(
     shown = tables.format_estimates(INITIATORS, LABELS)
     assert list(shown["Estimate"]) == ["61.2%", "38.9%", "", "10.4%"]
     assert list(shown["95% logit interval"]) == ["57–65", "35–43", "", "8–13"]
-    assert list(shown["Note"]) == ["", "", "suppressed", ""]
+    assert list(shown["Note"]) == ["", "", "suppressed: too few responding units", ""]
     mean = tidy([("partner", "options_ticked", "", 1.684, 1.61, 1.76, 90, False)])
     shown = tables.format_estimates(mean.assign(ci_method="t"))
     assert shown["Estimate"].iloc[0] == "1.68" and shown.iloc[0, 2] == "1.61–1.76"

@@ -8,13 +8,22 @@ also decides what an edition did not ask (`not_asked`): estimates of those have 
 
 from __future__ import annotations
 
+import re
 import sys
 
 import numpy as np
 import pandas as pd
 
 from innobarometer.analysis.editions import AnalysisError, Edition, load_edition
-from innobarometer.codebook import UNIVERSES, Balance, Variable, load_codebook, universe_mask
+from innobarometer.codebook import (
+    UNIVERSES,
+    Balance,
+    Variable,
+    countries,
+    country_name,
+    load_codebook,
+    universe_mask,
+)
 from innobarometer.data_set import DataSetError
 from innobarometer.indicators import (
     indicator_values,
@@ -82,9 +91,11 @@ def estimate_variable(
 ) -> pd.DataFrame:
     """Estimate one codebook variable over its universe (narrowed by `domain`), optionally by group.
 
-    Binary: the share answering yes (don't know outside the base); single choice, ordinal and
-    background: the distribution (don't know / not relevant as separate rows); multiple response:
-    every option's share and the mean number ticked; numeric: the mean.
+    Binary: the share answering yes (don't know outside the base); single choice and ordinal:
+    the distribution over everyone who answered (don't know and not relevant included, so the
+    rows sum to 1); background: each category's share; multiple response: every option's share
+    and the mean number ticked; numeric: the mean. `group_label` and `category_label` hold the
+    codebook's labels of the codes.
     """
     check_share_method(ci_method)
     codebook = load_codebook()
@@ -110,29 +121,34 @@ def estimate_variable(
         codes = frame[variable].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         base = ~np.isnan(codes) & ~np.isin(codes, var.non_substantive)
         values = pd.DataFrame({variable: np.where(base, codes == 1, np.nan)})
-        return estimate_shares(edition.design, values, **common)
-    if var.type in ("single", "ordinal"):
-        return estimate_distribution(
+        table = estimate_shares(edition.design, values, **common)
+    elif var.type in ("single", "ordinal"):
+        # One base for the whole distribution (everyone who answered, don't know and not
+        # relevant included), so its rows sum to 1: design.md's rule for distribution tables.
+        table = estimate_distribution(
             edition.design,
             frame[variable],
             categories=list(var.categories),
             non_substantive=var.non_substantive,
+            separate_non_substantive=False,
             **common,
         )
-    if var.type == "multiple":
+    elif var.type == "multiple":
         options = frame[asked].astype("Float64").astype(float)
         options.columns = [c.removeprefix(f"{variable}_") for c in asked]
         table = estimate_multiple_response(edition.design, options, variable, **common)
         # A count over the options asked is not the item's count of options ticked.
-        partial = len(asked) < len(var.columns)
-        return table[table["category"] != OPTIONS_TICKED] if partial else table
-    if var.type == "numeric":
+        if len(asked) < len(var.columns):
+            table = table[table["category"] != OPTIONS_TICKED]
+    elif var.type == "numeric":
         common.pop("ci_method")
         values = frame[[variable]].astype(float)
-        return estimate_means(edition.design, values, **common)
-    if var.type == "background":
-        return _background_shares(edition, var, common)
-    raise AnalysisError(f"{variable!r} is a {var.type} column; it has no estimate")
+        table = estimate_means(edition.design, values, **common)
+    elif var.type == "background":
+        table = _background_shares(edition, var, common)
+    elif var.type not in ("binary", "single", "ordinal"):
+        raise AnalysisError(f"{variable!r} is a {var.type} column; it has no estimate")
+    return with_labels(table, by)
 
 
 def _background_shares(edition: Edition, var: Variable, common: dict) -> pd.DataFrame:
@@ -164,7 +180,7 @@ def estimate_battery(
     if not items or _grouped_by_unasked(edition, by):
         return empty_table()
     mask, name = variable_scope(edition.frame, items[0].universe, domain)
-    return estimate_ordinal_battery(
+    table = estimate_ordinal_battery(
         edition.design,
         edition.frame[[v.name for v in items]],
         promoted=balance.promoted,
@@ -176,6 +192,7 @@ def estimate_battery(
         ci_method=ci_method,
         threshold=threshold,
     )
+    return with_labels(table, by)
 
 
 def balance_codes(battery: str) -> Balance:
@@ -214,7 +231,7 @@ def estimate_indicators(
     frame = edition.frame
     values = pd.DataFrame({n: indicator_values(frame, n).to_numpy() for n in names})
     mask = np.ones(len(frame), bool) if scope is None else scope_mask(frame, scope)
-    return estimate_shares(
+    table = estimate_shares(
         edition.design,
         values,
         domain=mask,
@@ -223,6 +240,7 @@ def estimate_indicators(
         ci_method=ci_method,
         threshold=threshold,
     )
+    return with_labels(table, by)
 
 
 def labels(table: pd.DataFrame) -> pd.Series:
@@ -257,6 +275,90 @@ def labels(table: pd.DataFrame) -> pd.Series:
         index=table.index,
         name="label",
     )
+
+
+WHOLE_DOMAIN_LABEL = "All"
+STATISTIC_LABELS = {
+    "promoted": "Promoted",
+    "hindered": "Hindered",
+    "net": "Net balance (promoted minus hindered)",
+    "mean": "Mean",
+    "total": "Total",
+    OPTIONS_TICKED: "Number of options ticked",
+}
+COUNT_WORDS = ["None", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"]
+COUNT_SUFFIX = "_count"
+EDITION_ID = re.compile(r"(?P<country>[A-Z]{2})-(?P<year>[0-9]{4})")
+
+
+def code_label(indicator: str, category: str, top: int | None = None) -> str:
+    """The label of one category code of a tidy row: a category, option or don't know of a
+    codebook variable ("Don't know"), "Yes" for a yes/no variable or published indicator, a
+    statistic ("Promoted", "Mean"), a count of options ("Two", "Three or more" at `top`); the
+    code itself when nothing names it."""
+    codebook = load_codebook()
+    if indicator in codebook:
+        var = codebook[indicator]
+        if var.type == "multiple" and category in var.options:
+            return var.options[category]
+        if var.type != "multiple":
+            numeric = var.type in ("binary", "single", "ordinal") and category.isdigit()
+            code = int(category) if numeric else category
+            if code in var.categories or code in var.non_substantive:
+                text = codebook.label(var, code)
+                return text[:1].upper() + text[1:]
+    elif indicator in load_indicators() and category == "1":
+        return "Yes"
+    stem = indicator.removesuffix(COUNT_SUFFIX)
+    if indicator.endswith(COUNT_SUFFIX) and stem in codebook and category.isdigit():
+        k = int(category)
+        word = COUNT_WORDS[k] if k < len(COUNT_WORDS) else category
+        return f"{word} or more" if k == top and k > 0 else word
+    return STATISTIC_LABELS.get(category, category)
+
+
+def group_names(by) -> dict[str, str]:
+    """Group codes -> labels for a table `by` a codebook variable (its categories), a dict given
+    directly, or the package's own groupings (evaluation, collaboration, countries, editions)."""
+    if isinstance(by, dict):
+        return {str(k): str(v) for k, v in by.items()}
+    codebook = load_codebook()
+    if isinstance(by, str) and by in codebook:
+        var = codebook[by]
+        return {str(c): codebook.label(var, c) for c in (*var.categories, *var.non_substantive)}
+    return EVALUATION_GROUPS | COLLABORATION_GROUPS | {c: country_name(c) for c in countries()}
+
+
+def group_label_of(code: str, names: dict[str, str]) -> str:
+    """A group's label: "All" for the whole domain, its name, an edition id as "Denmark 2023"."""
+    if code == "":
+        return WHOLE_DOMAIN_LABEL
+    if code in names:
+        return names[code]
+    edition = EDITION_ID.fullmatch(code)
+    if edition and edition["country"] in countries():
+        return f"{country_name(edition['country'])} {edition['year']}"
+    return code
+
+
+def with_labels(table: pd.DataFrame, by=None) -> pd.DataFrame:
+    """The tidy table with `group_label` and `category_label` filled from the codebook (`by`:
+    what the groups are, as `group_names` reads it); the whole domain's group is "All". A group
+    nothing names keeps its code."""
+    if table.empty:
+        return table
+    names = group_names(by)
+    tops = {
+        i: max(int(c) for c in rows if c.isdigit())
+        for i, rows in table.groupby("indicator")["category"]
+        if str(i).endswith(COUNT_SUFFIX) and any(c.isdigit() for c in rows)
+    }
+    categories = [
+        code_label(str(i), str(c), tops.get(i))
+        for i, c in zip(table["indicator"], table["category"])
+    ]
+    groups = [group_label_of(str(g), names) for g in table["group"]]
+    return table.assign(group_label=groups, category_label=categories)
 
 
 def run_estimate_command(args) -> int:
@@ -468,7 +570,7 @@ def estimate_option_count(
     options = edition.frame[var.columns].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     count = pd.Series(np.minimum(options.sum(axis=1), top), name=f"{variable}_count")
     mask, name = variable_scope(edition.frame, var.universe, None)
-    return estimate_distribution(
+    table = estimate_distribution(
         edition.design,
         count,
         categories=list(range(top + 1)),
@@ -479,6 +581,7 @@ def estimate_option_count(
         ci_method=ci_method,
         threshold=threshold,
     )
+    return with_labels(table, by)
 
 
 def count_labels(table: pd.DataFrame, noun: str, top: int = 3) -> pd.Series:
@@ -570,7 +673,7 @@ def estimate_shares_by(
     if not is_asked(edition, variable) or labels.isna().all():
         return empty_table()
     mask, name = variable_scope(edition.frame, var.universe, None)
-    return estimate_shares(
+    table = estimate_shares(
         edition.design,
         pd.DataFrame({variable: np.asarray(values, dtype=float)}),
         domain=mask,
@@ -579,6 +682,7 @@ def estimate_shares_by(
         ci_method=ci_method,
         threshold=threshold,
     )
+    return with_labels(table)
 
 
 COLLABORATION_GROUPS = {

@@ -15,9 +15,31 @@ import math
 import numpy as np
 import pandas as pd
 
+from innobarometer.analysis.estimates import (
+    WHOLE_DOMAIN_LABEL,
+    code_label,
+    group_label_of,
+    group_names,
+)
+from innobarometer.codebook import load_codebook
+from innobarometer.indicators import load_indicators
 from innobarometer.report.export import TABLE_MIME
 
 SUPPRESSED_TEXT = "suppressed"
+# Why a cell is blank, by the tidy table's `suppression` column (survey.disclosure).
+SUPPRESSION_NOTES = {
+    "primary": "suppressed: too few responding units",
+    "secondary": "suppressed: hidden to protect another cell",
+}
+LABEL_COLUMNS = ["group_label", "category_label"]
+# Whose percentage a row is: the universe (or domain) of its base, in the reader's words.
+WHOSE = {
+    "all": "all units",
+    "innovators": "innovators",
+    "non_innovators": "non-innovators",
+    "adapters_and_copiers": "innovators whose latest innovation was adapted or copied",
+    "collaborators": "collaborating innovators",
+}
 
 
 FOLDED_ROWS = 25
@@ -70,9 +92,91 @@ def format_estimates(
         for lo, hi, s, m in zip(table["ci_lower"], table["ci_upper"], table["suppressed"], is_mean)
     ]
     shown["n"] = table["n_unweighted"].astype(int)
-    notes = np.where(table["suppressed"], SUPPRESSED_TEXT, table["flag"].fillna(""))
-    shown["Note"] = notes
+    shown["Note"] = [
+        suppression_note(reason) if s else (flag if isinstance(flag, str) else "")
+        for s, reason, flag in zip(table["suppressed"], _reasons(table), table["flag"])
+    ]
     return shown.reset_index(drop=True)
+
+
+def suppression_note(reason) -> str:
+    """Why a cell is blank, for its Note: too few units (primary) or protecting another cell
+    (secondary); plain "suppressed" for a table that does not say."""
+    return SUPPRESSION_NOTES.get(reason, SUPPRESSED_TEXT)
+
+
+def _reasons(table: pd.DataFrame) -> pd.Series:
+    """The `suppression` column, or "" for each row of a table without one."""
+    if "suppression" in table:
+        return table["suppression"].fillna("")
+    return pd.Series("", index=table.index)
+
+
+def base_caption(table: pd.DataFrame) -> str | None:
+    """Whose percentages a tidy table shows and which base rule it follows: a single-choice or
+    ordinal item's answers share one base (don't know and not relevant included, summing to 100%);
+    yes/no items, options and published indicators leave don't know and not relevant out of
+    theirs. None for a table that is not tidy."""
+    if not {"indicator", "domain", "ci_method"} <= set(table.columns) or table.empty:
+        return None
+    codebook, defined = load_codebook(), load_indicators()
+    whose, rules = {}, {}
+    for indicator, domain in table[["indicator", "domain"]].drop_duplicates().itertuples(False):
+        var = codebook.variables.get(indicator)
+        published = defined[indicator] if var is None and indicator in defined else None
+        universe = published.universe if published else domain
+        text = WHOSE.get(universe, str(universe).replace("_", " "))
+        if published and domain != "all":
+            text += f" ({domain})"
+        whose[text] = None
+        if var is not None and var.type in ("single", "ordinal"):
+            rules[
+                "Each item's answers, don't know and not relevant included, are shares of "
+                "everyone who answered it and sum to 100%."
+            ] = None
+        elif var is not None and var.type in ("binary", "multiple"):
+            rules["Don't know and not relevant are left out of the base."] = None
+        elif published is not None:
+            rules[
+                "Published indicators keep their published definitions: "
+                + (
+                    "don't know and not relevant are left out of the base."
+                    if published.exclude_from_base
+                    else "don't know counts as no."
+                )
+            ] = None
+    means = (table["ci_method"] == "t").all()
+    kind = "Means" if means else "Percentages"
+    return " ".join([f"{kind} of {' / '.join(whose)} who answered.", *rules])
+
+
+def with_label_columns(table: pd.DataFrame, shown: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The table with `group_label` and `category_label` for the CSV: a tidy table's labels
+    (the group names the reader sees in `shown`'s Group column first, then those the table
+    carries, then the codebook's); empty columns for other tables (differences, models,
+    published figures), whose `label` column reads already."""
+    if not {"indicator", "category", "group"} <= set(table.columns):
+        return table.assign(**{c: table.get(c, "") for c in LABEL_COLUMNS})
+    codes = table["group"].fillna("").astype(str)
+    given = table.get("group_label", pd.Series("", index=table.index)).fillna("").astype(str)
+    # A label left from before the groups were reassigned (e.g. editions side by side).
+    given = given.where((codes == "") == (given == WHOLE_DOMAIN_LABEL), "")
+    seen = pd.Series(codes.to_numpy(), index=table.index)
+    if shown is not None and "Group" in shown and len(shown) == len(table):
+        seen = pd.Series(shown["Group"].astype(str).to_numpy(), index=table.index)
+    known = group_names(None)
+    groups = [
+        WHOLE_DOMAIN_LABEL
+        if code == ""
+        else (name if name != code else (label or group_label_of(code, known)))
+        for code, name, label in zip(codes, seen, given)
+    ]
+    categories = table.get("category_label", pd.Series("", index=table.index)).fillna("")
+    filled = [
+        label or code_label(str(i), str(c))
+        for i, c, label in zip(table["indicator"], table["category"], categories.astype(str))
+    ]
+    return table.assign(group_label=groups, category_label=filled)
 
 
 def _level_text(table: pd.DataFrame) -> str:
@@ -141,6 +245,8 @@ def show_table(
 
     if shown is None:
         shown = format_estimates(table) if "estimate" in table else table
+    table = with_label_columns(table, shown)
+    caption = base_caption(table) if caption is None else caption
     display(table_bundle(table, name, shown, caption), raw=True)
 
 
@@ -171,10 +277,13 @@ def format_differences(differences: pd.DataFrame) -> pd.DataFrame:
             "p": ["" if h else _p_text(p) for p, h in zip(differences["p"], hidden)],
             "p (Holm)": ["" if h else _p_text(p) for p, h in zip(differences["p_holm"], hidden)],
             "n": [f"{a} / {b}" for a, b in zip(differences["n_first"], differences["n_second"])],
-            "Note": np.where(hidden, SUPPRESSED_TEXT, ""),
+            "Note": np.where(hidden, DIFFERENCE_HIDDEN, ""),
         }
     )
     return shown.reset_index(drop=True)
+
+
+DIFFERENCE_HIDDEN = "suppressed: a group or option compared is suppressed"
 
 
 def _p_text(p: float) -> str:
@@ -216,7 +325,9 @@ def format_published(comparison: pd.DataFrame) -> pd.DataFrame:
                 for inside, h in zip(comparison["published_inside_interval"], hidden)
             ],
             "Source": comparison["source_key"],
-            "Note": np.where(hidden, SUPPRESSED_TEXT, ""),
+            # A published figure is set against a whole-domain estimate, which only the
+            # threshold suppresses (secondary suppression hides groups).
+            "Note": np.where(hidden, SUPPRESSION_NOTES["primary"], ""),
         }
     )
     for column in ("set_against", "estimated_from"):

@@ -5,6 +5,8 @@ the common reading of Statistics Denmark's researcher rules; OECD and Eurostat u
 Secondary suppression: the whole-domain row (group "") minus the published groups gives the
 suppressed groups combined, so beside a published whole-domain row the smallest published groups
 are suppressed too until at least two are hidden and together they hold the threshold.
+`suppressed` says whether a row is blank and `suppression` which rule blanked it (`primary`,
+`secondary`, or "" when published), so tables and CSVs can say why a cell is empty.
 Reliability applies two criteria of the NCHS data presentation standards for proportions (Parker
 et al. 2017, Vital Health Stat 2(175)): an effective sample size under 30 (capped at n) or a 95%
 Korn-Graubard interval wider than 0.30 (or none at all) flags the row `unreliable`; their
@@ -20,6 +22,10 @@ from innobarometer.survey.intervals import SHARE_METHODS, share_interval
 
 DEFAULT_THRESHOLD = 5
 UNRELIABLE = "unreliable"
+# The `suppression` column: why a suppressed row is blank ("" for a published row).
+PRIMARY = "primary"
+SECONDARY = "secondary"
+SUPPRESSION_REASONS = (PRIMARY, SECONDARY)
 MIN_EFFECTIVE_N = 30
 MAX_BETA_WIDTH = 0.30
 CELL_KEY = ["indicator", "category", "domain"]
@@ -39,17 +45,32 @@ def apply_disclosure(
         raise ValueError(f"the disclosure threshold must be 0 or more, not {threshold}")
     out = table.copy()
     n = out["n_unweighted"].to_numpy(dtype=float)
-    primary = out["suppressed"].to_numpy(dtype=bool) | (n < threshold)
-    suppressed = primary | _secondary(out, primary, threshold)
+    already = out["suppressed"].to_numpy(dtype=bool)
+    primary = already | (n < threshold)
+    secondary = _secondary(out, primary, threshold)
+    suppressed = primary | secondary
     flag = np.where(_unreliable(out, df) & ~suppressed, UNRELIABLE, "")
     out["suppressed"] = suppressed
     out["flag"] = flag
+    out["suppression"] = _reasons(out, already, n < threshold, secondary)
     if suppressed.any():
         # Column by column: `out.loc[rows, columns] = nan` costs a millisecond of indexing per
         # table, and a report applies this to dozens of tables.
         for column in BLANKED:
             out[column] = np.where(suppressed, np.nan, out[column].to_numpy(dtype=float))
     return out
+
+
+def _reasons(table, already, small, secondary) -> np.ndarray:
+    """Why each row is blank: `primary` (its base is under the threshold), `secondary` (hidden so
+    that a margin cannot reveal a primary cell) or "" (published). A row suppressed before keeps
+    the reason it was given (`primary` when it has none)."""
+    given = table["suppression"] if "suppression" in table else pd.Series("", index=table.index)
+    given = given.fillna("").astype(str).to_numpy()
+    kept = np.where(np.isin(given, SUPPRESSION_REASONS), given, PRIMARY)
+    return np.where(
+        already, kept, np.where(small, PRIMARY, np.where(secondary, SECONDARY, ""))
+    ).astype(object)
 
 
 def _secondary(table: pd.DataFrame, suppressed: np.ndarray, threshold: int) -> np.ndarray:
@@ -80,7 +101,8 @@ def _secondary(table: pd.DataFrame, suppressed: np.ndarray, threshold: int) -> n
 
 
 def _unreliable(table: pd.DataFrame, df) -> np.ndarray:
-    """Effective n under 30 (p(1-p)/se^2 for shares, n/deff otherwise) or a wide beta interval."""
+    """Effective n under 30 (p(1-p)/se^2 for shares, n/deff otherwise) or a wide beta interval
+    (with the estimators' cap, `intervals.effective_n_cap`)."""
     p = table["estimate"].to_numpy(dtype=float)
     se = table["se"].to_numpy(dtype=float)
     n = table["n_unweighted"].to_numpy(dtype=float)
@@ -92,7 +114,13 @@ def _unreliable(table: pd.DataFrame, df) -> np.ndarray:
         # Capped at n: a design effect below 1 is set to 1 (NCHS), as for the beta interval.
         share_n_eff = np.minimum(np.where(se > 0, p * (1 - p) / se**2, n), n)
         other_n_eff = np.minimum(np.where(np.isfinite(deff) & (deff > 0), n / deff, n), n)
-        lower, upper = share_interval(p, se, df, n, method="beta", level=0.95)
+        # The base's N-hat, which the interval's cap needs, from deff = se^2 / V_srs with
+        # V_srs = p (1 - p) / (n - 1) * (1 - n / N-hat); no deff (N-hat < n): a census base.
+        kept = 1 - se**2 * (n - 1) / (deff * p * (1 - p))
+        population = np.where(np.isfinite(deff), n / kept, n)
+        lower, upper = share_interval(
+            p, se, df, n, method="beta", level=0.95, population=population
+        )
     n_eff = np.where(is_share, share_n_eff, other_n_eff)
     # No interval (a domain with df < 1) is no evidence of precision: it counts as wide.
     wide = is_share & ~(np.asarray(upper - lower) <= MAX_BETA_WIDTH)

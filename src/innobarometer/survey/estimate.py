@@ -45,6 +45,9 @@ TIDY_COLUMNS = [
     "deff",
     "suppressed",
     "flag",
+    "suppression",
+    "group_label",
+    "category_label",
 ]
 ALL_UNITS = "all"
 WHOLE_DOMAIN = ""
@@ -387,9 +390,9 @@ def _ratio_table(
         estimates, scores = design.ratio_scores(numerators, base)
         pattern_base = patterns & mask[:, None]
         n = pattern_base.sum(axis=0)[pattern_of]
+        population = (design.weights @ pattern_base)[pattern_of]
         with np.errstate(divide="ignore", invalid="ignore"):
             if binary:
-                population = (design.weights @ pattern_base)[pattern_of]
                 srs = design.srs_variances_of_shares(estimates, n, population)
             else:
                 srs = design.srs_variances_of_means(numerators, base)
@@ -402,6 +405,7 @@ def _ratio_table(
                     "n_unweighted": n,
                     "df": design.domains_degrees_of_freedom(pattern_base)[pattern_of],
                     "deff": variance / srs,
+                    "population": population,
                 }
             )
     return _finish(results, labels, cells.name, ci_method, level, threshold)
@@ -428,7 +432,9 @@ def _finish(results, labels, domain_name, ci_method, level, threshold) -> pd.Dat
         if ci_method == MEAN_METHOD:
             lower, upper = t_interval(estimate, se, df, level)
         else:
-            lower, upper = share_interval(estimate, se, df, n, ci_method, level)
+            # The base's summed weights: the Korn-Graubard cap keeps its sampling fraction.
+            big_n = stacked("population")
+            lower, upper = share_interval(estimate, se, df, n, ci_method, level, population=big_n)
     table = pd.DataFrame(
         {
             "indicator": np.repeat([i for i, _ in labels], n_cells),
@@ -444,6 +450,9 @@ def _finish(results, labels, domain_name, ci_method, level, threshold) -> pd.Dat
             "deff": stacked("deff"),
             "suppressed": False,
             "flag": "",
+            "suppression": "",
+            "group_label": "",
+            "category_label": "",
         },
         columns=TIDY_COLUMNS,
     )

@@ -38,18 +38,27 @@ def _t_quantile(df: np.ndarray, level: float) -> np.ndarray:
 
 
 def share_interval(
-    p, se, df, n, method: str = "logit", level: float = 0.95, cap_effective_n: bool = True
+    p,
+    se,
+    df,
+    n,
+    method: str = "logit",
+    level: float = 0.95,
+    cap_effective_n: bool = True,
+    population=None,
 ):
     """Interval (lower, upper) for shares p with standard errors se, design df and unit counts n.
 
     `logit`: logit(p) +/- t(df) se / (p (1 - p)), back-transformed (R svyciprop "logit").
     `beta`: Korn & Graubard (1998), Survey Methodology 24(2), 193-201: Clopper-Pearson on the
-    effective n* = min(n, p (1 - p) / se^2) * (t(n - 1) / t(df))^2. The cap at n (a design effect
-    below 1 is set to 1) is the NCHS presentation standard's rule (Parker et al. 2017, Vital Health
-    Stat 2(175)): without it, a rare share whose strata happen to hold no positives gets a tiny
-    variance and an interval that undercovers (91.5% at p = 0.03, n = 150 in
-    scripts/coverage_study.py; 97.9% with the cap). `cap_effective_n=False` is R's svyciprop
-    "beta" exactly.
+    effective n* = min(p (1 - p) / se^2, cap) * (t(n - 1) / t(df))^2, with the cap
+    n / (1 - f), f = n / N-hat the sampling fraction of the base (`population`: N-hat, the
+    base's summed weights; None: f = 0). With a negligible f this is the NCHS presentation
+    standard's cap at n (Parker et al. 2017, Vital Health Stat 2(175)), which fixes the
+    under-coverage of a rare share whose strata happen to hold no positives (91.5% at p = 0.03,
+    n = 150 in scripts/coverage_study.py); unlike a cap at n it keeps the finite population
+    correction (a simple random sample has p (1 - p) / se^2 = (n - 1) / (1 - f) exactly), and a
+    census base (f >= 1) is not capped. `cap_effective_n=False` is R's svyciprop "beta" exactly.
     `wilson`: the score interval with n* = p (1 - p) / se^2 and z = t(df).
     At p = 0 or 1 the variance says nothing about precision (se = 0): every method then gives the
     Clopper-Pearson interval on the n units ([0, 1 - (a/2)^(1/n)] at p = 0), where R gives NaN.
@@ -68,7 +77,7 @@ def share_interval(
             centre = np.log(p / (1 - p))
             lower, upper = _expit(centre - half), _expit(centre + half)
         elif method == "beta":
-            base = np.minimum(n_eff, n) if cap_effective_n else n_eff
+            base = np.minimum(n_eff, effective_n_cap(n, population)) if cap_effective_n else n_eff
             n_eff = base * (_t_quantile(n - 1, level) / _t_quantile(df, level)) ** 2
             lower, upper = _clopper_pearson(p, n_eff, alpha)
         else:
@@ -81,6 +90,17 @@ def share_interval(
     lower = np.where(boundary, edge_lower, np.where(exact, p, lower))
     upper = np.where(boundary, edge_upper, np.where(exact, p, upper))
     return lower[()], upper[()]
+
+
+def effective_n_cap(n, population=None) -> np.ndarray:
+    """The Korn-Graubard cap on p (1 - p) / se^2: n / (1 - f) with f = n / N-hat the sampling
+    fraction of the base; n where N-hat is unknown (None), no cap (inf) where f >= 1."""
+    n = np.asarray(n, dtype=float)
+    if population is None:
+        return n
+    fraction = n / np.asarray(population, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(fraction < 1, n / (1 - fraction), np.inf)
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
