@@ -15,6 +15,7 @@ from innobarometer.survey.compare import (
     holm,
     option_difference,
     rao_scott,
+    reciprocal_condition,
 )
 
 
@@ -84,6 +85,37 @@ def test_rao_scott_second_order_matches_r(clus1, api_clus1, oracle):
     scaled = table.to_numpy() / table.to_numpy().sum() * len(api_clus1)
     expected = stats.chi2_contingency(scaled, correction=False)[0]
     assert test.pearson == pytest.approx(expected, rel=1e-12)
+
+
+def test_rao_scott_with_an_empty_cell_matches_r(strat, api_strat):
+    """One structurally empty cell (no high school with an award) leaves the test defined.
+    R 4.1, survey 4.1.1: d$aw <- ifelse(d$stype == "H" & d$awards == "Yes", "No", d$awards);
+    svychisq(~aw + stype, svydesign(ids=~1, strata=~stype, fpc=~fpc, weights=~pw, data=d))."""
+    awards = api_strat["awards"].where(
+        ~((api_strat["stype"] == "H") & (api_strat["awards"] == "Yes")), "No"
+    )
+    test = rao_scott(strat, awards, api_strat["stype"])
+    assert test.reason == ""
+    assert test.f == pytest.approx(37.1490892380747, rel=1e-6)
+    assert test.ndf == pytest.approx(1.72999308618601, rel=1e-6)
+    assert test.ddf == pytest.approx(340.808637978645, rel=1e-6)
+    assert test.p == pytest.approx(9.53137820376142e-14, rel=1e-5)
+
+
+def test_rao_scott_gives_no_statistic_on_a_singular_table(strat, api_strat):
+    """A table whose cells are empty off the diagonal: R refuses it (svychisq(~stype + s2) with
+    s2 a copy of stype: "system is computationally singular: reciprocal condition number =
+    3.01584e-33"), and so does the package, saying why, instead of an F of rounding noise."""
+    test = rao_scott(strat, api_strat["stype"], api_strat["stype"].copy())
+    assert np.isnan([test.f, test.ndf, test.ddf, test.p]).all()
+    assert "singular" in test.reason and "6 of its 9 cells are empty" in test.reason
+    assert test.pearson > 0
+
+
+def test_reciprocal_condition_is_lapacks_estimate():
+    assert reciprocal_condition(np.eye(3)) == 1.0
+    assert reciprocal_condition(np.diag([1.0, 1e-20])) == pytest.approx(1e-20)
+    assert reciprocal_condition(np.ones((2, 2))) == 0.0
 
 
 def test_rao_scott_needs_two_levels(clus1, api_clus1):

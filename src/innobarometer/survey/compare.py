@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.linalg import lapack
 
 from innobarometer.survey.design import SurveyDesign
 from innobarometer.survey.estimate import as_zero_one
@@ -106,15 +107,23 @@ def option_difference(design: SurveyDesign, y1, y2, domain=None, level: float = 
     return contrast(estimates, covariance, [1.0, -1.0], df, level, names=["option 1 - option 2"])
 
 
+# R's solve() refuses a system whose reciprocal condition number is under this (its `tol`).
+SINGULAR_RCOND = float(np.finfo(float).eps)
+
+
 @dataclass(frozen=True)
 class RaoScottTest:
-    """The Rao-Scott second-order F test of a two-way table and the Pearson X2 it corrects."""
+    """The Rao-Scott second-order F test of a two-way table and the Pearson X2 it corrects.
+
+    `f`, `ndf`, `ddf` and `p` are NaN when the table admits no test, and `reason` says why
+    (empty otherwise)."""
 
     f: float
     ndf: float
     ddf: float
     p: float
     pearson: float
+    reason: str = ""
 
 
 def rao_scott(design: SurveyDesign, row_values, col_values) -> RaoScottTest:
@@ -126,6 +135,10 @@ def rao_scott(design: SurveyDesign, row_values, col_values) -> RaoScottTest:
     statistic on the weighted table scaled to N; F = X2 / tr(Delta), ndf = tr(Delta)^2 /
     tr(Delta^2), ddf = ndf * design df (of the whole design, as R). Units missing either variable
     stay in the design outside the table.
+    Where C' diag(1/m) C is singular (structurally empty cells: 1/m is read as 0, which can leave
+    an interaction column with no information), R's solve() stops ("system is computationally
+    singular") when its reciprocal condition number is under machine epsilon; here the test then
+    has no statistic (NaN) and `reason` says why, instead of an F that is rounding noise.
     """
     rows = design.per_unit(row_values, "row_values")
     cols = design.per_unit(col_values, "col_values")
@@ -156,13 +169,25 @@ def rao_scott(design: SurveyDesign, row_values, col_values) -> RaoScottTest:
     c = interaction - fitted
     inverse_means = np.where(means > 0, 1.0 / np.where(means > 0, means, 1.0), 0.0)
     scaled = inverse_means[:, None] * c
-    delta = np.linalg.solve(c.T @ scaled / n_units, scaled.T @ covariance @ scaled)
-    trace = np.trace(delta)
-    ndf = trace**2 / np.trace(delta @ delta)
+    denominator = c.T @ scaled / n_units
 
     table = (means * n_units).reshape(n_cols, n_rows).T
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n_units
-    pearson = float(((table - expected) ** 2 / expected).sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pearson = float(((table - expected) ** 2 / expected).sum())
+    rcond = reciprocal_condition(denominator)
+    if not rcond >= SINGULAR_RCOND:
+        empty = int((means == 0).sum())
+        reason = (
+            f"no Rao-Scott test: the {n_rows} x {n_cols} table's variance matrix is singular "
+            f"(reciprocal condition number {rcond:.2g}), as R's svychisq finds; {empty} of its "
+            f"{n_rows * n_cols} cells are empty. Merge sparse categories or leave them out."
+        )
+        nan = float("nan")
+        return RaoScottTest(f=nan, ndf=nan, ddf=nan, p=nan, pearson=pearson, reason=reason)
+    delta = np.linalg.solve(denominator, scaled.T @ covariance @ scaled)
+    trace = np.trace(delta)
+    ndf = trace**2 / np.trace(delta @ delta)
     f = pearson / trace
     ddf = ndf * design.degrees_of_freedom
     return RaoScottTest(
@@ -172,6 +197,17 @@ def rao_scott(design: SurveyDesign, row_values, col_values) -> RaoScottTest:
         p=float(stats.f.sf(f, ndf, ddf)),
         pearson=pearson,
     )
+
+
+def reciprocal_condition(matrix: np.ndarray) -> float:
+    """LAPACK's estimate of the 1-norm reciprocal condition number (dgetrf + dgecon), what R's
+    solve() compares with its tolerance; 0 for an exactly singular matrix."""
+    matrix = np.asarray(matrix, dtype=float)
+    lu, _, info = lapack.dgetrf(matrix)
+    if info > 0:
+        return 0.0
+    rcond, _ = lapack.dgecon(lu, np.abs(matrix).sum(axis=0).max(), norm="1")
+    return float(rcond)
 
 
 def holm(p_values) -> np.ndarray:
