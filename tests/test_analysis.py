@@ -288,3 +288,22 @@ def test_theme_lists_come_from_indicators_yaml():
         "evaluated",
         "spread_actively",
     ]
+
+
+def test_code_labels_name_categories_options_statistics_and_counts():
+    from innobarometer.analysis.estimates import code_label, with_labels
+    from innobarometer.codebook import load_codebook
+
+    assert code_label("evaluation", "8") == "Don't know"
+    assert code_label("partner", "citizens") == load_codebook()["partner"].options["citizens"]
+    assert code_label("factor_lack_of_time", "promoted") == "Promoted"
+    assert code_label("partner", "options_ticked") == "Number of options ticked"
+    assert code_label("innovative", "1") == "Yes"
+    assert code_label("sector", "education") == "Education"
+    assert code_label("nothing_known", "7") == "7"
+    counts = pd.DataFrame(
+        {"indicator": "partner_count", "category": ["0", "1", "3"], "group": ["", "state", ""]}
+    )
+    labelled = with_labels(counts, "gov_level")
+    assert labelled["category_label"].tolist() == ["None", "One", "Three or more"]
+    assert labelled["group_label"].tolist() == ["All", "State", "All"]

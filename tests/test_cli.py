@@ -33,6 +33,11 @@ def test_estimate_prints_the_tidy_table_by_group(in_demo, capsys):
     assert set(table["ci_method"]) == {"logit"}
     whole = table[table["group"] == ""].iloc[0]
     assert float(whole["ci_lower"]) < float(whole["estimate"]) < float(whole["ci_upper"])
+    labels = dict(zip(table["group"], table["group_label"]))
+    assert labels == {"": "All", "municipal": "Municipal", "state": "State"} | {
+        "regional": labels["regional"]
+    } and labels["regional"].startswith("Regional")
+    assert set(table["category_label"]) == {"Yes"} and set(table["suppression"]) == {""}
     # Unrounded: the CSV carries full precision, not a formatted percentage.
     assert len(str(whole["estimate"])) > 6
 
@@ -56,6 +61,23 @@ def test_a_high_threshold_suppresses_cells(in_demo, capsys):
     assert len(small) > 0
     assert small["suppressed"].astype(str).eq("True").all()
     assert (small["estimate"] == "").all()
+    # Every blank row says why; a group hidden only to protect another has 100 units or more.
+    assert set(table.loc[table["suppressed"], "suppression"]) <= {"primary", "secondary"}
+    assert (small["suppression"] == "primary").all()
+    big = table[table["suppressed"] & (table["n_unweighted"] >= 100)]
+    assert (big["suppression"] == "secondary").all()
+
+
+def test_estimate_of_a_single_choice_item_gives_one_base_summing_to_one(in_demo, capsys):
+    """DK-2023 evaluation: don't know is over the same 1,364 innovators as the other answers."""
+    code, out, err = _run(["estimate", "DK-2023", "evaluation"], capsys)
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out), keep_default_na=False, dtype={"category": str})
+    assert list(table["category"]) == ["1", "2", "3", "4", "5", "8"]
+    assert table["n_unweighted"].nunique() == 1
+    assert table["estimate"].sum() == pytest.approx(1, abs=1e-12)
+    assert table["category_label"].iloc[-1] == "Don't know"
+    assert table["category_label"].iloc[0] == "Evaluated internally"
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,19 @@ def test_primary_and_secondary_suppression():
     assert out.loc[[0, 2, 4], "estimate"].tolist() == [0.5, 0.5, 0.5]
     assert out["n_unweighted"].tolist() == [41, 3, 10, 8, 20]  # counts always published
     assert list(out.columns) == TIDY_COLUMNS
+    assert out["suppression"].tolist() == ["", "primary", "", "secondary", ""]
+
+
+def test_each_row_keeps_its_reason_when_applied_again():
+    table = _table([_precise("x", "", 41), _precise("x", "a", 3), _precise("x", "b", 10)])
+    table = table.assign(**{"group": ["", "a", "b"]})
+    once = apply_disclosure(table, threshold=5)
+    assert once["suppression"].tolist() == ["", "primary", "secondary"]
+    twice = apply_disclosure(once, threshold=5)
+    assert twice["suppression"].tolist() == ["", "primary", "secondary"]
+    # A row suppressed by its caller without a reason counts as primary.
+    given = _table([_precise("x", "", 41)]).assign(suppressed=True)
+    assert apply_disclosure(given)["suppression"].tolist() == ["primary"]
 
 
 def test_threshold_is_a_parameter():

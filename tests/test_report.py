@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 
 from innobarometer import report
+from innobarometer.codebook import load_codebook
+from innobarometer.indicators import load_indicators
 from innobarometer.report import figures, notices, sentences, tables
 from innobarometer.survey.estimate import TIDY_COLUMNS
 
@@ -318,3 +320,70 @@ def test_a_chart_of_many_items_grows_so_its_labels_do_not_overlap():
     height = fig.get_size_inches()[1]
     plt.close(fig)
     assert height >= 0.3 * 60  # the old 12-inch cap squeezed 60 labels into 0.2 in each
+
+
+def test_a_blank_cell_says_which_rule_hid_it():
+    table = tidy(
+        [
+            ("innovative", "1", "", 0.8, 0.75, 0.85, 300, False),
+            ("innovative", "1", "state", np.nan, np.nan, np.nan, 3, True),
+            ("innovative", "1", "regional", np.nan, np.nan, np.nan, 40, True),
+        ]
+    ).assign(suppression=["", "primary", "secondary"])
+    shown = tables.format_estimates(table)
+    assert list(shown["Note"]) == [
+        "",
+        "suppressed: too few responding units",
+        "suppressed: hidden to protect another cell",
+    ]
+
+
+def test_captions_say_whose_percentages_and_which_base_rule():
+    evaluation = tidy(
+        [("evaluation", "1", "", 0.6, 0.5, 0.7, 90, False)]
+        + [("evaluation", "8", "", 0.4, 0.3, 0.5, 90, False)]
+    ).assign(domain="innovators")
+    caption = tables.base_caption(evaluation)
+    assert caption.startswith("Percentages of innovators who answered.")
+    assert "don't know and not relevant included" in caption and "sum to 100%" in caption
+    partners = tidy([("partner", "citizens", "", 0.4, 0.3, 0.5, 90, False)])
+    caption = tables.base_caption(partners.assign(domain="collaborators"))
+    assert caption == (
+        "Percentages of collaborating innovators who answered. "
+        "Don't know and not relevant are left out of the base."
+    )
+    published = tables.base_caption(tidy([("innovative", "1", "", 0.8, 0.7, 0.9, 90, False)]))
+    assert published.startswith("Percentages of all units who answered.")
+    # A published indicator over innovators says so although its table's domain is "all".
+    indicator = next(
+        name
+        for name, definition in load_indicators().indicators.items()
+        if definition.universe == "innovators" and name not in load_codebook()
+    )
+    caption = tables.base_caption(tidy([(indicator, "1", "", 0.5, 0.4, 0.6, 90, False)]))
+    assert caption.startswith("Percentages of innovators who answered.")
+    assert "Published indicators keep their published definitions" in caption
+    assert tables.base_caption(pd.DataFrame({"label": ["a vs b"]})) is None
+
+
+def test_label_columns_use_the_names_readers_see_and_drop_stale_ones():
+    table = tidy(
+        [
+            ("innovative", "1", "DK-2023", 0.8, 0.7, 0.9, 90, False),
+            ("innovative", "1", "NO", 0.7, 0.6, 0.8, 90, False),
+            ("novelty", "2", "x", 0.7, 0.6, 0.8, 90, False),
+            ("evaluation", "8", "", 0.1, 0.0, 0.2, 90, False),
+        ]
+    ).assign(group_label=["All", "", "", "All"], category_label="")
+    shown = tables.format_estimates(table, group_labels={"x": "Group x"})
+    labelled = tables.with_label_columns(table, shown)
+    assert labelled["group_label"].tolist() == ["Denmark 2023", "Norway", "Group x", "All"]
+    assert labelled["category_label"].tolist() == [
+        "Yes",
+        "Yes",
+        "Inspired by others and significantly adapted",
+        "Don't know",
+    ]
+    differences = pd.DataFrame({"label": ["a vs b"], "first": ["a"], "second": ["b"]})
+    other = tables.with_label_columns(differences)
+    assert other[["group_label", "category_label"]].iloc[0].tolist() == ["", ""]
