@@ -307,3 +307,10 @@ def test_code_labels_name_categories_options_statistics_and_counts():
     labelled = with_labels(counts, "gov_level")
     assert labelled["category_label"].tolist() == ["None", "One", "Three or more"]
     assert labelled["group_label"].tolist() == ["All", "State", "All"]
+
+
+def test_category_labels_can_include_dont_know_and_not_relevant():
+    labels = analysis.category_labels("factor_lack_of_time", non_substantive=True)
+    assert list(labels)[-2:] == ["8", "9"]
+    assert labels["8"] == "Don't know" and labels["9"] == "Not relevant"
+    assert "8" not in analysis.category_labels("factor_lack_of_time")

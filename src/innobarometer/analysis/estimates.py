@@ -535,11 +535,16 @@ def innovator_count(edition: Edition) -> int:
     return int(domain_mask(edition.frame, "innovators").sum())
 
 
-def category_labels(variable: str) -> dict[str, str]:
+def category_labels(variable: str, non_substantive: bool = False) -> dict[str, str]:
     """A variable's substantive codes (as strings) -> labels, for legends, tables and sentences
-    (background groups such as gov_level, or the categories of a single-choice item)."""
+    (background groups such as gov_level, or the categories of a single-choice item); with
+    `non_substantive`, its don't know and not relevant codes too ("8": "Don't know"), which a
+    distribution's rows include (they share one base)."""
     var = load_codebook()[variable]
-    return {str(code): text for code, text in var.categories.items()}
+    labels = {str(code): text for code, text in var.categories.items()}
+    if non_substantive:
+        labels |= {str(code): code_label(variable, str(code)) for code in var.non_substantive}
+    return labels
 
 
 def binary_values(edition: Edition, variable: str) -> np.ndarray:
