@@ -346,6 +346,9 @@ def test_captions_say_whose_percentages_and_which_base_rule():
     caption = tables.base_caption(evaluation)
     assert caption.startswith("Percentages of innovators who answered.")
     assert "don't know and not relevant included" in caption and "sum to 100%" in caption
+    promoted = tidy([("factor_lack_of_time", "promoted", "", 0.4, 0.3, 0.5, 90, False)])
+    caption = tables.base_caption(promoted.assign(domain="innovators"))
+    assert caption.endswith("Don't know and not relevant are left out of the base.")
     partners = tidy([("partner", "citizens", "", 0.4, 0.3, 0.5, 90, False)])
     caption = tables.base_caption(partners.assign(domain="collaborators"))
     assert caption == (

@@ -121,7 +121,8 @@ def base_caption(table: pd.DataFrame) -> str | None:
         return None
     codebook, defined = load_codebook(), load_indicators()
     whose, rules = {}, {}
-    for indicator, domain in table[["indicator", "domain"]].drop_duplicates().itertuples(False):
+    cells = table[["indicator", "domain", "category"]].astype(str).drop_duplicates()
+    for indicator, domain, category in cells.itertuples(index=False):
         var = codebook.variables.get(indicator)
         published = defined[indicator] if var is None and indicator in defined else None
         universe = published.universe if published else domain
@@ -129,12 +130,13 @@ def base_caption(table: pd.DataFrame) -> str | None:
         if published and domain != "all":
             text += f" ({domain})"
         whose[text] = None
-        if var is not None and var.type in ("single", "ordinal"):
+        # A distribution's rows are its codes; a battery's promoted/hindered/net are shares.
+        if var is not None and var.type in ("single", "ordinal") and category.isdigit():
             rules[
                 "Each item's answers, don't know and not relevant included, are shares of "
                 "everyone who answered it and sum to 100%."
             ] = None
-        elif var is not None and var.type in ("binary", "multiple"):
+        elif var is not None and var.type in ("binary", "multiple", "ordinal"):
             rules["Don't know and not relevant are left out of the base."] = None
         elif published is not None:
             rules[
