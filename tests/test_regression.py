@@ -1,5 +1,8 @@
 """Survey GLMs against R's svyglm (tests/data/ORIGIN.md) and hand computations."""
 
+import dataclasses
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,7 +75,9 @@ def _logistic(design, data, terms="ell + meals + mobility", **options):
     return svyglm(f"y ~ {terms}", data, design, family="binomial", **options)
 
 
-@pytest.mark.parametrize("sample, prefix, df", [("strat", "G-dstrat", 194), ("clus1", "G-dclus1", 11)])
+@pytest.mark.parametrize(
+    "sample, prefix, df", [("strat", "G-dstrat", 194), ("clus1", "G-dclus1", 11)]
+)
 def test_logistic_rows_of_the_first_oracle(sample, prefix, df, oracle, request):
     """Every logistic row of r_survey_reference.csv, with the t intervals built on df."""
     data = request.getfixturevalue(f"api_{sample}")
@@ -218,3 +223,82 @@ def test_logistic_on_a_calibrated_design(clus1, api_clus1):
     assert result.table["coef"].to_numpy() == pytest.approx(coef, rel=1e-6)
     assert result.table["se"].to_numpy() == pytest.approx(se, rel=1e-5)
     assert "calibrated weights" in result.summary()
+
+
+# ----------------------------------------------------------------------------- an edition's models
+
+INNOVATIVE = "innovative ~ C(gov_level) + C(size_class)"
+
+
+@pytest.fixture
+def in_demo(demo_root, monkeypatch):
+    monkeypatch.setenv("INNOBAROMETER_ROOT", str(demo_root))
+    monkeypatch.delenv("DATA", raising=False)
+    return demo_root
+
+
+def test_a_notebook_fit_and_the_model_command_give_the_same_table(in_demo, capsys):
+    from innobarometer import analysis
+    from innobarometer.__main__ import main
+
+    formula = "effect_quality ~ collaborated_any + C(gov_level) + C(size_class)"
+    model = analysis.fit(analysis.load_edition("DK-2023"), formula, domain="innovators")
+    assert not model.message
+    assert main(["model", "DK-2023", formula, "--domain", "innovators"]) == 0
+    printed = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False)
+    expected = model.coefficients.astype({"reference": object})
+    pd.testing.assert_frame_equal(printed, expected, check_exact=True, check_dtype=False)
+
+
+def test_fit_labels_levels_in_codebook_order_with_the_reference_named(in_demo):
+    from innobarometer import analysis
+
+    edition = analysis.load_edition("DK-2023")
+    model = analysis.fit(edition, INNOVATIVE)
+    table = model.coefficients.set_index("term")
+    assert list(table.index) == [
+        "Intercept",
+        "C(gov_level)[T.regional]",
+        "C(gov_level)[T.municipal]",
+        "C(size_class)[T.10-49]",
+        "C(size_class)[T.50-99]",
+        "C(size_class)[T.100+]",
+    ]
+    assert table.loc["C(gov_level)[T.municipal]", "label"] == "Government level: Municipal"
+    assert table.loc["C(gov_level)[T.municipal]", "reference"] == "State"
+    assert table.loc["C(size_class)[T.100+]", "reference"] == "1-9 employees"
+    # The report's view: odds ratios of the terms, without the intercept.
+    assert model.table["odds_ratio"].tolist() == table["exp_coef"].iloc[1:].tolist()
+    assert "Design: " in model.summary() and "domain: all" in model.summary()
+    # Don't know (8) is outside the model, as in every estimate: the same fit as without it.
+    formula = "effect_quality ~ C(gov_level)"
+    frame = edition.frame.copy()
+    codes = frame["effect_quality"].astype("Float64")
+    frame["effect_quality"] = codes.where(frame.index % 7 != 0, 8).astype("Int8")
+    innovators = {"domain": "innovators"}
+    coded = analysis.fit(dataclasses.replace(edition, frame=frame), formula, **innovators)
+    dropped = frame.assign(effect_quality=codes.where(frame.index % 7 != 0).astype("Int8"))
+    missing = analysis.fit(dataclasses.replace(edition, frame=dropped), formula, **innovators)
+    assert not coded.message
+    pd.testing.assert_frame_equal(coded.coefficients, missing.coefficients)
+    assert coded.n < analysis.fit(edition, formula, domain="innovators").n
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["DK-2023", "innovativ ~ C(gov_level)"], "did you mean 'innovative'"),
+        (["DK-2023", "innovative ~ C(gov_level) +"], "cannot read the formula"),
+        (["DK-2023", "innovative ~ C(gov_level)", "--family", "logit"], "unknown family"),
+        (["DK-2023", "innovative ~ partner"], "name one of its columns"),
+        (["DK-2023", "innovative ~ C(gov_level) + I(gov_level == 'state')"], "singular"),
+        (["DK-2023", "innovative ~ 1", "--domain", "innovator"], "did you mean 'innovators'"),
+    ],
+)
+def test_the_model_command_explains_what_it_cannot_fit(in_demo, capsys, args, message):
+    from innobarometer.__main__ import main
+
+    assert main(["model", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err
+    assert "Traceback" not in captured.err

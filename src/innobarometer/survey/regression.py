@@ -86,6 +86,7 @@ class SurveyGLM:
     n: int
     df: int
     level: float
+    outcome: np.ndarray  # the outcome of the modelled units (for events-per-term rules)
 
     def summary(self) -> str:
         """The fit as statsmodels prints one, with the design and the domain stated."""
@@ -128,7 +129,9 @@ def formula_variables(formula: str) -> list[str]:
     try:
         description = patsy.ModelDesc.from_formula(formula)
     except patsy.PatsyError as error:
-        raise RegressionError(f"cannot read the formula {formula!r}: {_patsy_message(error)}")
+        raise RegressionError(
+            f"cannot read the formula {formula!r}: {_patsy_message(error)}"
+        ) from None
     names: list[str] = []
     terms = [*description.lhs_termlist, *description.rhs_termlist]
     for factor in (f for term in terms for f in term.factors):
@@ -136,7 +139,9 @@ def formula_variables(formula: str) -> list[str]:
         try:
             tree = ast.parse(code, mode="eval")
         except SyntaxError as error:
-            raise RegressionError(f"cannot read {code!r} in the formula {formula!r}: {error.msg}")
+            raise RegressionError(
+                f"cannot read {code!r} in the formula {formula!r}: {error.msg}"
+            ) from None
         called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
         for node in ast.walk(tree):
             if (
@@ -228,7 +233,8 @@ def svyglm(
         columns=REGRESSION_COLUMNS,
     )
     text = _design_text(design) + (f"; domain: {domain_name}" if domain_name else "")
-    return SurveyGLM(table, formula, family, covariance, text, int(used.sum()), int(df), level)
+    n = int(used.sum())
+    return SurveyGLM(table, formula, family, covariance, text, n, int(df), level, y[used])
 
 
 def _family(family: str):
@@ -260,7 +266,9 @@ def _model_frame(formula: str, data: pd.DataFrame, family: str):
             eval_env=patsy.EvalEnvironment([{"np": np}]),
         )
     except patsy.PatsyError as error:
-        raise RegressionError(f"cannot fit the formula {formula!r}: {_patsy_message(error)}")
+        raise RegressionError(
+            f"cannot fit the formula {formula!r}: {_patsy_message(error)}"
+        ) from None
     if lhs.shape[1] == 2 and lhs.columns[1].endswith("[True]"):
         lhs = lhs.iloc[:, [1]]  # a True/False outcome: patsy codes both levels
     if lhs.shape[1] != 1:
@@ -315,9 +323,7 @@ def _fit(x, y, weights, names, family: str, max_iter: int):
     with warnings.catch_warnings():
         # Separation and non-convergence are told apart below, in the project's words.
         warnings.simplefilter("ignore")
-        result = model.fit(
-            maxiter=max_iter, tol=TOLERANCE, tol_criterion="params", rtol=TOLERANCE
-        )
+        result = model.fit(maxiter=max_iter, tol=TOLERANCE, tol_criterion="params", rtol=TOLERANCE)
         coef = np.asarray(result.params, dtype=float)
         mu = model.predict(coef)
     if result.converged and np.all(np.isfinite(coef)):
