@@ -46,7 +46,7 @@ SMALL_LEVEL = "other (small groups)"
 # The model's tidy table: the regression table with the codebook's label of each term.
 COEFFICIENT_COLUMNS = ["term", "label", *REGRESSION_COLUMNS[1:]]
 # What a report shows of a logistic model (report.show_model): odds ratios, no intercept.
-MODEL_COLUMNS = ["term", "label", "odds_ratio", "ci_lower", "ci_upper", "p", "n"]
+MODEL_COLUMNS = ["term", "label", "odds_ratio", "ci_lower", "ci_upper", "p", "n", "reference"]
 CATEGORICAL_TYPES = ("single", "ordinal", "background")
 
 
@@ -77,6 +77,7 @@ class Model:
                 "ci_upper": terms["exp_upper"],
                 "p": terms["p"],
                 "n": terms["n"],
+                "reference": terms["reference"],
             },
             columns=MODEL_COLUMNS,
         ).reset_index(drop=True)
