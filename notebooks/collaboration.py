@@ -115,7 +115,13 @@ report.show_estimates(
 )
 
 # %%
-model = analysis.model_effect_on_collaboration(ed, "effect_quality", threshold=threshold)
+model = analysis.fit(
+    ed,
+    "effect_quality ~ collaborated_any + C(gov_level) + C(size_class)",
+    domain="innovators",
+    labels={"collaborated_any": "Made in collaboration"},
+    threshold=threshold,
+)
 report.show_sentences(
     report.odds_ratio_sentence(
         model, "Made in collaboration", "increased quality", "government level and size"

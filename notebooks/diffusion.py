@@ -88,7 +88,12 @@ report.show_estimates(
 report.show_differences(copier_gap, "copier_differences", "Against originators")
 
 # %%
-model = analysis.model_spreading_on_novelty(ed, threshold=threshold)
+model = analysis.fit(
+    ed,
+    "spread_actively ~ C(novelty) + C(sector) + C(size_class)",
+    domain="innovators",
+    threshold=threshold,
+)
 copied = "Novelty of the latest innovation: " + novelty_names["3"]
 report.show_sentences(
     report.odds_ratio_sentence(model, copied, "spreading actively", "sector and size")

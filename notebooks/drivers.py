@@ -93,7 +93,9 @@ report.show_estimates(
 )
 
 # %%
-model = analysis.model_innovative_on_characteristics(ed, threshold=threshold)
+model = analysis.fit(
+    ed, "innovative ~ C(gov_level) + C(sector) + C(size_class)", threshold=threshold
+)
 report.show_sentences(report.model_sentence(model, "being innovative"))
 report.show_model(model, "innovative_model", "Odds of being innovative (odds ratios)")
 

@@ -154,7 +154,8 @@ def test_a_battery_without_promoted_and_hindered_codes_in_the_codebook_is_refuse
 
 def test_a_model_without_enough_events_says_so():
     edition = make_edition()
-    model = analysis.model_innovative_on_characteristics(edition, threshold=1)
+    formula = "innovative ~ C(gov_level) + C(sector) + C(size_class)"
+    model = analysis.fit(edition, formula, threshold=1)
     assert model.message.startswith("The model cannot be estimated")
     assert model.table.empty
 

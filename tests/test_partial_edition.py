@@ -57,6 +57,9 @@ FRAME = pd.DataFrame(
 PARTNERS = {"own_organisation": [1, 0, 1, 0, None, None], "citizens": [1, 1, 0, 0, None, None]}
 
 
+SPREAD_MODEL = "spread_actively ~ C(novelty) + C(sector) + C(size_class)"
+
+
 def make_edition(frame: pd.DataFrame = FRAME, edition_id: str = "DK-2023") -> analysis.Edition:
     from innobarometer.codebook import load_codebook
 
@@ -189,7 +192,7 @@ def test_a_background_variable_not_asked_gives_no_groups_and_no_model():
     assert analysis.estimate_indicators(edition, ["innovative"], by="sector").empty
     assert not analysis.estimate_variable(edition, "innovative", by="gov_level").empty
     # A model adjusted for sector is not fitted (rather than "no unit has every answer").
-    model = analysis.model_innovative_on_characteristics(edition)
+    model = analysis.fit(edition, "innovative ~ C(gov_level) + C(sector) + C(size_class)")
     assert model.table.empty and model.message == ""
 
 
@@ -287,7 +290,7 @@ def test_comparisons_resting_on_a_question_not_asked_have_no_rows():
         assert analysis.estimate_shares_by(edition, quality, groups, "effect_quality").empty
     assert analysis.battery_shares(edition, "factors", "hindered").empty
     assert analysis.estimate_battery_distribution(edition).empty
-    model = analysis.model_spreading_on_novelty(edition)
+    model = analysis.fit(edition, SPREAD_MODEL, domain="innovators")
     assert model.not_asked and report.odds_ratio_sentence(model, "x", "y", "z") == ""
 
 
@@ -336,7 +339,7 @@ def test_nothing_is_displayed_for_a_table_with_no_rows(monkeypatch):
     report.show_estimates(empty, "spread", "Spread")
     report.show_table(empty, "spread")
     report.show_distribution(empty, "factors", "Factors", {})
-    report.show_model(analysis.model_spreading_on_novelty(make_edition()), "m", "M")
+    report.show_model(analysis.fit(make_edition(), SPREAD_MODEL, domain="innovators"), "m", "M")
     assert shown == []
 
 

@@ -47,6 +47,17 @@ def _parser() -> argparse.ArgumentParser:
     new_theme.add_argument("name", help="theme name: lower case letters, digits and _")
 
     commands.add_parser("lab", help="start JupyterLab on the paired theme notebooks")
+
+    model = commands.add_parser(
+        "model", help="fit a survey GLM of one edition from a formula; CSV on stdout"
+    )
+    model.add_argument("edition", help="edition id, e.g. DK-2023")
+    model.add_argument("formula", help='e.g. "innovative ~ C(gov_level) + C(size_class)"')
+    model.add_argument(
+        "--family", default="binomial", help="binomial (default), gaussian or poisson"
+    )
+    model.add_argument("--domain", default="all", help="all (default) or innovators")
+    model.add_argument("--data", choices=["demo", "real"], help="which data set (default: auto)")
     return parser
 
 
@@ -89,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
             from innobarometer.pipeline.scaffolding import run_lab_command
 
             return run_lab_command(args)
+        if args.command == "model":
+            # lazy: each command loads only the layers it uses
+            from innobarometer.analysis.models import run_model_command
+
+            return run_model_command(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

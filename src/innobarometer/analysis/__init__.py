@@ -2,7 +2,8 @@
 
 Modules: `editions` (loading, report parameters), `estimates` (a variable, battery or indicator of
 one edition, and what it did not ask), `published` (published figures beside the estimates),
-`differences` (tested differences, trends, country comparisons) and `models` (survey regressions).
+`differences` (tested differences, trends, country comparisons) and `models` (survey GLMs from
+formulas: `fit`).
 This package re-exports what notebooks call; code inside the package imports from the modules.
 """
 
@@ -46,12 +47,7 @@ from innobarometer.analysis.estimates import (
     substantive_groups,
     top_items,
 )
-from innobarometer.analysis.models import (
-    fit_logistic,
-    model_effect_on_collaboration,
-    model_innovative_on_characteristics,
-    model_spreading_on_novelty,
-)
+from innobarometer.analysis.models import Model, fit
 from innobarometer.analysis.published import (
     headline_indicators,
     published_for_report,
@@ -83,14 +79,12 @@ __all__ = [
     "estimate_variable",
     "estimate_variables",
     "evaluation_groups",
-    "fit_logistic",
+    "fit",
     "group_differences",
     "headline_indicators",
     "labels",
     "load_edition",
-    "model_effect_on_collaboration",
-    "model_innovative_on_characteristics",
-    "model_spreading_on_novelty",
+    "Model",
     "not_asked",
     "open_editions",
     "open_report",

@@ -1,207 +1,294 @@
-"""Survey logistic regressions of the theme reports, with the reason when there is none.
+"""Survey GLMs of an edition from formulas, as researchers write them: `fit(edition, formula)`.
 
-A model is fitted only when the edition asked every variable it needs and the rarer outcome has
-about ten events per term; otherwise `LogisticModel.message` says why, and the report prints it.
+The codebook decides what a variable's values mean: don't know and not relevant (8, 9) are outside
+the model as in every estimate; a single-choice, ordinal or background variable is a factor whose
+levels follow the codebook's order (the first level with units is the reference); levels with
+fewer than max(threshold, 10) modelled units are pooled, so that no coefficient rests on a handful
+of units. When the edition did not ask a variable of the formula there is no model (the section's
+notice says so); when a model cannot be fitted, or the rarer outcome has fewer than ten units per
+term, `Model.message` says why, and the report prints it.
 """
 
 from __future__ import annotations
 
+import re
+import sys
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from innobarometer.analysis.editions import Edition
-from innobarometer.analysis.estimates import binary_values, domain_mask, not_asked
-from innobarometer.codebook import load_codebook
-from innobarometer.indicators import (
-    indicator_values,
+from innobarometer.analysis.editions import AnalysisError, Edition, load_edition
+from innobarometer.analysis.estimates import (
+    binary_values,
+    domain_mask,
+    not_asked,
+    unasked_columns,
 )
+from innobarometer.codebook import load_codebook
+from innobarometer.data_set import DataSetError
+from innobarometer.indicators import indicator_values, load_indicators
 from innobarometer.survey.disclosure import DEFAULT_THRESHOLD
-from innobarometer.survey.regression import RegressionError, model_matrix, survey_logistic
+from innobarometer.survey.regression import (
+    FAMILIES,
+    INTERCEPT,
+    REGRESSION_COLUMNS,
+    RegressionError,
+    formula_variables,
+    svyglm,
+)
+from innobarometer.wording import did_you_mean
 
 # Peduzzi et al. (1996, J Clin Epidemiol 49:1373): about ten events of the rarer outcome per
 # coefficient keep logistic estimates from being badly biased; fewer, and the report says so.
 EVENTS_PER_TERM = 10
-
-
 SMALL_LEVEL = "other (small groups)"
+# The model's tidy table: the regression table with the codebook's label of each term.
+COEFFICIENT_COLUMNS = ["term", "label", *REGRESSION_COLUMNS[1:]]
+# What a report shows of a logistic model (report.show_model): odds ratios, no intercept.
+MODEL_COLUMNS = ["term", "label", "odds_ratio", "ci_lower", "ci_upper", "p", "n", "reference"]
+CATEGORICAL_TYPES = ("single", "ordinal", "background")
 
 
 @dataclass(frozen=True)
-class LogisticModel:
-    """Odds ratios of a survey logistic regression, or `message` saying why there are none."""
+class Model:
+    """A fitted survey GLM of an edition, or `message` saying why there is none.
 
-    table: pd.DataFrame  # term, label, odds_ratio, ci_lower, ci_upper, p, n (no intercept)
+    `coefficients`: one row per coefficient (`COEFFICIENT_COLUMNS`: the survey regression table
+    with each term's codebook label; `reference` names a factor's reference level by its label).
+    `table`: the odds ratios of the terms as a report shows them (`MODEL_COLUMNS`).
+    """
+
+    coefficients: pd.DataFrame
     message: str
     n: int
+    summary_text: str = ""
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Odds ratios (exp of the coefficients) of every term but the intercept."""
+        terms = self.coefficients[self.coefficients["term"] != INTERCEPT]
+        return pd.DataFrame(
+            {
+                "term": terms["term"],
+                "label": terms["label"],
+                "odds_ratio": terms["exp_coef"],
+                "ci_lower": terms["exp_lower"],
+                "ci_upper": terms["exp_upper"],
+                "p": terms["p"],
+                "n": terms["n"],
+                "reference": terms["reference"],
+            },
+            columns=MODEL_COLUMNS,
+        ).reset_index(drop=True)
 
     @property
     def not_asked(self) -> bool:
         """No model and nothing to say: the edition did not ask what it needs (a notice says so)."""
-        return self.table.empty and not self.message
+        return self.coefficients.empty and not self.message
+
+    def summary(self) -> str:
+        """statsmodels-style text of the fit (the design stated), or why there is none."""
+        return self.summary_text or self.message or "No model: the edition did not ask for it."
 
 
-MODEL_COLUMNS = ["term", "label", "odds_ratio", "ci_lower", "ci_upper", "p"]
+def _no_model(message: str = "", n: int = 0) -> Model:
+    return Model(pd.DataFrame(columns=COEFFICIENT_COLUMNS), message, n)
 
 
-def _unasked_model() -> LogisticModel:
-    return LogisticModel(pd.DataFrame(columns=MODEL_COLUMNS), "", 0)
+def fit(
+    edition: Edition,
+    formula: str,
+    *,
+    family: str = "binomial",
+    domain: str = "all",
+    labels: dict[str, str] | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> Model:
+    """A survey GLM of `formula` over a named domain of the edition (R's svyglm habit).
+
+    `formula`: patsy syntax over codebook variables, option columns and published indicators,
+    e.g. "innovative ~ C(gov_level) + C(size_class)"; single-choice, ordinal and background
+    variables are factors in codebook order. `family`: binomial (1/0 outcome, odds ratios),
+    gaussian or poisson. `labels`: term labels that replace the codebook's (e.g. for an
+    indicator). An unknown variable, a bad formula or family raise AnalysisError; a model the
+    data cannot support gives a Model whose `message` says why.
+    """
+    try:
+        variables = formula_variables(formula)
+    except RegressionError as error:
+        raise AnalysisError(str(error)) from error
+    if family not in FAMILIES:
+        raise AnalysisError(
+            f"unknown family {family!r}{did_you_mean(family, FAMILIES)}: use one of "
+            f"{', '.join(FAMILIES)}"
+        )
+    mask = domain_mask(edition.frame, domain)
+    _check_known(variables)
+    if _unasked(edition, variables):
+        return _no_model()
+    data = pd.DataFrame({name: _values(edition, name) for name in variables})
+    used = mask & data.notna().all(axis=1).to_numpy()
+    if not used.any():
+        return _no_model("The model cannot be estimated: no unit has every answer.")
+    smallest = max(threshold, 10)
+    for name in variables:
+        if isinstance(data[name].dtype, pd.CategoricalDtype):
+            data[name] = _pool_small_levels(data[name], used, smallest)
+            used &= data[name].notna().to_numpy()
+            if len(data[name].cat.categories) < 2:
+                return _no_model(
+                    "The model cannot be estimated on this edition: "
+                    f"{_term_label(name, labels or {})} has fewer than two groups of at least "
+                    f"{smallest} units among the {int(used.sum())} modelled.",
+                    int(used.sum()),
+                )
+    try:
+        fitted = svyglm(
+            formula, data, edition.design, family=family, domain=used, domain_name=domain
+        )
+    except RegressionError as error:
+        return _no_model(f"The model cannot be estimated on this edition: {error}")
+    n = int(used.sum())
+    if family == "binomial":
+        rarer = int(min(fitted.outcome.sum(), (1 - fitted.outcome).sum()))
+        terms = len(fitted.table) - 1
+        if rarer < EVENTS_PER_TERM * terms or rarer < threshold:
+            return _no_model(
+                "The model cannot be estimated reliably on this edition: the rarer outcome occurs "
+                f"in {rarer} of {n} units, fewer than ten per term of the model ({terms} terms).",
+                n,
+            )
+    terms, references = fitted.table["term"], fitted.table["reference"]
+    table = fitted.table.assign(
+        label=[_term_label(t, labels or {}) for t in terms],
+        reference=[_level_label(t, r) for t, r in zip(terms, references)],
+    )
+    return Model(table[COEFFICIENT_COLUMNS], "", n, fitted.summary())
+
+
+def _check_known(variables: list[str]) -> None:
+    """Refuse a name that is no codebook variable, option column or published indicator."""
+    codebook = load_codebook()
+    known = list(codebook.variables) + codebook.columns() + list(load_indicators().indicators)
+    for name in variables:
+        if name not in known:
+            raise AnalysisError(
+                f"{name!r} in the formula is neither a codebook variable nor a published "
+                f"indicator{did_you_mean(name, known)}; see `python -m innobarometer codebook`"
+            )
+
+
+def _unasked(edition: Edition, variables: list[str]) -> bool:
+    """Whether the edition did not ask a variable of the formula (the not-asked rule)."""
+    codebook = load_codebook()
+    named = [v for v in variables if v in codebook or v in load_indicators()]
+    if not_asked(edition, named):
+        return True
+    options = [v for v in variables if v not in named]
+    return any(v in unasked_columns(edition, codebook.variable_of(v).name) for v in options)
+
+
+def _values(edition: Edition, name: str) -> pd.Series:
+    """A formula variable's values per unit: NaN (NA) for don't know, not relevant, not asked;
+    a factor in codebook order for categories; 1/0 for binary items, options and indicators."""
+    codebook = load_codebook()
+    frame = edition.frame
+    if name in codebook:
+        var = codebook[name]
+        if var.type == "binary":
+            return pd.Series(binary_values(edition, name))
+        if var.type in CATEGORICAL_TYPES and var.categories:
+            levels = [str(c) for c in var.categories]
+            codes = frame[name].reset_index(drop=True)
+            if pd.api.types.is_numeric_dtype(codes):  # integer codes, whatever the dtype
+                codes = codes.astype("Float64").round().astype("Int64")
+            codes = codes.astype("string")
+            # Don't know, not relevant and codes outside the codebook are outside the model.
+            return pd.Series(pd.Categorical(codes.where(codes.isin(levels)), categories=levels))
+        if var.type == "numeric":
+            return frame[name].astype("Float64").astype(float).reset_index(drop=True)
+        raise AnalysisError(
+            f"{name!r} is a {var.type} variable and cannot be a model term: name one of its "
+            f"columns ({', '.join(var.columns[:3])}, ...) or a published indicator"
+            if var.type == "multiple"
+            else f"{name!r} is a {var.type} column and cannot be a model term"
+        )
+    if name in load_indicators():
+        return indicator_values(frame, name).reset_index(drop=True)
+    return frame[name].astype("Float64").astype(float).reset_index(drop=True)  # an option
 
 
 def _pool_small_levels(column: pd.Series, used: np.ndarray, smallest: int) -> pd.Series:
-    """Levels with fewer than `smallest` modelled units pooled into one, so no odds ratio rests
-    on a handful of units (disclosure) or on a level the outcome separates. Levels are counted
-    among the modelled units only; a pool still under `smallest` units becomes missing (those
-    units leave the model)."""
-    values = column.astype("string").where(pd.Series(used, index=column.index))
-    counts = values.value_counts()
-    small = counts.index[counts < smallest]
-    pooled = values.mask(values.isin(small), SMALL_LEVEL)
-    if 0 < counts[small].sum() < smallest:
-        pooled = pooled.mask(pooled == SMALL_LEVEL)
-    return pooled
+    """Levels with fewer than `smallest` modelled units pooled into one (last), so that no
+    coefficient rests on a handful of units (disclosure) or on a level the outcome separates;
+    a pool still under `smallest` units is missing (those units leave the model). Levels with no
+    modelled unit are dropped, so the first level with units is the reference."""
+    counts = column[used].value_counts()
+    present = [level for level in column.cat.categories if counts[level] > 0]
+    small = [level for level in present if counts[level] < smallest]
+    kept = [level for level in present if level not in small]
+    pooled_count = int(counts[small].sum())
+    pool = [SMALL_LEVEL] if pooled_count >= smallest else []
+    values = column.astype(object).where(~column.isin(small), SMALL_LEVEL if pool else None)
+    return pd.Series(pd.Categorical(values.where(column.notna()), categories=kept + pool))
 
 
-def _term_label(term: str, term_labels: dict) -> str:
-    if term in term_labels:
-        return term_labels[term]
-    if "[" not in term:
-        return term
-    column, level = term[:-1].split("[", 1)
+def _split(term: str) -> tuple[str, str | None]:
+    """'C(gov_level)[T.regional]' -> ('gov_level', 'regional'); 'ell' -> ('ell', None)."""
+    match = re.fullmatch(r"(?:C\()?(\w+)(?:,[^)]*)?\)?\[T\.(.+)\]", term)
+    return (match.group(1), match.group(2)) if match else (term, None)
+
+
+def _level_label(term: str, level: str) -> str:
+    """A level's codebook label ('State'); '' where the term has no reference level."""
+    if not level:
+        return ""
+    name, _ = _split(term)
     codebook = load_codebook()
-    if column in codebook and level in {str(c) for c in codebook[column].categories}:
-        code = int(level) if level.isdigit() else level
-        return f"{codebook[column].label}: {codebook.label(column, code)}"
-    return f"{codebook[column].label if column in codebook else column}: {level}"
+    if level == SMALL_LEVEL or name not in codebook:
+        return level
+    var = codebook[name]
+    code = next((c for c in var.categories if str(c) == level), None)
+    return level if code is None else codebook.label(var, code)
 
 
-def fit_logistic(
-    edition: Edition,
-    outcome,
-    predictors: dict[str, pd.Series],
-    *,
-    domain=None,
-    reference: dict | None = None,
-    term_labels: dict | None = None,
-    threshold: int = DEFAULT_THRESHOLD,
-) -> LogisticModel:
-    """Survey logistic regression (design-based sandwich) of a 1/0 outcome on named predictors.
+def _term_label(term: str, labels: dict[str, str]) -> str:
+    """The codebook's words for a term: 'Government level: Regional', 'Innovative'."""
+    if term in labels:
+        return labels[term]
+    name, level = _split(term)
+    codebook = load_codebook()
+    if name in labels:
+        base = labels[name]
+    elif name in codebook:
+        base = codebook[name].label
+    elif name in load_indicators():
+        base = load_indicators()[name].label
+    elif name in codebook.columns():
+        var = codebook.variable_of(name)
+        base = f"{var.label}: {var.options[name.removeprefix(var.name + '_')]}"
+    else:
+        return term
+    return base if level is None else f"{base}: {_level_label(term, level)}"
 
-    Text predictors become treatment dummies (levels under max(threshold, 10) units pooled);
-    predictors constant in the modelled units are dropped. When the rarer outcome has fewer
-    than ten units per coefficient, or the fit fails, the model says why instead of raising.
-    """
 
-    y = pd.Series(np.asarray(outcome, dtype=float))
-    frame = pd.DataFrame({k: pd.Series(v).reset_index(drop=True) for k, v in predictors.items()})
-    used = y.notna().to_numpy() & frame.notna().all(axis=1).to_numpy()
-    if domain is not None:
-        used &= np.asarray(domain, dtype=bool)
-    empty = pd.DataFrame(columns=MODEL_COLUMNS)
-    if not used.any():
-        return LogisticModel(empty, "The model cannot be estimated: no unit has every answer.", 0)
-    text = [c for c in frame if not pd.api.types.is_numeric_dtype(frame[c])]
-    for column in text:
-        frame[column] = _pool_small_levels(frame[column], used, max(threshold, 10))
-        used &= frame[column].notna().to_numpy()
-    kept = [c for c in frame if frame.loc[used, c].nunique() > 1]
-    if not kept:
-        return LogisticModel(
-            empty,
-            "The model cannot be estimated on this edition: no characteristic has two groups "
-            f"of at least {max(threshold, 10)} units among the {int(used.sum())} modelled.",
-            int(used.sum()),
-        )
-    # A requested reference level that was pooled away falls back to the first level.
-    present = {k: set(frame.loc[used, k].dropna().astype(str)) for k in kept}
-    reference = {k: v for k, v in (reference or {}).items() if k in kept and str(v) in present[k]}
+def run_model_command(args) -> int:
+    """`python -m innobarometer model EDITION FORMULA [--family ...] [--domain ...]`: the tidy
+    table as CSV, unrounded; a clear error and exit code 2 when there is no model."""
     try:
-        x = model_matrix(frame[kept].where(pd.Series(used), None), kept, reference=reference)
-    except RegressionError as error:
-        return LogisticModel(empty, f"The model cannot be estimated on this edition: {error}", 0)
-    rarer = int(min(y[used].sum(), (1 - y[used]).sum()))
-    if rarer < EVENTS_PER_TERM * (x.shape[1] - 1) or rarer < threshold:
-        return LogisticModel(
-            empty,
-            f"The model cannot be estimated reliably on this edition: the rarer outcome occurs in "
-            f"{rarer} of {int(used.sum())} units, fewer than ten per term of the model "
-            f"({x.shape[1] - 1} terms).",
-            int(used.sum()),
-        )
-    try:
-        fitted = survey_logistic(edition.design, x, y, domain=used)
-    except RegressionError as error:
-        return LogisticModel(empty, f"The model cannot be estimated on this edition: {error}", 0)
-    terms = fitted[fitted["term"] != "(Intercept)"]
-    table = pd.DataFrame(
-        {
-            "term": terms["term"],
-            "label": [_term_label(t, term_labels or {}) for t in terms["term"]],
-            "odds_ratio": terms["odds_ratio"],
-            "ci_lower": terms["or_lower"],
-            "ci_upper": terms["or_upper"],
-            "p": terms["p"],
-            "n": terms["n"],
-        }
-    ).reset_index(drop=True)
-    return LogisticModel(table, "", int(used.sum()))
-
-
-def model_effect_on_collaboration(
-    edition: Edition, effect: str = "effect_quality", threshold: int = DEFAULT_THRESHOLD
-):
-    """Odds of an effect (e.g. increased quality) for innovations made in collaboration,
-    adjusted for government level and size, among innovators (no model when any of these was
-    not asked)."""
-    if not_asked(edition, [effect, "collaborated_any", "gov_level", "size_class"]):
-        return _unasked_model()
-    frame = edition.frame
-    return fit_logistic(
-        edition,
-        binary_values(edition, effect),
-        {
-            "collaborated": indicator_values(frame, "collaborated_any").to_numpy(),
-            "gov_level": frame["gov_level"],
-            "size_class": frame["size_class"],
-        },
-        domain=domain_mask(frame, "innovators"),
-        term_labels={"collaborated": "Made in collaboration"},
-        threshold=threshold,
-    )
-
-
-def model_spreading_on_novelty(edition: Edition, threshold: int = DEFAULT_THRESHOLD):
-    """Odds of spreading the innovation actively for adapters and copiers against originators
-    (own innovations), adjusted for sector and size, among innovators (no model when any of these
-    was not asked)."""
-    if not_asked(edition, ["spread_actively", "novelty", "sector", "size_class"]):
-        return _unasked_model()
-    frame = edition.frame
-    novelty = frame["novelty"].astype("Float64").where(lambda s: s.isin([1, 2, 3]))
-    return fit_logistic(
-        edition,
-        binary_values(edition, "spread_actively"),
-        {
-            "novelty": novelty.astype("Int64").astype("string"),
-            "sector": frame["sector"],
-            "size_class": frame["size_class"],
-        },
-        domain=domain_mask(frame, "innovators"),
-        reference={"novelty": "1"},
-        threshold=threshold,
-    )
-
-
-def model_innovative_on_characteristics(edition: Edition, threshold: int = DEFAULT_THRESHOLD):
-    """Odds of being innovative by government level, sector and size, over all units (no model
-    when any of these was not asked)."""
-    if not_asked(edition, ["innovative", "gov_level", "sector", "size_class"]):
-        return _unasked_model()
-    frame = edition.frame
-    return fit_logistic(
-        edition,
-        binary_values(edition, "innovative"),
-        {c: frame[c] for c in ("gov_level", "sector", "size_class")},
-        threshold=threshold,
-    )
+        edition = load_edition(args.edition, args.data)
+        model = fit(edition, args.formula, family=args.family, domain=args.domain)
+        if model.not_asked:
+            raise AnalysisError(
+                f"{edition.edition_id} did not ask every variable of {args.formula!r}, so there "
+                "is no model"
+            )
+        if model.message:
+            raise AnalysisError(model.message)
+    except (AnalysisError, DataSetError, ValueError, KeyError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    model.coefficients.to_csv(sys.stdout, index=False)
+    return 0

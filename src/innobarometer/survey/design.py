@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 LONELY_PSU_RULES = ("adjust", "certainty", "fail")
 
@@ -35,6 +36,18 @@ def _srs_fpc(n: np.ndarray, big_n: np.ndarray) -> np.ndarray:
     NaN where the weights sum to less than the sample (no population to sample from), as R.
     """
     return np.where(big_n >= n, 1.0 - n / big_n, np.nan)
+
+
+@dataclass(frozen=True)
+class CellEstimates:
+    """`SurveyDesign.cell_estimates`: (1 + cells, k) arrays, the union of the cells first."""
+
+    estimate: np.ndarray
+    variance: np.ndarray
+    n: np.ndarray  # units with an answer
+    df: np.ndarray  # PSUs with such a unit minus their strata
+    population: np.ndarray  # their summed weights
+    spread: np.ndarray | None = None  # sum w (y - mean)^2 over them, when asked for
 
 
 @dataclass(frozen=True)
@@ -203,7 +216,10 @@ class SurveyDesign:
 
     def _scaled_deviations(self, scores: np.ndarray) -> np.ndarray:
         """PSU totals centred within strata and scaled so that covariance = D'D (n_psu, k)."""
-        z = self.psu_totals(scores)
+        return self._deviations_of_totals(self.psu_totals(scores))
+
+    def _deviations_of_totals(self, z: np.ndarray) -> np.ndarray:
+        """`_scaled_deviations` of PSU totals z (n_psu, k) already formed; z may be overwritten."""
         h = self._psu_stratum
         n_h = self._n_h
         sums = np.add.reduceat(z, self._stratum_starts, axis=0)
@@ -264,6 +280,140 @@ class SurveyDesign:
         scores[:, empty] = 0.0
         return estimates, scores
 
+    def cell_estimates(
+        self,
+        values: np.ndarray,
+        answered: np.ndarray,
+        cells: np.ndarray,
+        n_cells: int,
+        ratio: bool = True,
+        spread: bool = False,
+    ) -> CellEstimates:
+        """Ratios (or totals) of many columns in every cell of a partition, from weighted sums.
+
+        `values` (n, k): 0 where not answered; `answered` (n, k): 1/0; `cells` (n,): each unit's
+        cell 0..n_cells-1, or -1 outside every cell. Row 0 of each result is the union of the
+        cells (a whole domain), row 1 + c cell c (a group). With `ratio`, the ratio of the
+        weighted totals of values and answered (a share or mean); else the total of values.
+
+        The Taylor variance needs, per stratum, only sums of w y and w a and (each unit its own
+        PSU) of w^2 y^2, w^2 y a, w^2 a^2; with clusters, the sums of w y and w a per PSU. One
+        sparse (strata or PSUs x cells, units) matrix of weights times the values forms them
+        for every cell at once, instead of an (n, k) array of scores per cell; the same numbers
+        as `ratio_scores` + `variance` to rounding. A calibrated design, whose variance needs
+        the regression residuals of the unit scores, takes that row-level path.
+        """
+        # Row-major: the sparse products read each unit's row (a column-major copy per product).
+        values = np.ascontiguousarray(values, dtype=float)
+        answered = np.ascontiguousarray(answered, dtype=float)
+        cells = np.asarray(cells, dtype=np.int64)
+        if type(self)._scaled_deviations is not SurveyDesign._scaled_deviations:
+            return self._cell_estimates_by_scores(values, answered, cells, n_cells, ratio, spread)
+        w = self.weights
+        unit_psus = len(self._starts) == self.n
+        blocks = self._stratum if unit_psus else self._psu
+        n_blocks = self.n_strata if unit_psus else self.n_psu
+        inside = np.flatnonzero(cells >= 0)
+        rows = blocks[inside] * n_cells + cells[inside]
+        shape = (n_blocks * n_cells, self.n)
+        weights = sparse.csr_matrix((w[inside], (rows, inside)), shape=shape)
+        counts = sparse.csr_matrix((np.ones(len(inside)), (rows, inside)), shape=shape)
+
+        def by_cell(matrix, columns):
+            """(blocks, 1 + n_cells, k) sums, the union of the cells first."""
+            sums = np.asarray(matrix @ columns).reshape(n_blocks, n_cells, -1)
+            return np.concatenate([sums.sum(axis=1, keepdims=True), sums], axis=1)
+
+        zero_one = not np.any((values != 0) & (values != 1))
+        wy, wa = by_cell(weights, values), by_cell(weights, answered)
+        answers = by_cell(counts, answered)  # answering units per block and cell
+        n = answers.sum(axis=0)
+        # Degrees of freedom: PSUs with an answering unit minus the strata they fall in.
+        touched = answers > 0
+        if unit_psus:
+            df = n - touched.sum(axis=0)
+        else:
+            strata = np.logical_or.reduceat(touched, self._stratum_starts, axis=0)
+            df = touched.sum(axis=0) - strata.sum(axis=0)
+        numerator, population = wy.sum(axis=0), wa.sum(axis=0)
+        if ratio:
+            safe = np.where(population > 0, population, 1.0)
+            result = estimate = numerator / safe
+            # Means of values far from zero: the variance from values shifted by the union's
+            # mean of each column, whose sums of squares hold no large common part (0/1 columns
+            # need none, and keep their exact 0 and 1).
+            if not zero_one:
+                shift = estimate[0]
+                values = values - shift * answered
+                wy = by_cell(weights, values)
+                estimate = wy.sum(axis=0) / safe
+        else:
+            safe, result, estimate = np.ones_like(population), numerator, np.zeros_like(population)
+        if unit_psus:
+            squared = weights.multiply(weights)  # w^2, same pattern
+            sum_z = (wy - estimate * wa) / safe
+            squares = by_cell(squared, values)  # sum w^2 y a = sum w^2 y (y is 0 unanswered)
+            sum_zz = (
+                squares if zero_one else by_cell(squared, values * values)
+            ) - 2 * estimate * squares
+            sum_zz += estimate**2 * by_cell(squared, answered)
+            sum_zz /= safe**2
+            n_h = self._n_h[:, None, None]
+            lonely = n_h == 1
+            scale = (
+                np.where(n_h > 1, n_h / np.maximum(n_h - 1, 1), 0.0) * self._fpc_h[:, None, None]
+            )
+            centre = np.ones_like(n_h)
+            if self.lonely_psu == "adjust":
+                scale = np.where(lonely, self._fpc_h[:, None, None], scale)
+                centre = np.where(lonely, 0.0, 1.0)
+            variance = (scale * (sum_zz - centre * sum_z**2 / n_h)).sum(axis=0)
+        else:
+            z = ((wy - estimate * wa) / safe).reshape(n_blocks, -1)
+            deviations = self._deviations_of_totals(z)
+            variance = np.einsum("ij,ij->j", deviations, deviations).reshape(estimate.shape)
+        spreads = None
+        if spread:
+            total = wy.sum(axis=0)
+            mean = np.divide(total, population, out=np.zeros_like(total), where=population > 0)
+            spreads = by_cell(weights, values * values).sum(axis=0) - mean * total
+        empty = population <= 0
+        if ratio:
+            result[empty] = np.nan
+        variance[empty] = 0.0
+        return CellEstimates(result, np.maximum(variance, 0.0), n, df, population, spreads)
+
+    def _cell_estimates_by_scores(
+        self, values, answered, cells, n_cells, ratio, spread
+    ) -> CellEstimates:
+        """`cell_estimates` from each cell's unit scores (for designs that need the scores)."""
+        results = []
+        for cell in range(-1, n_cells):
+            mask = (cells >= 0) if cell < 0 else (cells == cell)
+            base = answered * mask[:, None]
+            numerators = values * mask[:, None]
+            if ratio:
+                estimate, scores = self.ratio_scores(numerators, base)
+            else:
+                scores = self.weights[:, None] * numerators
+                estimate = scores.sum(axis=0)
+            population = self.weights @ base
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mean = (self.weights @ numerators) / population
+            centred = (values - mean) * base
+            results.append(
+                (
+                    estimate,
+                    self.variance(scores),
+                    base.sum(axis=0),
+                    self.domains_degrees_of_freedom(base > 0),
+                    population,
+                    self.weights @ (centred * centred),
+                )
+            )
+        estimate, variance, n, df, population, spreads = (np.array(p) for p in zip(*results))
+        return CellEstimates(estimate, variance, n, df, population, spreads if spread else None)
+
     def srs_variance_of_mean(self, y: np.ndarray, mask: np.ndarray | None = None) -> float:
         """Variance of a mean under simple random sampling without replacement of the same size.
 
@@ -290,6 +440,12 @@ class SurveyDesign:
         centred *= inside
         pop_var = (w @ centred) / big_n * n / (n - 1)
         return pop_var / n * _srs_fpc(n, big_n)
+
+    @staticmethod
+    def srs_variances_from_spread(spread, n, population) -> np.ndarray:
+        """`srs_variances_of_means` from sum w (y - mean)^2, n and summed weights N_hat."""
+        spread, n, big_n = (np.asarray(a, dtype=float) for a in (spread, n, population))
+        return spread / big_n * n / (n - 1) / n * _srs_fpc(n, big_n)
 
     @staticmethod
     def srs_variances_of_shares(shares, n, population) -> np.ndarray:

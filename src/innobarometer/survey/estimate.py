@@ -112,26 +112,7 @@ def estimate_totals(
     labels = [(str(c), "total") for c in values.columns]
     _check_length(design, matrix)
     cells = _cells(design, domain, domain_name, groups)
-    bases = ~np.isnan(matrix)
-    filled = np.where(bases, matrix, 0.0)
-    results = []
-    for group, mask in cells.masks:
-        base = bases & mask[:, None]
-        scores = design.weights[:, None] * filled * base
-        variance = design.variance(scores)
-        population = design.weights @ base
-        with np.errstate(divide="ignore", invalid="ignore"):
-            srs = population**2 * design.srs_variances_of_means(filled, base)
-            results.append(
-                {
-                    "group": group,
-                    "estimate": scores.sum(axis=0),
-                    "se": np.sqrt(variance),
-                    "n_unweighted": base.sum(axis=0),
-                    "df": design.domains_degrees_of_freedom(base),
-                    "deff": variance / srs,
-                }
-            )
+    results = _cell_results(design, matrix, cells, ratio=False)
     return _finish(results, labels, cells.name, MEAN_METHOD, level, threshold)
 
 
@@ -331,10 +312,16 @@ def as_zero_one(values, name: str = "y") -> np.ndarray:
     else:
         series = pd.Series(values)
         frame = series.to_frame(name if series.name is None else series.name)
+    # Row-major (one row per unit), as the estimators' sums read it; numeric columns need no
+    # parsing (pd.to_numeric on many indicators costs more than the estimates).
     numbers = np.column_stack(
         [
-            pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            for c in frame.columns
+            (
+                column
+                if pd.api.types.is_numeric_dtype(column)
+                else pd.to_numeric(column, errors="coerce")
+            ).to_numpy(dtype=float, na_value=np.nan)
+            for column in (frame.iloc[:, j] for j in range(frame.shape[1]))
         ]
     )
     # Text coerces to NaN, so a present value that is not 0 or 1 after coercion is refused too.
@@ -376,48 +363,49 @@ def _ratio_table(
     """The tidy table of ratio estimates (shares, means) of every column in every cell."""
     _check_length(design, values)
     cells = _cells(design, domain, domain_name, groups)
+    results = _cell_results(design, values, cells, ratio=True)
+    return _finish(results, labels, cells.name, ci_method, level, threshold)
+
+
+def _cell_results(design: SurveyDesign, values: np.ndarray, cells: _Cells, ratio: bool) -> list:
+    """Estimates (ratios, or totals), SEs, n, df and deff of every column in every cell.
+
+    One pass of weighted sums for all cells (`SurveyDesign.cell_estimates`); deff for 0/1
+    columns from the shares, otherwise from each cell's weighted spread.
+    """
     answered = ~np.isnan(values)
-    binary = bool(np.isin(values[answered], (0.0, 1.0)).all())
     filled = np.where(answered, values, 0.0)
-    # Columns often share who answered (a routed block): counts and df once per pattern.
-    patterns, pattern_of = _answer_patterns(answered)
-    answered = answered.astype(float)
+    binary = ratio and not np.any((filled != 0) & (filled != 1))
+    codes = np.full(design.n, -1, dtype=np.int64)
+    groups = cells.masks[1:]
+    codes[cells.masks[0][1]] = len(groups)  # units of the domain in no group: the last cell
+    for index, (_, mask) in enumerate(groups):
+        codes[mask] = index
+    sums = design.cell_estimates(
+        filled, answered.astype(float), codes, len(groups) + 1, ratio=ratio, spread=not binary
+    )
     results = []
-    for group, mask in cells.masks:
-        everyone = bool(mask.all())
-        base = answered if everyone else answered * mask[:, None]
-        numerators = filled if everyone else filled * mask[:, None]
-        estimates, scores = design.ratio_scores(numerators, base)
-        pattern_base = patterns & mask[:, None]
-        n = pattern_base.sum(axis=0)[pattern_of]
-        population = (design.weights @ pattern_base)[pattern_of]
+    for index, (group, _) in enumerate(cells.masks):
+        estimates, variance, n = sums.estimate[index], sums.variance[index], sums.n[index]
+        population = sums.population[index]
         with np.errstate(divide="ignore", invalid="ignore"):
             if binary:
                 srs = design.srs_variances_of_shares(estimates, n, population)
             else:
-                srs = design.srs_variances_of_means(numerators, base)
-            variance = design.variance(scores)
+                srs = design.srs_variances_from_spread(sums.spread[index], n, population)
+                srs = srs if ratio else population**2 * srs
             results.append(
                 {
                     "group": group,
                     "estimate": estimates,
                     "se": np.sqrt(variance),
                     "n_unweighted": n,
-                    "df": design.domains_degrees_of_freedom(pattern_base)[pattern_of],
+                    "df": sums.df[index],
                     "deff": variance / srs,
                     "population": population,
                 }
             )
-    return _finish(results, labels, cells.name, ci_method, level, threshold)
-
-
-def _answer_patterns(answered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct columns of a boolean (n, k) matrix and, per column, which one it is."""
-    packed = np.ascontiguousarray(np.packbits(answered, axis=0).T)
-    # One key per column (k of them, not rows): its packed bits.
-    first: dict[bytes, int] = {}
-    pattern_of = np.array([first.setdefault(c.tobytes(), len(first)) for c in packed])
-    return answered[:, np.unique(pattern_of, return_index=True)[1]], pattern_of
+    return results
 
 
 def _finish(results, labels, domain_name, ci_method, level, threshold) -> pd.DataFrame:
