@@ -11,8 +11,12 @@ from innobarometer.analysis.differences import (
     battery_differences,
     country_differences,
     group_differences,
+    group_pairs,
+    item_pairs,
+    item_pairs_by_group,
     option_differences,
     trend,
+    trend_editions,
 )
 from innobarometer.analysis.editions import (
     AnalysisError,
@@ -85,7 +89,10 @@ __all__ = [
     "evaluation_groups",
     "fit_logistic",
     "group_differences",
+    "group_pairs",
     "headline_indicators",
+    "item_pairs",
+    "item_pairs_by_group",
     "labels",
     "load_edition",
     "model_effect_on_collaboration",
@@ -100,4 +107,5 @@ __all__ = [
     "substantive_groups",
     "top_items",
     "trend",
+    "trend_editions",
 ]

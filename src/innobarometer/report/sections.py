@@ -146,7 +146,7 @@ def show_country_comparison(shares: pd.DataFrame, differences: pd.DataFrame, the
     countries side by side, tested differences."""
 
     show_sentences(
-        *country_sentences(shares, codebook_labels(shares)),
+        *country_sentences(shares, codebook_labels(shares), differences),
         differences_sentence(differences, "countries"),
     )
     key = theme.lower().replace(" ", "_")
