@@ -43,8 +43,7 @@ report.show_estimates(
     group_labels=levels,
     colours=report.COUNTRY_COLOURS[ed.country],
 )
-title = "Each government level against each other"
-report.show_differences(level_pairs, "innovative_gov_level_pairs", title, figure=False)
+report.show_pairs(level_pairs, "innovative_gov_level_pairs")
 
 # %% [markdown]
 # ## Beside the published figures

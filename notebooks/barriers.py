@@ -42,8 +42,7 @@ report.show_sentences(
     report.ranking_sentence(hindered, analysis.labels(hindered), "barrier", barrier_pairs)
 )
 report.show_estimates(hindered, "hindered", "Hindered the latest innovation", colours=colour)
-title = "Each barrier against each other"
-report.show_differences(barrier_pairs, "hindered_pairs", title, figure=False)
+report.show_pairs(barrier_pairs, "hindered_pairs")
 
 # %% [markdown]
 # ## Barriers by sector and government level
@@ -69,8 +68,7 @@ report.show_estimates(
     group_labels=levels,
     colours=colour,
 )
-title = "Each barrier against each other, within each government level"
-report.show_differences(level_pairs, "hindered_pairs_by_gov_level", title, figure=False)
+report.show_pairs(level_pairs, "hindered_pairs_by_gov_level")
 
 # %%
 sectors = analysis.category_labels("sector")
@@ -88,8 +86,7 @@ report.show_estimates(
     group_labels=sectors,
     colours=colour,
 )
-title = "Each barrier against each other, within each sector"
-report.show_differences(sector_pairs, "hindered_pairs_by_sector", title, figure=False)
+report.show_pairs(sector_pairs, "hindered_pairs_by_sector")
 
 # %% [markdown]
 # ## Barriers among collaborators and others

@@ -37,8 +37,7 @@ report.show_sentences(
 )
 title = "Latest innovation made in collaboration"
 report.show_estimates(collaborated, "collaborated", title, group_labels=levels, colours=colour)
-title = "Each government level against each other"
-report.show_differences(level_pairs, "collaborated_gov_level_pairs", title, figure=False)
+report.show_pairs(level_pairs, "collaborated_gov_level_pairs")
 
 # %% [markdown]
 # ## Partners
@@ -55,8 +54,7 @@ report.show_sentences(
     report.differences_sentence(partner_pairs, "partners"),
 )
 report.show_estimates(partners, "partners", "Partners in the latest innovation", colours=colour)
-title = "Each partner against each other"
-report.show_differences(partner_pairs, "partner_differences", title, figure=False)
+report.show_pairs(partner_pairs, "partner_differences")
 
 # %% [markdown]
 # ## Partners by government level
@@ -77,8 +75,7 @@ report.show_estimates(
     group_labels=levels,
     colours=colour,
 )
-title = "Each partner against each other, within each government level"
-report.show_differences(level_pairs, "partner_pairs_by_gov_level", title, figure=False)
+report.show_pairs(level_pairs, "partner_pairs_by_gov_level")
 
 # %% [markdown]
 # ## Collaboration intensity
@@ -100,8 +97,7 @@ report.show_estimates(
     labels=count_labels,
     colours=colour,
 )
-title = "Each number of partner types against each other"
-report.show_differences(count_pairs, "partner_count_pairs", title, figure=False)
+report.show_pairs(count_pairs, "partner_count_pairs")
 
 # %% [markdown]
 # ## Collaboration and effects
@@ -127,8 +123,7 @@ report.show_estimates(
     group_labels=names,
     colours=colour,
 )
-title = "With against without partners"
-report.show_differences(partner_gap, "quality_partner_difference", title, figure=False)
+report.show_pairs(partner_gap, "quality_partner_difference")
 
 # %%
 model = analysis.model_effect_on_collaboration(ed, "effect_quality", threshold=threshold)

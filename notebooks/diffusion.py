@@ -33,8 +33,7 @@ report.show_sentences(
     report.ranking_sentence(novelty, analysis.labels(novelty), "origin", origin_pairs)
 )
 report.show_estimates(novelty, "novelty", "Origin of the latest innovation", colours=colour)
-title = "Each origin against each other"
-report.show_differences(origin_pairs, "novelty_pairs", title, figure=False)
+report.show_pairs(origin_pairs, "novelty_pairs")
 
 # %% [markdown]
 # ## Inspiration channels
@@ -49,8 +48,7 @@ report.show_sentences(
     report.ranking_sentence(channels, analysis.labels(channels), "channel", channel_pairs)
 )
 report.show_estimates(channels, "inspiration", "Where the idea came from", colours=colour)
-title = "Each channel against each other"
-report.show_differences(channel_pairs, "inspiration_pairs", title, figure=False)
+report.show_pairs(channel_pairs, "inspiration_pairs")
 
 # %% [markdown]
 # ## Spreading actively
@@ -69,8 +67,7 @@ report.show_sentences(
 )
 title = "Spread the latest innovation actively"
 report.show_estimates(spread, "spread_by_gov_level", title, group_labels=levels, colours=colour)
-title = "Each government level against each other"
-report.show_differences(level_pairs, "spread_gov_level_pairs", title, figure=False)
+report.show_pairs(level_pairs, "spread_gov_level_pairs")
 
 # %% [markdown]
 # ## Do copiers spread less than originators?

@@ -37,8 +37,7 @@ report.show_sentences(
 report.show_estimates(
     initiators, "initiators", "Initiators of the latest innovation", colours=colour
 )
-title = "Each initiator against each other"
-report.show_differences(initiator_pairs, "initiator_differences", title, figure=False)
+report.show_pairs(initiator_pairs, "initiator_differences")
 
 # %% [markdown]
 # ## Promoters
@@ -54,8 +53,7 @@ report.show_sentences(
     report.ranking_sentence(promoters, analysis.labels(promoters), "promoter", promoter_pairs)
 )
 report.show_estimates(promoters, "promoters", "Promoted the latest innovation", colours=colour)
-title = "Each promoter against each other"
-report.show_differences(promoter_pairs, "promoter_pairs", title, figure=False)
+report.show_pairs(promoter_pairs, "promoter_pairs")
 
 # %% [markdown]
 # ## Drivers by government level
@@ -78,8 +76,7 @@ report.show_estimates(
     group_labels=levels,
     colours=colour,
 )
-title = "Each initiator against each other, within each government level"
-report.show_differences(level_pairs, "initiator_pairs_by_gov_level", title, figure=False)
+report.show_pairs(level_pairs, "initiator_pairs_by_gov_level")
 
 # %% [markdown]
 # ## Which workplaces innovate
@@ -100,8 +97,7 @@ report.show_estimates(
     group_labels=sizes,
     colours=colour,
 )
-title = "Each size class against each other"
-report.show_differences(size_pairs, "innovative_size_pairs", title, figure=False)
+report.show_pairs(size_pairs, "innovative_size_pairs")
 
 # %%
 model = analysis.model_innovative_on_characteristics(ed, threshold=threshold)

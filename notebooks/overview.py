@@ -45,8 +45,7 @@ title = "Innovative by government level"
 report.show_estimates(
     by_level, "innovative_by_gov_level", title, group_labels=levels, colours=colour
 )
-title = "Each government level against each other"
-report.show_differences(level_pairs, "innovative_gov_level_pairs", title, figure=False)
+report.show_pairs(level_pairs, "innovative_gov_level_pairs")
 
 # %%
 by_sector = analysis.estimate_variable(ed, "innovative", by="sector", **options)
@@ -60,8 +59,7 @@ report.show_estimates(
     group_labels=sectors,
     colours=colour,
 )
-title = "Each sector against each other"
-report.show_differences(sector_pairs, "innovative_sector_pairs", title, figure=False)
+report.show_pairs(sector_pairs, "innovative_sector_pairs")
 
 # %% [markdown]
 # ## Types of innovation
@@ -75,7 +73,7 @@ types = analysis.estimate_variables(ed, analysis.battery_items("introduced"), **
 type_pairs = analysis.item_pairs(ed, types, "types")
 report.show_sentences(report.ranking_sentence(types, analysis.labels(types), "type", type_pairs))
 report.show_estimates(types, "types", "Kinds of innovation introduced", colours=colour)
-report.show_differences(type_pairs, "type_pairs", "Each type against each other", figure=False)
+report.show_pairs(type_pairs, "type_pairs")
 
 # %% [markdown]
 # ## Effects achieved
@@ -90,8 +88,7 @@ report.show_sentences(
     report.ranking_sentence(effects, analysis.labels(effects), "effect", effect_pairs)
 )
 report.show_estimates(effects, "effects", "Effects of the latest innovation", colours=colour)
-title = "Each effect against each other"
-report.show_differences(effect_pairs, "effect_pairs", title, figure=False)
+report.show_pairs(effect_pairs, "effect_pairs")
 
 # %% [markdown]
 # ## Evaluation
@@ -108,8 +105,7 @@ report.show_sentences(
 report.show_estimates(
     evaluation, "evaluation", "Evaluation of the latest innovation", colours=colour
 )
-title = "Each answer against each other"
-report.show_differences(answer_pairs, "evaluation_pairs", title, figure=False)
+report.show_pairs(answer_pairs, "evaluation_pairs")
 
 # %% [markdown]
 # ## Trend across editions

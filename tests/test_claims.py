@@ -249,8 +249,8 @@ def test_each_groups_leader_is_named_only_where_it_leads_its_own_family():
     )
     sentence = report.top_by_group_sentence(table, labels, names, "partner", pairs)
     assert sentence == (
-        "The most common partner is Citizens for State (50%), each ahead of every other partner "
-        "of its group at the 5% level after Holm's adjustment over the 1 pair of partners "
+        "The most common partner is Citizens for State (50%), ahead of every other partner of "
+        "its group at the 5% level after Holm's adjustment over the 1 pair of partners "
         "within each group. In Municipal, no partner is clearly more common than all the others."
     )
     (claim,) = sentence.claims
@@ -383,3 +383,29 @@ def test_pairs_refuse_a_table_whose_numbers_they_cannot_reproduce():
     wrong = table.assign(estimate=table["estimate"] + 0.01)
     with pytest.raises(analysis.AnalysisError, match="cannot be computed on the table's base"):
         analysis.group_pairs(edition, wrong, "sector", {}, "sectors")
+
+
+def test_country_sentences_test_each_indicator_against_its_own_country_pairs():
+    from innobarometer.indicators import load_indicators
+
+    label = load_indicators()["innovative"].label
+    keys, estimates = ["DK", "FI", "IS"], [0.83, 0.96, 0.73]
+    shares = tidy(keys, estimates).assign(indicator="innovative")
+    every = {frozenset(p) for p in itertools.combinations(keys, 2)}
+    pairs = pairs_of(keys, estimates, every, "the {m} country pairs of " + label)
+    pairs["label"] = label + ": " + pairs["label"]
+    other = pairs.assign(label="Other: x", family="the 3 country pairs of Other", p_holm=0.5)
+    (sentence,) = sentences.country_sentences(
+        shares, pd.Series(["Innovative"] * 3), pd.concat([other, pairs], ignore_index=True)
+    )
+    assert sentence.startswith("For Innovative, the share is highest for Finland (96%")
+    check_claims(sentence, shares, pairs)
+
+
+def test_a_long_table_of_pairs_shows_each_familys_leader_against_the_others():
+    from innobarometer.report.sections import _leaders_pairs
+
+    first = pairs_of(["a", "b", "c"], [0.2, 0.9, 0.5], set(), "the {m} pairs within X")
+    second = pairs_of(["a", "b", "c"], [0.7, 0.1, 0.5], set(), "the {m} pairs within Y")
+    shown = _leaders_pairs(pd.concat([first, second], ignore_index=True))
+    assert shown["label"].tolist() == ["a vs b", "b vs c", "a vs b", "a vs c"]

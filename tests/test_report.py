@@ -157,7 +157,7 @@ def test_ranking_does_not_put_an_item_ahead_of_an_equal_one():
     zeros = INITIATORS.assign(estimate=[0.0, 0.0, 0.9, 0.0])
     pairs = initiator_pairs(set(), zeros)
     assert report.ranking_sentence(zeros, LABELS, "type", pairs) == (
-        "No type is clearly more common than the others: the shares range from 0% to 0%, and "
+        "No type is clearly more common than the others: the shares are all 0%, and "
         "none of the 3 pairs of initiators differs at the 5% level after Holm's adjustment. "
         "Items with too few answers are not shown."
     )

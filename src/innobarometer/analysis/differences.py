@@ -88,7 +88,7 @@ def _difference_rows(rows: list[dict], family: str | None = None) -> pd.DataFram
         tested = int(table["p"].notna().sum())
         name = family.replace("{m}", str(tested))
         if tested == 1:  # "the 1 pair of sectors", "the 1 change between ..."
-            name = re.sub(r"\b(pairs|changes)\b", lambda found: found[1][:-1], name, count=1)
+            name = re.sub(r"\b(pair|change|comparison|item)s\b", r"\1", name, count=1)
         table.insert(len(DIFFERENCE_COLUMNS), "family", name)
         table = table[PAIR_COLUMNS]
     return table

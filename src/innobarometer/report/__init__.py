@@ -36,6 +36,7 @@ _API = {
     "show_model": "sections",
     "show_nordic_front_matter": "notices",
     "show_not_asked": "notices",
+    "show_pairs": "sections",
     "show_published": "sections",
     "show_key_findings": "sentences",
     "show_sentences": "sentences",

@@ -22,6 +22,7 @@ import pandas as pd
 
 from innobarometer.analysis.differences import SIGNIFICANCE, item_keys
 from innobarometer.codebook import load_codebook
+from innobarometer.indicators import load_indicators
 from innobarometer.report.figures import COUNTRY_NAMES
 from innobarometer.report.tables import estimate_text, interval_text, percent, show_html
 
@@ -182,8 +183,12 @@ def _ranking(shown: pd.DataFrame, keys: list[str], pairs: pd.DataFrame) -> _Rank
     return _Ranking(top, bottom and len(keys) > 2, significant, family)
 
 
-def _range_text(shown: pd.DataFrame) -> str:
-    return f"{percent(shown['estimate'].min())} to {percent(shown['estimate'].max())}"
+def _range_text(shown: pd.DataFrame, what: str = "the shares") -> str:
+    """'the shares range from 75% to 93%', or 'are all 72%' / 'is 20%' when they round alike."""
+    low, high = percent(shown["estimate"].min()), percent(shown["estimate"].max())
+    if low != high:
+        return f"{what} range from {low} to {high}"
+    return f"{what} {'is' if len(shown) == 1 else 'are all'} {low}"
 
 
 def _holm_text(ranking: _Ranking) -> str:
@@ -238,13 +243,13 @@ def ranking_sentence(table: pd.DataFrame, labels: pd.Series, noun: str, pairs: p
         claims.append(Claim("least common", keys[-1], tuple(keys[:-1]), ranking.family))
         text = (
             f"The least common {noun} is {last.label} ({estimate_text(last)}), behind every "
-            f"other {noun} {_holm_text(ranking)}; the others range from "
-            f"{_range_text(shown.iloc[:-1])}, and none of them is clearly above all the rest"
+            f"other {noun} {_holm_text(ranking)}; {_range_text(shown.iloc[:-1], 'the others')}, "
+            "and none of them is clearly above all the rest"
         )
     else:
         text = (
-            f"No {noun} is clearly more common than the others: the shares range from "
-            f"{_range_text(shown)}, and {_unclear_text(ranking, noun)}"
+            f"No {noun} is clearly more common than the others: {_range_text(shown)}, and "
+            f"{_unclear_text(ranking, noun)}"
         )
     return Finding(text + "." + hidden, claims)
 
@@ -294,20 +299,19 @@ def group_sentence(
         claims.append(Claim("highest", keys[0], tuple(keys[1:]), ranking.family))
         text = (
             f"{by_text}, the share is highest for {names[0]} ({estimate_text(top)}), above every "
-            f"other group {_holm_text(ranking)}; the others range from "
-            f"{_range_text(shown.iloc[1:])}"
+            f"other group {_holm_text(ranking)}; {_range_text(shown.iloc[1:], 'the others')}"
         )
     elif ranking.bottom:
         claims.append(Claim("lowest", keys[-1], tuple(keys[:-1]), ranking.family))
         text = (
             f"{by_text}, the share is lowest for {names[-1]} ({estimate_text(bottom)}), below "
-            f"every other group {_holm_text(ranking)}; the others range from "
-            f"{_range_text(shown.iloc[:-1])}"
+            f"every other group {_holm_text(ranking)}; "
+            f"{_range_text(shown.iloc[:-1], 'the others')}"
         )
     else:
         text = (
-            f"{by_text}, the groups do not differ clearly: the shares range from "
-            f"{_range_text(shown)}, and {_unclear_text(ranking)}"
+            f"{by_text}, the groups do not differ clearly: {_range_text(shown)}, and "
+            f"{_unclear_text(ranking)}"
         )
     return Finding(text + "." + hidden, claims)
 
@@ -389,8 +393,9 @@ def top_by_group_sentence(
         )
     else:
         parts = [f"{row.label} for {name} ({percent(row.estimate)})" for name, row in leaders]
+        each = "each " if len(parts) > 1 else ""
         text = (
-            f"The most common {noun} is " + "; ".join(parts) + f", each ahead of every other "
+            f"The most common {noun} is " + "; ".join(parts) + f", {each}ahead of every other "
             f"{noun} of its group {holm}."
         )
         if unclear:
@@ -476,7 +481,8 @@ def differences_sentence(differences: pd.DataFrame, what: str) -> str:
         holm = f"Holm's adjustment over {families[0]}"
     elif families:
         holm = (
-            f"Holm's adjustment within each of its {len(families)} families ({'; '.join(families)})"
+            f"Holm's adjustment within each of its {len(families)} families (named above and in "
+            "the report's CSV)"
         )
     else:
         holm = f"Holm's adjustment over these {len(shown)} differences"
@@ -594,11 +600,14 @@ def country_sentences(
     shares: pd.DataFrame, labels: pd.Series, differences: pd.DataFrame
 ) -> list[str]:
     """For each indicator, `group_sentence` over its countries, tested against the indicator's
-    country pairs in `differences` (`analysis.country_differences`: the family "the {m} country
-    pairs of <label>", Holm within it); suppressed countries unnamed."""
+    country pairs in `differences` (`analysis.country_differences`: rows labelled "<indicator
+    label>: ...", the family "the {m} country pairs of <indicator label>", Holm within it);
+    suppressed countries unnamed."""
     sentences = []
+    defined = load_indicators()
     for indicator, label in dict(zip(shares["indicator"], labels)).items():
-        pairs = differences[differences["label"].astype(str).str.startswith(f"{label}: ")]
+        named = defined[indicator].label if indicator in defined else label
+        pairs = differences[differences["label"].astype(str).str.startswith(f"{named}: ")]
         table = shares[shares["indicator"] == indicator]
         sentences.append(group_sentence(table, COUNTRY_NAMES, f"For {label}", pairs))
     return sentences
