@@ -12,8 +12,12 @@ from innobarometer.analysis.differences import (
     battery_differences,
     country_differences,
     group_differences,
+    group_pairs,
+    item_pairs,
+    item_pairs_by_group,
     option_differences,
     trend,
+    trend_editions,
 )
 from innobarometer.analysis.editions import (
     AnalysisError,
@@ -81,7 +85,10 @@ __all__ = [
     "evaluation_groups",
     "fit",
     "group_differences",
+    "group_pairs",
     "headline_indicators",
+    "item_pairs",
+    "item_pairs_by_group",
     "labels",
     "load_edition",
     "Model",
@@ -94,4 +101,5 @@ __all__ = [
     "substantive_groups",
     "top_items",
     "trend",
+    "trend_editions",
 ]
