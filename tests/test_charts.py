@@ -179,6 +179,10 @@ def test_differences_read_as_signed_points_never_minus_zero():
         }
     )
     alt = render.plot_differences(differences, "Changes").innobarometer_alt
+    hidden = differences.assign(suppressed=[True, False])  # differences have no group column
+    assert render.suppression_note(hidden, hidden["label"], None) == (
+        "Not shown: A vs B (reason not recorded)."
+    )
     assert "A vs B: 0.0 points (95% interval −2.0 to +2.0)" in alt
     assert "C vs D: +3.2 points" in alt and "-0.0" not in alt
 

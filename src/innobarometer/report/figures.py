@@ -347,7 +347,9 @@ def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
             zorder=3,
         )
         for y_hidden in y[~shown]:
-            ax.text(1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=9, color="#555555")
+            ax.text(
+                1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=FONT_POINTS, color="#555555"
+            )
     ax.set_yticks(centres, ticks)
     for index in headings:
         ax.get_yticklabels()[index].set_fontweight("bold")
@@ -457,8 +459,9 @@ def suppression_note(table: pd.DataFrame, labels: pd.Series, group_labels: dict 
     cells: dict[str, list[str]] = {}
     for index, row in hidden.iterrows():
         cell = str(labels.loc[index])
-        if row["group"] != "":
-            cell += f", {names.get(row['group'], row['group'])}"
+        group = row.get("group", "")
+        if group:
+            cell += f", {names.get(group, group)}"
         reason = SUPPRESSION_REASONS.get(reasons.loc[index] or "", "reason not recorded")
         cells.setdefault(reason, []).append(cell)
     parts = [f"{'; '.join(c)} ({reason})" for reason, c in cells.items()]
@@ -495,7 +498,15 @@ def plot_differences(
         100 * data["estimate"].to_numpy(float)[shown], y[shown], color=colour, s=40, zorder=3
     )
     for y_hidden in y[~shown]:
-        ax.text(0, y_hidden, SUPPRESSED_TEXT, va="center", ha="center", fontsize=9, color="#555555")
+        ax.text(
+            0,
+            y_hidden,
+            SUPPRESSED_TEXT,
+            va="center",
+            ha="center",
+            fontsize=FONT_POINTS,
+            color="#555555",
+        )
     ax.set_yticks(y, ticks)
     ax.set_ylim(total, 0)
     ax.set_xlabel(wrapped(xlabel, 40))
@@ -631,7 +642,7 @@ def plot_distribution(
         )
         left += width
     for y_hidden in y[~drawn]:
-        ax.text(1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=9, color="#555555")
+        ax.text(1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=FONT_POINTS, color="#555555")
     ax.set_yticks(y, ticks)
     ax.set_ylim(total, 0)
     ax.set_xlim(0, 100)
