@@ -155,3 +155,45 @@ def test_index_and_every_report_in_chromium(built):
 
     assert problems == []
     assert {p.name for p in screenshots.iterdir()} == {"index.png", "overview-report.png"}
+
+
+# Chart text a reader sees, in CSS px: at least this at 1280 px (legends, ticks) and, with the
+# figure shrunk to a phone's width, at least this at 390 px.
+MIN_CHART_TEXT_PX = {1280: 9.0, 390: 9.0}
+
+
+def test_chart_text_is_readable_at_1280_and_390_px_and_every_chart_links_its_svg(built):
+    """Each figure's smallest text, as the browser shows it: the font sizes of its SVG (the same
+    figure, in points) times the PNG's pixels per point times the scale the page displays it at."""
+    sync_playwright = _browser_or_skip()
+    from innobarometer.report.figures import FIGURE_DPI
+
+    build = built / "build"
+    manifest = json.loads((build / "manifest.json").read_text())
+    pages = [build / r["html"] for r in manifest["reports"].values() if r["status"] == "built"]
+    measured: dict[int, list[float]] = {width: [] for width in MIN_CHART_TEXT_PX}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        for width, least in MIN_CHART_TEXT_PX.items():
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            for path in sorted(pages):
+                page.goto(path.as_uri(), wait_until="load")
+                figures = page.eval_on_selector_all(
+                    "figure",
+                    """figures => figures.map(f => [f.querySelector('img').naturalWidth,
+                        f.querySelector('img').clientWidth,
+                        f.querySelector('a') && f.querySelector('a').getAttribute('href')])""",
+                )
+                assert figures, f"{path}: no figure"
+                for natural, shown, href in figures:
+                    assert href, f"{path}: a figure without its SVG link"
+                    svg = (path.parent / href).read_text(encoding="utf-8")
+                    points = min(float(s) for s in re.findall(r"font-size: ([0-9.]+)px", svg))
+                    pixels = points * FIGURE_DPI / 72 * shown / natural
+                    measured[width].append(pixels)
+                    assert pixels >= least, (
+                        f"{path.name} at {width} px: {href} text {pixels:.1f} px, under {least}"
+                    )
+            page.close()
+        browser.close()
+    print({w: (round(min(v), 2), len(v)) for w, v in measured.items()})

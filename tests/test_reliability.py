@@ -447,6 +447,12 @@ def assert_complete_products(root: Path) -> set[str]:
             rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
             assert rows[0][:2] == ["section", "table"], path
             assert {len(row) for row in rows} == {len(rows[0])}, f"{path}: ragged rows"
+        elif path.suffix == ".svg":
+            # A figure's SVG (`<key>.<figure>.svg`) belongs to its report's products.
+            assert path.read_text(encoding="utf-8").rstrip().endswith("</svg>"), path
+            report = f"{path.parent.name}/{path.name.split('.')[0]}"
+            assert report in built, f"{path}: a figure of a report not recorded as built"
+            continue
         on_disk.add(f"{path.parent.name}/{path.stem}")
     assert on_disk == built, f"on disk but not built: {on_disk - built}; {built - on_disk}"
     for name in built:

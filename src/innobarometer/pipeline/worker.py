@@ -58,7 +58,7 @@ def _execute(job: Job) -> dict:
 
     # lazy: the kernels and the report layer (pandas) load only when a report is stale
     from innobarometer.pipeline import kernel
-    from innobarometer.report.export import export_html, tables_csv
+    from innobarometer.report.export import export_html, figure_svgs, tables_csv
 
     notebook = jupytext.read(job.report.notebook, fmt="py:percent")
     parameters_index = next(
@@ -89,16 +89,23 @@ def _execute(job: Job) -> dict:
         failure = _describe_failure(error, parameters_index, job.report.notebook)
         return {"status": "failed", "notebook": str(job.failed)} | failure
     executed_path.unlink(missing_ok=True)
+    # The figures' SVGs first: naming them gives the page its download links.
+    figures = []
+    for name, svg in figure_svgs(executed, job.report.key):
+        svg_tmp = job.scratch / f"{stem}.{name}"
+        svg_tmp.write_text(svg, encoding="utf-8")
+        figures.append((str(svg_tmp), str(job.html.parent / name)))
     html_text = export_html(executed, job.report.title, job.shown_parameters)
     csv_text = tables_csv(executed)
     html_tmp, csv_tmp = job.scratch / f"{stem}.html", job.scratch / f"{stem}.csv"
     html_tmp.write_text(html_text, encoding="utf-8")
     csv_tmp.write_text(csv_text, encoding="utf-8")
     job.failed.unlink(missing_ok=True)
-    # The runner renames them into place as it records the report (`publish`).
+    # The runner renames them into place as it records the report (`publish`), the page last, so
+    # that every file it links is there.
     return {
         "status": "built",
-        "products": [(str(csv_tmp), str(job.csv)), (str(html_tmp), str(job.html))],
+        "products": [*figures, (str(csv_tmp), str(job.csv)), (str(html_tmp), str(job.html))],
     }
 
 

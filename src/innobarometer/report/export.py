@@ -18,6 +18,9 @@ from innobarometer import __version__, paths
 # The MIME type of a table's unrounded rows in a notebook's outputs (`tables.show_table`): the
 # export collects them into the report's CSV.
 TABLE_MIME = "application/vnd.innobarometer.table+json"
+# The MIME type of a figure's SVG beside its PNG (`figures.show_figure`): the build writes each
+# beside the report (`figure_svgs`) and the page links it under the figure.
+FIGURE_SVG_MIME = "application/vnd.innobarometer.figure+svg"
 PALETTE_COLOUR_TYPE = 3  # the PNG header's colour type of a palette image
 # Cells whose code and output never reach the HTML: papermill's injected parameters, the
 # notebook's own defaults and reads cell, and cells an author tags out.
@@ -193,3 +196,29 @@ def _csv_value(value) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+# Characters a figure's name may not bring into its SVG's file name.
+FILE_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def figure_svgs(notebook, key: str) -> list[tuple[str, str]]:
+    """Every figure's SVG (`FIGURE_SVG_MIME` outputs) as (file name, text), in page order.
+
+    Files are named `<key>.<figure name>.svg` (numbered when a name repeats) to sit beside the
+    report's page; each output's metadata gets its file name (`innobarometer.svg`), which the page
+    template links under the figure, so call this before `export_html`."""
+    files: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            svg = output.get("data", {}).get(FIGURE_SVG_MIME)
+            if svg is None:
+                continue
+            described = output.setdefault("metadata", {}).setdefault("innobarometer", {})
+            name = FILE_NAME_UNSAFE.sub("-", described.get("name") or "figure")
+            seen[name] = seen.get(name, 0) + 1
+            suffix = f"-{seen[name]}" if seen[name] > 1 else ""
+            described["svg"] = f"{key}.{name}{suffix}.svg"
+            files.append((described["svg"], "".join(svg)))
+    return files

@@ -1,4 +1,5 @@
-"""Figures as compact PNGs: drawn once, cropped to what was drawn, stored as 8-bit palettes.
+"""Figures as compact PNGs (drawn once, cropped to what was drawn, stored as 8-bit palettes), each
+with its SVG for download, sized for a phone, coloured the same in every report.
 
 `savefig(bbox_inches="tight")` lays a figure out twice: once to find the extent of what it draws,
 then again, on a new renderer of the cropped size, to draw it, so every label is measured twice.
@@ -16,15 +17,16 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 
 import numpy as np
 import pandas as pd
 
-from innobarometer.codebook import countries, country_name
-from innobarometer.report.export import palette_png
+from innobarometer.codebook import countries, country_name, load_codebook
+from innobarometer.report.export import FIGURE_SVG_MIME, palette_png
 from innobarometer.report.tables import SUPPRESSED_TEXT
 
-MARGIN_INCHES = (5.0, 1.0, 3.0, 1.0)  # left, bottom, right, top: y labels are the long ones
+MARGIN_INCHES = (4.0, 2.5, 3.0, 1.0)  # left, bottom, right, top: y labels, legend below
 
 
 def figure_png(fig, dpi: float) -> bytes:
@@ -97,30 +99,77 @@ COUNTRY_COLOURS = {
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
 
-FIGURE_WIDTH = 8.5
+# A group's colour is fixed by its place in the codebook's order of its variable (`group_labels`),
+# whatever the report's country, so the same category has one colour in every report. Black is
+# the whole domain's beside its groups; yellow is left out (faint on white).
+GROUP_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+WHOLE_DOMAIN_COLOUR = "#000000"
+# More groups than this are drawn one per row and named on the axis, in one colour, since colour
+# alone cannot tell that many apart.
+MAX_LEGEND_GROUPS = 5
+ON_AXIS_COLOUR = GROUP_COLOURS[0]
+
+
+# Sizes in inches, chosen for a phone: a figure is about 5 in (420 px) wide with its labels, so on
+# a 390 px screen (358 px for the page's text) its 10 pt (11.7 px) text stays at about 9 px or
+# more; at 1280 px it is shown at its own size.
+AXES_WIDTH = 2.9
+FIGURE_WIDTH = AXES_WIDTH + 0.2  # y labels reach into `figure_png`'s left margin
+LABEL_CHARACTERS = 24  # axis labels wrap at this width, so the label column stays narrow
+TITLE_CHARACTERS = 34  # a bold title as wide as the axes
+FONT_POINTS = 10
+LINE_INCHES = 0.19  # one line of 10 pt text and its leading
+TITLE_SPACE = 0.12  # above the axes, besides the title's lines
+XAXIS_SPACE = 0.55  # below the axes: tick labels and the axis label
 
 
 FIGURE_DPI = 84
 
 
-# Charts grow 0.32 in per row so labels never overlap; the cap only stops a runaway table
+# Charts grow with their rows so labels never overlap; the cap only stops a runaway table
 # (about 180 rows) from making an image taller than a browser will show.
 MAX_FIGURE_HEIGHT = 60.0
 
 
+# Whose percentage a chart shows, by the tidy table's `domain` (the codebook's universes).
+DOMAIN_NOUNS = {
+    "all": "all units",
+    "innovators": "innovators",
+    "non_innovators": "non-innovators",
+    "adapters_and_copiers": "innovators who adapted or copied",
+    "collaborators": "collaborating innovators",
+}
+
+
+# Why a cell is blank, by the tidy table's `suppression` column.
+SUPPRESSION_REASONS = {
+    "primary": "fewer answers than the disclosure threshold",
+    "secondary": "hidden so that another suppressed cell cannot be worked out",
+}
+
+
 def use_report_style() -> None:
-    """One look for every figure: seaborn's white grid, page-sized, compact PNGs."""
+    """One look for every figure: seaborn's white grid, 10 pt text, compact PNGs, SVGs whose
+    bytes depend only on what is drawn."""
     # lazy: plotting libraries load only when a figure is drawn
     import matplotlib as mpl
     import seaborn as sns
 
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.9)
+    sns.set_theme(style="whitegrid", context="notebook")
     mpl.rcParams.update(
         {
             "figure.dpi": FIGURE_DPI,
             "savefig.dpi": FIGURE_DPI,
             "figure.figsize": (FIGURE_WIDTH, 3.5),
+            "font.size": FONT_POINTS,
+            "axes.labelsize": FONT_POINTS,
+            "axes.titlesize": FONT_POINTS + 1,
+            "xtick.labelsize": FONT_POINTS,
+            "ytick.labelsize": FONT_POINTS,
+            "legend.fontsize": FONT_POINTS,
+            # SVG ids are hashes salted with this, not random; text stays text (small, searchable).
             "svg.hashsalt": "innobarometer",
+            "svg.fonttype": "none",
             "axes.titlelocation": "left",
             "axes.titleweight": "bold",
             # A fixed title height: matplotlib's automatic one measures every y tick label again
@@ -130,47 +179,155 @@ def use_report_style() -> None:
     )
 
 
-def plot_estimates(
-    table: pd.DataFrame,
-    labels: pd.Series | None = None,
-    title: str = "",
-    colours: dict[str, str] | str | None = None,
-    xlabel: str = "Share (%)",
-    scale: float = 100.0,
-    group_labels: dict | None = None,
-):
-    """Estimates with their intervals as a dot-and-whisker chart, one row per item.
+def wrapped(text, width: int = LABEL_CHARACTERS) -> str:
+    """A label broken into lines of at most `width` characters (a longer word stays whole)."""
+    return textwrap.fill(str(text), width, break_long_words=False) or str(text)
 
-    Several groups (the tidy `group` column) are drawn side by side in each row, in `colours` (a
-    dict group -> colour, or one colour: the whole domain's, with the other Okabe-Ito colours for
-    the groups). Suppressed cells are never plotted: their place says 'suppressed'. Returns the
-    matplotlib figure.
-    """
+
+def _figure(axes_height: float, title: str = ""):
+    """A figure whose axes are `AXES_WIDTH` by `axes_height` inches, with room for the title
+    above and the x axis below (the labels on the left and a legend below go into the margin
+    that `figure_png` adds and crops)."""
     # lazy: plotting libraries load only when a figure is drawn
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
-    data = table.assign(item=labels if labels is not None else table["indicator"]).reset_index()
+    title = wrapped(title, TITLE_CHARACTERS) if title else ""
+    top = TITLE_SPACE + LINE_INCHES * (title.count("\n") + 1 if title else 0)
+    height = min(axes_height + top + XAXIS_SPACE, MAX_FIGURE_HEIGHT)
+    fig = plt.figure(figsize=(FIGURE_WIDTH, height))
+    ax = fig.add_axes(
+        [
+            0.1 / FIGURE_WIDTH,
+            XAXIS_SPACE / height,
+            AXES_WIDTH / FIGURE_WIDTH,
+            (height - top - XAXIS_SPACE) / height,
+        ]
+    )
+    if title:
+        ax.set_title(title)
+    return fig, ax
+
+
+def _rows(labels: list[str], pitch: float) -> tuple[np.ndarray, float]:
+    """The centre of each row (inches from the top) for wrapped labels, each row at least
+    `pitch` tall and tall enough for its lines; and the height of them all."""
+    heights = np.array(
+        [max(pitch, LINE_INCHES * (label.count("\n") + 1) + 0.1) for label in labels]
+    )
+    return np.cumsum(heights) - heights / 2, float(heights.sum())
+
+
+def _legend_below(ax, handles_labels=None) -> None:
+    """The legend under the x axis, one entry per line (long group names fit a phone)."""
+    height = ax.get_position().height * ax.figure.get_size_inches()[1]
+    below = XAXIS_SPACE - 0.02 + LINE_INCHES * ax.get_xlabel().count("\n")
+    handles, names = handles_labels or ax.get_legend_handles_labels()
+    ax.legend(
+        handles,
+        [wrapped(n, 34) for n in names],
+        loc="upper left",
+        bbox_to_anchor=(-0.02, -below / height),
+        frameon=False,
+        borderaxespad=0,
+        handletextpad=0.3,
+    )
+
+
+def describe(fig, text: str) -> None:
+    """Give a figure its alt text: what it shows, with its numbers, in a sentence."""
+    fig.innobarometer_alt = text
+
+
+def _number(value: float, scale: float) -> str:
+    unit = "%" if scale == 100.0 else ""
+    return f"{scale * value:.0f}{unit}"
+
+
+def _value_text(row, scale: float) -> str:
+    """'62% (95% interval 55–68%)', or 'suppressed'."""
+    if bool(row.suppressed) or pd.isna(row.estimate):
+        return SUPPRESSED_TEXT
+    text = _number(row.estimate, scale)
+    if pd.notna(row.ci_lower) and pd.notna(row.ci_upper):
+        lower = f"{scale * row.ci_lower:.0f}"
+        text += f" (95% interval {lower}–{_number(row.ci_upper, scale)})"
+    return text
+
+
+def ordered_groups(groups, order=None) -> list[str]:
+    """The whole domain ("") first, then the groups in `order` (the codebook's category order,
+    as `group_labels` keys give it), then any other groups as they came."""
+    present = list(dict.fromkeys(groups))
+    known = [g for g in (order or {}) if g in present]
+    return (
+        ([""] if "" in present else []) + known + [g for g in present if g not in known and g != ""]
+    )
+
+
+def group_colours(groups: list[str], colours=None, order=None) -> dict[str, str]:
+    """One colour per group, the same in every report.
+
+    `colours` a dict gives each group its own (countries); one colour (a country's) is the whole
+    domain's when drawn alone. Otherwise a group takes the colour of its place in `order` (the
+    codebook's), the whole domain black; groups named on the axis (more than
+    `MAX_LEGEND_GROUPS`) share one colour.
+    """
+    if isinstance(colours, dict):
+        return {g: colours.get(g, WHOLE_DOMAIN_COLOUR) for g in groups}
+    if groups == [""]:
+        return {"": colours if isinstance(colours, str) else OKABE_ITO[0]}
+    if len(groups) > MAX_LEGEND_GROUPS:
+        return {g: WHOLE_DOMAIN_COLOUR if g == "" else ON_AXIS_COLOUR for g in groups}
+    places = list(order or {})
+    colour_of = {"": WHOLE_DOMAIN_COLOUR}
+    for g in groups:
+        if g in places and places.index(g) < len(GROUP_COLOURS):
+            colour_of[g] = GROUP_COLOURS[places.index(g)]
+    spare = [c for c in GROUP_COLOURS if c not in colour_of.values()]
+    for g in groups:
+        if g not in colour_of:
+            colour_of[g] = spare.pop(0)
+    return {g: colour_of[g] for g in groups}
+
+
+def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
+    """`plot_estimates`'s figure, axes, and the row (inches from the top) of each (item, group)."""
+    data = table.assign(item=labels if labels is not None else table["indicator"])
+    data = data.reset_index(drop=True)
     items = list(dict.fromkeys(data["item"]))
-    groups = list(dict.fromkeys(data["group"]))
-    if isinstance(colours, str):
-        others = [c for c in OKABE_ITO if c != colours]
-        colour_of = {
-            g: colours if g == "" else others[i % len(others)] for i, g in enumerate(groups)
-        }
-    elif colours is None:
-        palette = sns.color_palette("colorblind", len(groups))
-        colour_of = {g: palette[i] for i, g in enumerate(groups)}
+    groups = ordered_groups(data["group"], group_labels)
+    names = {g: (group_labels or {}).get(g, g) if g else "All" for g in groups}
+    colour_of = group_colours(groups, colours, group_labels)
+    # Groups of one item need no legend: their names go on the axis, as do too many to colour.
+    on_axis = len(groups) > MAX_LEGEND_GROUPS or (len(items) == 1 and len(groups) > 1)
+    if on_axis:
+        # One row per group, under a bold heading per item when there are several.
+        ticks, keys = [], []
+        for item in items:
+            if len(items) > 1:
+                ticks.append(wrapped(item))
+                keys.append((item, None))
+            ticks += [wrapped(names[g]) for g in groups]
+            keys += [(item, g) for g in groups]
+        centres, total = _rows(ticks, 0.26)
+        row_of = dict(zip(keys, centres))
+        headings = [i for i, (_, g) in enumerate(keys) if g is None]
     else:
-        colour_of = {g: colours.get(g, "#555555") for g in groups}
-    offsets = np.linspace(-0.28, 0.28, len(groups)) if len(groups) > 1 else np.zeros(1)
-    height = 1.4 + 0.32 * len(items) * (1 + 0.45 * (len(groups) - 1))
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(height, MAX_FIGURE_HEIGHT)))
-    for offset, group in zip(offsets, groups):
+        ticks = [wrapped(item) for item in items]
+        pitch = 0.3 * (1 + 0.45 * (len(groups) - 1))
+        centres, total = _rows(ticks, pitch)
+        offsets = np.linspace(-0.3, 0.3, len(groups)) * pitch if len(groups) > 1 else [0.0]
+        row_of = {
+            (item, g): centre + offset
+            for item, centre in zip(items, centres)
+            for g, offset in zip(groups, offsets)
+        }
+        headings = []
+    fig, ax = _figure(total, title)
+    for group in groups:
         rows = data[data["group"] == group]
-        y = np.array([items.index(i) for i in rows["item"]]) + offset
+        y = np.array([row_of[(item, group)] for item in rows["item"]])
         shown = ~rows["suppressed"].to_numpy(bool)
-        name = (group_labels or {}).get(group, group) if group != "" else "all"
         ax.hlines(
             y[shown],
             scale * rows["ci_lower"].to_numpy(float)[shown],
@@ -185,43 +342,91 @@ def plot_estimates(
             scale * rows["estimate"].to_numpy(float)[shown],
             y[shown],
             color=colour_of[group],
-            s=45,
-            label=name if len(groups) > 1 else None,
+            s=40,
+            label=names[group] if len(groups) > 1 and not on_axis else None,
             zorder=3,
         )
         for y_hidden in y[~shown]:
-            ax.text(1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=8, color="#777777")
-    ax.set_yticks(range(len(items)), items)
-    ax.set_ylim(len(items) - 0.5, -0.5)
+            ax.text(
+                1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=FONT_POINTS, color="#555555"
+            )
+    ax.set_yticks(centres, ticks)
+    for index in headings:
+        ax.get_yticklabels()[index].set_fontweight("bold")
+    ax.set_ylim(total, 0)
     ax.set_xlim(0, scale)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(wrapped(xlabel, 40))
     ax.set_ylabel("")
-    if title:
-        ax.set_title(title)
-    if len(groups) > 1:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    if len(groups) > 1 and not on_axis:
+        _legend_below(ax)
+    sentences = []
+    for item in items:
+        rows = data[data["item"] == item].drop_duplicates("group").set_index("group")
+        values = [
+            f"{names[g]} {_value_text(rows.loc[g], scale)}"
+            if len(groups) > 1
+            else _value_text(rows.loc[g], scale)
+            for g in groups
+            if g in rows.index
+        ]
+        sentences.append(f"{item}: {', '.join(values)}")
+    describe(fig, f"Chart: {title or xlabel}. {xlabel}: " + "; ".join(sentences) + ".")
+    return fig, ax, row_of
+
+
+def plot_estimates(
+    table: pd.DataFrame,
+    labels: pd.Series | None = None,
+    title: str = "",
+    colours: dict[str, str] | str | None = None,
+    xlabel: str = "Share (%)",
+    scale: float = 100.0,
+    group_labels: dict | None = None,
+):
+    """Estimates with their intervals as a dot-and-whisker chart, one row per item.
+
+    Groups (the tidy `group` column) come in `group_labels`' order (the codebook's) in colours
+    that `group_colours` fixes; up to `MAX_LEGEND_GROUPS` side by side in each item's row with a
+    legend, more (or the groups of a single item) one per row named on the axis. Suppressed cells
+    are never plotted: their place says 'suppressed'. The alt text lists every value. Returns the
+    matplotlib figure.
+    """
+    fig, _, _ = _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels)
     return fig
 
 
-def show_figure(fig) -> None:
-    """Display a figure as a compact PNG and close it; the metadata lists the values drawn (x
-    positions of points and ends of bars) so tests can check what a reader sees, and the alt text
-    the page gives the image."""
+def show_figure(fig, name: str = "figure") -> None:
+    """Display a figure as a compact PNG and close it, with its SVG (`FIGURE_SVG_MIME`), which the
+    build writes beside the report as `<report>.<name>.svg` and links under the figure.
+
+    The metadata gives the alt text (the figure's own, from `describe`, else its titles), the
+    values drawn (x positions of points and ends of bars, so tests can check what a reader sees)
+    and the figure's name."""
 
     # lazy: plotting libraries load only when a figure is drawn
     import matplotlib.pyplot as plt
     from IPython.display import display
 
     png = figure_png(fig, FIGURE_DPI)
+    svg = figure_svg(fig)
     plt.close(fig)
     bundle = {
         "image/png": base64.b64encode(png).decode("ascii"),
+        FIGURE_SVG_MIME: svg,
         "text/plain": "<figure>",
     }
-    # The chart's own titles describe it for a screen reader (and for a page without images).
     titles = [t for ax in fig.axes for t in map(ax.get_title, ("left", "center", "right")) if t]
-    described = {"drawn": drawn_values(fig), "alt": "Chart: " + "; ".join(titles) if titles else ""}
+    alt = getattr(fig, "innobarometer_alt", "") or ("Chart: " + "; ".join(titles) if titles else "")
+    described = {"drawn": drawn_values(fig), "alt": alt, "name": name}
     display(bundle, raw=True, metadata={"innobarometer": described})
+
+
+def figure_svg(fig) -> str:
+    """The figure as SVG text cropped as the PNG is; the same figure gives the same bytes (ids
+    salted by `svg.hashsalt`, no date)."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue()
 
 
 def drawn_values(fig) -> list[float]:
@@ -236,77 +441,179 @@ def drawn_values(fig) -> list[float]:
     return [round(v, 6) for v in values]
 
 
+def whose_share(table: pd.DataFrame) -> str:
+    """Whose percentage a table's shares are, from its `domain` column ('innovators'), the
+    domains joined when they differ; empty when the table names none."""
+    domains = [d for d in dict.fromkeys(table.get("domain", pd.Series(dtype=str))) if d]
+    return " or ".join(DOMAIN_NOUNS.get(d, str(d).replace("_", " ")) for d in domains)
+
+
+def suppression_note(table: pd.DataFrame, labels: pd.Series, group_labels: dict | None) -> str:
+    """The line under a chart with suppressed cells: which are not shown and why (the tidy
+    `suppression` column: primary or secondary); empty when nothing is suppressed."""
+    hidden = table[table["suppressed"].astype(bool)]
+    if hidden.empty:
+        return ""
+    reasons = hidden["suppression"] if "suppression" in hidden else pd.Series("", hidden.index)
+    names = group_labels or {}
+    cells: dict[str, list[str]] = {}
+    for index, row in hidden.iterrows():
+        cell = str(labels.loc[index])
+        group = row.get("group", "")
+        if group:
+            cell += f", {names.get(group, group)}"
+        reason = SUPPRESSION_REASONS.get(reasons.loc[index] or "", "reason not recorded")
+        cells.setdefault(reason, []).append(cell)
+    parts = [f"{'; '.join(c)} ({reason})" for reason, c in cells.items()]
+    return "Not shown: " + "; ".join(parts) + "."
+
+
+def _signed(value: float) -> str:
+    """'+3.2', '−1.0', '0.0' (never '-0.0')."""
+    text = f"{value:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text.replace("-", "−")
+
+
 def plot_differences(
     differences: pd.DataFrame, title: str = "", xlabel: str = "Difference (percentage points)"
 ):
     """Differences with their intervals around a zero line, one row per difference; suppressed
     differences are not drawn."""
-    # lazy: plotting libraries load only when a figure is drawn
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
     data = differences.reset_index(drop=True)
     shown = ~data["suppressed"].astype(bool).to_numpy()
-    y = np.arange(len(data))
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(1.4 + 0.32 * len(data), MAX_FIGURE_HEIGHT)))
+    ticks = [wrapped(label) for label in data["label"]]
+    y, total = _rows(ticks, 0.3)
+    fig, ax = _figure(total, title)
+    colour = OKABE_ITO[0]
     ax.axvline(0, color="#333333", linewidth=1)
     ax.hlines(
         y[shown],
         100 * data["ci_lower"].to_numpy(float)[shown],
         100 * data["ci_upper"].to_numpy(float)[shown],
-        color=sns.color_palette("colorblind")[0],
+        color=colour,
         linewidth=2,
         alpha=0.7,
     )
     ax.scatter(
-        100 * data["estimate"].to_numpy(float)[shown],
-        y[shown],
-        color=sns.color_palette("colorblind")[0],
-        s=45,
-        zorder=3,
+        100 * data["estimate"].to_numpy(float)[shown], y[shown], color=colour, s=40, zorder=3
     )
     for y_hidden in y[~shown]:
-        ax.text(0, y_hidden, SUPPRESSED_TEXT, va="center", ha="center", fontsize=8, color="#777777")
-    ax.set_yticks(y, data["label"])
-    ax.set_ylim(len(data) - 0.5, -0.5)
-    ax.set_xlabel(xlabel)
-    if title:
-        ax.set_title(title)
+        ax.text(
+            0,
+            y_hidden,
+            SUPPRESSED_TEXT,
+            va="center",
+            ha="center",
+            fontsize=FONT_POINTS,
+            color="#555555",
+        )
+    ax.set_yticks(y, ticks)
+    ax.set_ylim(total, 0)
+    ax.set_xlabel(wrapped(xlabel, 40))
+    values = [
+        f"{row.label}: "
+        + (
+            SUPPRESSED_TEXT
+            if not visible
+            else f"{_signed(100 * row.estimate)} points (95% interval "
+            f"{_signed(100 * row.ci_lower)} to {_signed(100 * row.ci_upper)})"
+        )
+        for row, visible in zip(data.itertuples(), shown)
+    ]
+    describe(fig, f"Chart: {title or xlabel}. " + "; ".join(values) + ".")
     return fig
 
 
+# Plain ticks of an odds-ratio axis: halvings and doublings around one, or 1-2-5 steps, or
+# powers of ten, whichever first gives at most `MAX_TICKS` over the axis.
+TICK_SERIES = (
+    [2.0**k for k in range(-6, 7)],
+    [m * 10.0**k for k in range(-3, 4) for m in (1, 2, 5)],
+    [10.0**k for k in range(-6, 7)],
+)
+MAX_TICKS = 7
+
+
+def odds_ratio_ticks(low: float, high: float) -> list[float]:
+    """Ticks for a log axis from `low` to `high`: plain numbers (0.5, 1, 2, 4), never powers."""
+    for series in TICK_SERIES:
+        ticks = [t for t in series if low <= t <= high]
+        if len(ticks) <= MAX_TICKS:
+            return ticks
+    return ticks
+
+
+def _plain(value: float) -> str:
+    return f"{value:g}"
+
+
+def in_codebook_order(terms: pd.Series) -> list[int]:
+    """Positions of model terms (`column[level]`) with each variable's levels in the codebook's
+    category order (size classes by size, not as text); variables keep their order."""
+    codebook = load_codebook()
+
+    def key(position: int):
+        term = str(terms.iloc[position])
+        column, _, level = term.rstrip("]").partition("[")
+        order = [str(c) for c in codebook[column].categories] if column in codebook else []
+        first = next(i for i, t in enumerate(terms) if str(t).partition("[")[0] == column)
+        return (first, order.index(level) if level in order else len(order), position)
+
+    return sorted(range(len(terms)), key=key)
+
+
 def plot_odds_ratios(model, title: str = ""):
-    """Odds ratios with their intervals on a log scale around one; None when no model."""
+    """Odds ratios with their intervals on a log scale around one, ticks as plain numbers;
+    None when no model."""
     # lazy: plotting libraries load only when a figure is drawn
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
     if model.message:
         return None
     data = model.table.reset_index(drop=True)
-    y = np.arange(len(data))
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(1.4 + 0.32 * len(data), MAX_FIGURE_HEIGHT)))
-    colour = sns.color_palette("colorblind")[0]
+    if "term" in data:
+        data = data.iloc[in_codebook_order(data["term"])].reset_index(drop=True)
+    ticks = [wrapped(label) for label in data["label"]]
+    y, total = _rows(ticks, 0.3)
+    fig, ax = _figure(total, title)
+    colour = OKABE_ITO[0]
     ax.axvline(1, color="#333333", linewidth=1)
     ax.hlines(y, data["ci_lower"], data["ci_upper"], color=colour, linewidth=2, alpha=0.7)
-    ax.scatter(data["odds_ratio"].to_numpy(float), y, color=colour, s=45, zorder=3)
+    ax.scatter(data["odds_ratio"].to_numpy(float), y, color=colour, s=40, zorder=3)
     ax.set_xscale("log")
-    ax.set_yticks(y, data["label"])
-    ax.set_ylim(len(data) - 0.5, -0.5)
+    ends = np.concatenate([data["ci_lower"].to_numpy(float), data["ci_upper"].to_numpy(float)])
+    ends = ends[np.isfinite(ends) & (ends > 0)]
+    # At least 0.5 to 2, so the axis shows three plain ticks around one.
+    low = min(0.45, float(ends.min()) / 1.15) if ends.size else 0.45
+    high = max(2.2, float(ends.max()) * 1.15) if ends.size else 2.2
+    ax.set_xlim(low, high)
+    ax.xaxis.set_major_locator(FixedLocator(odds_ratio_ticks(low, high)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _plain(value)))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_yticks(y, ticks)
+    ax.set_ylim(total, 0)
     ax.set_xlabel("Odds ratio (log scale; 1 = no association)")
-    if title:
-        ax.set_title(title)
+    values = [
+        f"{row.label}: {row.odds_ratio:.2f} (95% interval {row.ci_lower:.2f}–{row.ci_upper:.2f})"
+        for row in data.itertuples()
+    ]
+    describe(fig, f"Chart: {title or 'odds ratios'}. Odds ratios: " + "; ".join(values) + ".")
     return fig
 
 
-def plot_distribution(table: pd.DataFrame, labels: pd.Series, category_labels: dict, title=""):
+def plot_distribution(
+    table: pd.DataFrame,
+    labels: pd.Series,
+    category_labels: dict,
+    title="",
+    xlabel: str = "Share of substantive answers (%)",
+):
     """The full distribution of each item as one stacked bar (substantive answers, 100%).
 
     An item with any suppressed category is left out whole (a stacked bar would reveal the
     missing piece as the remainder) and marked 'suppressed'.
     """
     # lazy: plotting libraries load only when a figure is drawn
-    import matplotlib.pyplot as plt
     import seaborn as sns
 
     data = table[(table["group"] == "") & table["category"].isin(list(category_labels))]
@@ -316,47 +623,78 @@ def plot_distribution(table: pd.DataFrame, labels: pd.Series, category_labels: d
     wide = data.pivot_table(index="label", columns="category", values="estimate", sort=False)
     wide = wide.reindex(index=items, columns=list(category_labels))
     colours = sns.color_palette("RdBu_r", len(category_labels))
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, min(1.6 + 0.32 * len(items), MAX_FIGURE_HEIGHT)))
+    ticks = [wrapped(item) for item in items]
+    y, total = _rows(ticks, 0.32)
+    fig, ax = _figure(total, title)
     left = np.zeros(len(items))
     drawn = np.array([item not in hidden for item in items])
-    y = np.arange(len(items))
     for colour, (code, text) in zip(colours, category_labels.items()):
         width = 100 * wide[code].fillna(0).to_numpy(float)
-        ax.barh(y[drawn], width[drawn], left=left[drawn], color=colour, label=text, height=0.7)
+        ax.barh(
+            y[drawn],
+            width[drawn],
+            left=left[drawn],
+            color=colour,
+            label=text,
+            height=0.22,
+            edgecolor="#777777",
+            linewidth=0.4,
+        )
         left += width
     for y_hidden in y[~drawn]:
-        ax.text(1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=8, color="#777777")
-    ax.set_yticks(y, items)
-    ax.set_ylim(len(items) - 0.5, -0.5)
+        ax.text(1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=FONT_POINTS, color="#555555")
+    ax.set_yticks(y, ticks)
+    ax.set_ylim(total, 0)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Share of substantive answers (%)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8, frameon=False)
-    if title:
-        ax.set_title(title)
+    ax.set_xlabel(wrapped(xlabel, 40))
+    _legend_below(ax)
+    sentences = [
+        f"{item}: "
+        + (
+            SUPPRESSED_TEXT
+            if item in hidden
+            else ", ".join(
+                f"{text} {100 * wide.loc[item, code]:.0f}%"
+                for code, text in category_labels.items()
+                if pd.notna(wide.loc[item, code])
+            )
+        )
+        for item in items
+    ]
+    describe(fig, f"Chart: {title or xlabel}. {xlabel}: " + "; ".join(sentences) + ".")
     return fig
 
 
-def plot_published(comparison: pd.DataFrame, title: str = ""):
+def plot_published(comparison: pd.DataFrame, title: str = "", xlabel: str = "Share (%)"):
     """The package's estimates with intervals (dots) and the published figures (diamonds)."""
     data = comparison.reset_index(drop=True)
     labels = data["label"] + " (" + data["scope"] + ")"
     if "estimated_from" in data:
         labels = data["estimated_from"] + ": " + labels
-    fig = plot_estimates(
+    fig, ax, row_of = _estimates_axes(
         data.assign(group="", ci_method="logit", flag=""),
         labels,
         title,
-        colours=OKABE_ITO[0],
+        OKABE_ITO[0],
+        xlabel,
+        100.0,
+        None,
     )
-    ax = fig.axes[0]
+    ax.collections[-1].set_label("estimate")
     ax.scatter(
         100 * data["published"],
-        np.arange(len(data)),
+        [row_of[(label, "")] for label in labels],
         marker="D",
         s=30,
         color="#000000",
         label="published",
         zorder=4,
     )
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    _legend_below(ax)
+    published = "; ".join(
+        f"{label}: published {100 * value:.0f}%"
+        for label, value in zip(labels, data["published"])
+        if pd.notna(value)
+    )
+    describe(fig, f"{fig.innobarometer_alt} Published figures: {published}.")
     return fig

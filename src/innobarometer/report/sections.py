@@ -22,6 +22,8 @@ from innobarometer.report.figures import (
     plot_odds_ratios,
     plot_published,
     show_figure,
+    suppression_note,
+    whose_share,
 )
 from innobarometer.report.notices import show_not_asked
 from innobarometer.report.sentences import (
@@ -66,10 +68,34 @@ def show_estimates(
         names = group_labels or {}
         labels = pd.Series([names.get(g, g) for g in table["group"]], index=table.index)
         drawn = drawn.assign(group="")
-    show_figure(
-        plot_estimates(drawn, labels[shares], title, colours=colours, group_labels=group_labels)
-    )
+    if not drawn.empty:
+        show_chart(
+            plot_estimates(
+                drawn,
+                labels[shares],
+                title,
+                colours=colours,
+                xlabel=share_axis_label(drawn),
+                group_labels=None if groups_as_rows else group_labels,
+            ),
+            name,
+            suppression_note(drawn, labels[shares], group_labels),
+        )
     show_table(table, name, shown=format_estimates(table, labels, group_labels))
+
+
+def share_axis_label(table: pd.DataFrame, what: str = "Share") -> str:
+    """'Share of innovators (%)': whose percentage a chart shows, from the table's domain."""
+    whose = whose_share(table)
+    return f"{what} of {whose} (%)" if whose else f"{what} (%)"
+
+
+def show_chart(fig, name: str, note: str = "") -> None:
+    """A figure under its name (its SVG's file name), and the line saying what is not shown and
+    why, when something is suppressed."""
+    show_figure(fig, name)
+    if note:
+        show_html(f'<p class="figure-note">{html.escape(note)}</p>')
 
 
 def show_differences(differences: pd.DataFrame, name: str, title: str, figure: bool = True) -> None:
@@ -78,7 +104,10 @@ def show_differences(differences: pd.DataFrame, name: str, title: str, figure: b
     if differences.empty:
         return
     if figure:
-        show_figure(plot_differences(differences, title))
+        labels = differences["label"] if "label" in differences else differences.index.to_series()
+        show_chart(
+            plot_differences(differences, title), name, suppression_note(differences, labels, None)
+        )
     show_table(differences, name, shown=format_differences(differences))
 
 
@@ -128,7 +157,7 @@ def show_model(model, name: str, title: str) -> None:
     if model.message:
         show_html(f'<p class="notice">{html.escape(model.message)}</p>')
         return
-    show_figure(plot_odds_ratios(model, title))
+    show_chart(plot_odds_ratios(model, title), name)
     show_table(model.table, name, shown=format_model(model))
 
 
@@ -145,7 +174,9 @@ def show_published(
         return
     drawn = comparison if plotted is None else comparison[plotted]
     if not drawn.empty:
-        show_figure(plot_published(drawn, "Estimates (dots) and published figures (diamonds)"))
+        show_chart(
+            plot_published(drawn, "Estimates (dots) and published figures (diamonds)"), "published"
+        )
     show_table(comparison, "published", shown=format_published(comparison))
 
 
@@ -168,7 +199,18 @@ def show_distribution(table, name, title, category_labels: dict) -> None:
     item_labels = pd.Series(
         [load_label(i) for i in items["indicator"]], index=items.index, name="label"
     )
-    show_figure(plot_distribution(table, item_labels, category_labels, title))
+    shown_items = table["category"].isin(list(category_labels))
+    show_chart(
+        plot_distribution(
+            table,
+            item_labels,
+            category_labels,
+            title,
+            share_axis_label(table, "Share of substantive answers"),
+        ),
+        name,
+        suppression_note(table[shown_items & (table["group"] == "")], item_labels, None),
+    )
     shown = format_estimates(table, item_labels + ": " + items["label"])
     show_table(table, name, shown=shown)
 
