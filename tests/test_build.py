@@ -386,6 +386,19 @@ def test_full_build_then_a_no_op(project, executed):
     assert out == "7 reports up to date\n"
     assert products(project) == built
 
+    # An up-to-date build loads none of the heavy libraries (the index, the codebook and
+    # methodology pages and the data package are compared, not remade).
+    code = (
+        "import sys\nfrom innobarometer.pipeline import build, manifest\n"
+        "build.code_digests = lambda: dict.fromkeys(manifest.REPORT_LAYERS, 'code')\n"
+        "assert build.build() == 0\n"
+        "heavy = ('pandas', 'numpy', 'frictionless', 'mistune', 'nbconvert', 'matplotlib')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1:] in ([], [""]), done.stdout
+
 
 def test_rebuild_from_the_same_inputs_is_byte_identical(project, executed):
     assert run(themes="drivers,nordic")[0] == 0
