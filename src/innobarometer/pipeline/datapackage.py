@@ -51,12 +51,20 @@ FIELDS: dict[str, tuple[str, str, str | None]] = {
     "estimate": (
         "number",
         "The estimate: a share or a difference of shares as a proportion; a mean where "
-        "ci_method is t; a log odds ratio for a model term.",
+        "ci_method is t; empty for a model term (see odds_ratio).",
         PROPORTION + " for shares; the variable's own unit for means",
     ),
     "se": ("number", "The design-based (Taylor-linearised) standard error.", "as estimate"),
-    "ci_lower": ("number", "Lower end of the 95% confidence interval.", "as estimate"),
-    "ci_upper": ("number", "Upper end of the 95% confidence interval.", "as estimate"),
+    "ci_lower": (
+        "number",
+        "Lower end of the 95% confidence interval (of the odds ratio for a model term).",
+        "as estimate; as odds_ratio for a model term",
+    ),
+    "ci_upper": (
+        "number",
+        "Upper end of the 95% confidence interval (of the odds ratio for a model term).",
+        "as estimate; as odds_ratio for a model term",
+    ),
     "ci_method": (
         "string",
         "The interval method: logit, beta (Korn-Graubard), wilson, or t (methodology.html).",
