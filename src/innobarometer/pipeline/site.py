@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from innobarometer import __version__, paths
 from innobarometer.codebook import THEMES, countries, country_name, latest_editions
-from innobarometer.data_set import EditionFacts
 from innobarometer.paths import MAPPING_NAME
 from innobarometer.pipeline.plan import DataSet, Report, theme_title
 from innobarometer.report.navigation import citation_html, related_nav_html, site_nav_html
@@ -157,13 +157,15 @@ def report_citation(report: Report, data_set: DataSet) -> str:
 
 
 def _synthetic(editions: list[str], data_set: DataSet) -> bool:
-    """Whether any of the editions is synthetic (their facts in build/data/; the demo set when
-    a facts file is not written yet)."""
+    """Whether any of the editions is synthetic, as its facts in build/data/ say (the data set's
+    kind where they do not say: not written yet, or unreadable, which fails the report anyway)."""
     for edition in editions:
         path = data_set.facts.get(edition)
-        if path is None or not path.is_file():
-            return data_set.kind == "demo"
-        if EditionFacts.from_json(path.read_text(encoding="utf-8")).synthetic:
+        try:
+            facts = json.loads(path.read_text(encoding="utf-8")) if path else {}
+        except (OSError, ValueError):
+            facts = {}
+        if facts.get("synthetic", data_set.kind == "demo"):
             return True
     return False
 
