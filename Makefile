@@ -13,7 +13,7 @@ export DATA
 BUILD_FLAGS := $(if $(THEMES),--themes $(THEMES)) $(if $(EDITIONS),--editions $(EDITIONS))
 
 .DEFAULT_GOAL := help
-.PHONY: help all data test lint lab theme clean
+.PHONY: help all data share test lint lab theme clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ all: $(STAMP) ## build every stale report, the index and the codebook page into 
 
 data: $(STAMP) ## harmonise and validate every active mapping into build/data/
 	$(PY) -m innobarometer data
+
+share: $(STAMP) ## write build/share/: every page, CSV, figure and the data package (no microdata)
+	$(PY) -m innobarometer share
 
 test: $(STAMP) ## lint and run the test suite
 	$(PY) -m ruff check src tests scripts notebooks

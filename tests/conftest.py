@@ -81,3 +81,33 @@ def demo_root(tmp_path_factory) -> Path:
         else:
             os.environ["INNOBAROMETER_ROOT"] = previous
     return root
+
+
+# The demo edition whose reports (every theme, and the Nordic report) the browser and share tests
+# build once per session: one whose reports suppress cells (the share test scans for them).
+DEMO_EDITION = "FI-2018"
+
+
+@pytest.fixture(scope="session")
+def demo_build(demo_root, tmp_path_factory) -> Path:
+    """A copy of the demo project with every theme of `DEMO_EDITION` and the Nordic report
+    built (`python -m innobarometer build`, as `make all` runs it)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("demo-build") / "project"
+    shutil.copytree(demo_root, root, symlinks=True)
+    env = {**os.environ, "INNOBAROMETER_ROOT": str(root)}
+    env.pop("DATA", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "innobarometer", "build", "--editions", f"{DEMO_EDITION},latest"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr
+    return root

@@ -1,11 +1,14 @@
 """The reports in a real browser: Debian's Chromium driven by the `playwright` package (through
-`executable_path`; no browser download) opens `build/index.html` and every report from `file://`.
+`executable_path`; no browser download) opens `build/index.html`, `codebook.html`,
+`methodology.html` and every report from `file://`, one page after the other in one browser.
 
 Builds every theme for one demo edition plus the Nordic report. Each page: no console error, no
-request leaving `file://`, every image decoded, a title naming the theme with its country and
-edition (the Nordic report: its edition set); every link on the index resolves to a file.
-Screenshots of the index and one report go to the project's `build/screenshots/`. Without
-Chromium or playwright the test is skipped, except under CI (`CI=true`), where it fails.
+request leaving `file://`, every image decoded, not wider than a 390 px viewport at that width
+(wide tables scroll in their own box); each report: a title naming the theme with its country and
+edition (the Nordic report: its edition set), links to the index, the codebook, the methodology
+page and its own CSV; every link on the index resolves to a file. Screenshots of the index and one
+report go to the project's `build/screenshots/`. Without Chromium or playwright the test is
+skipped, except under CI (`CI=true`), where it fails.
 """
 
 from __future__ import annotations
@@ -14,12 +17,11 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+from conftest import DEMO_EDITION
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -32,7 +34,9 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-EDITION = "DK-2023"
+EDITION = DEMO_EDITION
+PHONE = 390  # px: no page may be wider than a phone's viewport of this width
+SITE_PAGES = ("index.html", "codebook.html", "methodology.html")
 COUNTRY_NAMES = {"DK": "Denmark", "NO": "Norway", "SE": "Sweden", "FI": "Finland", "IS": "Iceland"}
 
 
@@ -55,23 +59,10 @@ def _browser_or_skip():
 
 
 @pytest.fixture(scope="module")
-def built(demo_root, tmp_path_factory) -> Path:
-    """A copy of the demo project with every theme of one edition and the Nordic report built."""
-    root = tmp_path_factory.mktemp("browser") / "project"
-    shutil.copytree(demo_root, root, symlinks=True)
-    shutil.rmtree(root / "build" / "screenshots", ignore_errors=True)
-    env = {**os.environ, "INNOBAROMETER_ROOT": str(root)}
-    env.pop("DATA", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "innobarometer", "build", "--editions", f"{EDITION},latest"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    return root
+def built(demo_build) -> Path:
+    """The demo project with every theme of one edition and the Nordic report built."""
+    shutil.rmtree(demo_build / "build" / "screenshots", ignore_errors=True)
+    return demo_build
 
 
 def latest_of_each_country(root: Path) -> list[str]:
@@ -151,9 +142,26 @@ def test_index_and_every_report_in_chromium(built):
                 )
             if name == f"overview/{EDITION}":
                 page.screenshot(path=str(screenshots / "overview-report.png"), full_page=True)
+            targets = {
+                Path(unquote(urlparse(link).path))
+                for link in page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+                if link.startswith("file://")
+            }
+            wanted = {build / p for p in SITE_PAGES} | {build / record["csv"]}
+            assert wanted <= targets, f"{name}: no link to {sorted(map(str, wanted - targets))}"
+
+        # At a phone's width: the same pages, relaid out (no reload), none wider than the screen.
+        page.set_viewport_size({"width": PHONE, "height": 800})
+        widths = {}
+        for path in [build / p for p in SITE_PAGES] + [build / r["html"] for r in reports.values()]:
+            visit(path)
+            widths[str(path.relative_to(build))] = page.evaluate(
+                "document.documentElement.scrollWidth"
+            )
         browser.close()
 
     assert problems == []
+    assert {p: w for p, w in widths.items() if w > PHONE} == {}, f"wider than {PHONE} px"
     assert {p.name for p in screenshots.iterdir()} == {"index.png", "overview-report.png"}
 
 

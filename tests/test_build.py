@@ -325,9 +325,33 @@ def test_full_build_then_a_no_op(project, executed):
     assert "injected" not in page.lower()
     assert len(built["drivers/DK-2023.html"]) < 200 * 1024
 
+    # The page's header links the site, its CSV and its neighbours in the plan; its H1 names
+    # the country and edition in place of the theme; it ends with how to cite it.
+    for target in (
+        "../index.html",
+        "../codebook.html",
+        "../methodology.html",
+        "DK-2023.csv",
+        "../drivers/DK-2020.html",
+        "../overview/DK-2023.html",
+    ):
+        assert f'href="{target}"' in page, target
+    assert "drivers/NO-2023.html" not in page  # another country's edition is not a neighbour
+    assert re.search(r"<h1[^>]*>Denmark 2023: Drivers \(test fixture\)", page)
+    assert "How to cite this report" in page and "Edition: Denmark 2023" in page
+
     index = (project / "build" / "index.html").read_text()
     assert "Synthetic demo data" in index
-    assert index.count('class="status-built"') == 7
+    # Status shows only where a report is not built; themes in the codebook's order.
+    grid = index[index.index('<table class="grid">') : index.index("</table>")]
+    assert "status-" not in grid and "built" not in grid
+    assert index.index(">Overview</th>") < index.index(">Drivers</th>")
+    assert index.index('<tr data-edition="DK-2020">') < index.index('<tr data-edition="NO-2023">')
+    assert "<h2>Nordic reports</h2>" in index and ">Denmark</th>" in index
+    # The methodology page and the data package are written beside the index.
+    assert (project / "build" / "methodology.html").is_file()
+    package = json.loads((project / "build" / "datapackage.json").read_text())
+    assert {r["path"] for r in package["resources"]} == {f"{n}.csv" for n in ALL_REPORTS}
     for name in ALL_REPORTS:
         assert f'href="{name}.html"' in index and f'href="{name}.csv"' in index
     # The build writes the codebook page (every variable, which editions map it) and links it.
@@ -350,6 +374,7 @@ def test_full_build_then_a_no_op(project, executed):
         "dependencies",
         "parameters",
         "title",
+        "page",
         "data NO-2023",
         "facts NO-2023",
     }
@@ -360,6 +385,19 @@ def test_full_build_then_a_no_op(project, executed):
     assert (code, executed) == (0, [])
     assert out == "7 reports up to date\n"
     assert products(project) == built
+
+    # An up-to-date build loads none of the heavy libraries (the index, the codebook and
+    # methodology pages and the data package are compared, not remade).
+    code = (
+        "import sys\nfrom innobarometer.pipeline import build, manifest\n"
+        "build.code_digests = lambda: dict.fromkeys(manifest.REPORT_LAYERS, 'code')\n"
+        "assert build.build() == 0\n"
+        "heavy = ('pandas', 'numpy', 'frictionless', 'mistune', 'nbconvert', 'matplotlib')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1:] in ([], [""]), done.stdout
 
 
 def test_rebuild_from_the_same_inputs_is_byte_identical(project, executed):
@@ -475,7 +513,9 @@ def test_an_edition_set_reading_its_countries_is_listed_by_the_editions_it_compa
     assert nordic.reads == ("DK-2020", "DK-2023", "NO-2023")
     statuses = {r.name: "stale" for r in reports}
     page = index_page.render_index(reports, statuses, data_set, project / "build")
-    assert "<th>Nordic (DK-2023, NO-2023)</th>" in page
+    assert "Nordic</a>" not in page  # nothing built yet: no link, only the status
+    assert '<li>Nordic · <span class="status-stale">stale</span>' not in page
+    assert '<li><span class="status-stale">stale</span> (Denmark 2023, Norway 2023)</li>' in page
 
 
 def test_each_report_kernel_is_held_to_the_editions_its_plan_hashed(project, monkeypatch):

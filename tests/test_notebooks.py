@@ -144,8 +144,11 @@ def test_each_report_has_its_sections_figures_and_synthetic_notice(built, theme)
         if not name.startswith(f"{theme}/"):
             continue
         sections = h2_sections(page)
-        # Key findings open a theme report, before its own sections (`test_key_findings_...`).
-        assert [h for h in sections if h != KEY_FINDINGS] == SECTIONS[theme], name
+        # Key findings open a theme report (`test_key_findings_...`); the export adds the citation.
+        assert [h for h in sections if h != KEY_FINDINGS] == [
+            *SECTIONS[theme],
+            "How to cite this report",
+        ], name
         assert "Synthetic demo data." in page and "not survey results" in page, name
         assert "How to read this." in page, name
         for heading, body in sections.items():

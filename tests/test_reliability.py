@@ -85,17 +85,18 @@ def products(root: Path) -> dict[str, tuple[bytes, int]]:
     return found
 
 
-STATUS = re.compile(r'<span class="status-(\w+)">\w+</span>')
-SUMMARY = re.compile(r"<p>(\d+ (built|failed|stale)(, )?)+\.</p>")
+# The index shows a report's status only where it is not built, after its links.
+STATUS = re.compile(r'( · )?<span class="status-(\w+)">\w+</span>')
+SUMMARY = re.compile(r"<p>Of \d+ reports, [^<]*\.</p>\n")
 
 
 def index_cells(index: str) -> dict[tuple[str, str], str]:
-    """(theme column, edition row) -> status, read from the index grid."""
-    head = re.search(r"<thead><tr><th>Edition</th>(.*?)</tr></thead>", index).group(1)
-    themes = re.findall(r"<th>(.*?)</th>", head)
+    """(theme column, edition row) -> status ('' when built), read from the index grid."""
+    head = re.search(r"<thead><tr><th[^>]*>Edition</th>(.*?)</tr></thead>", index).group(1)
+    themes = re.findall(r"<th[^>]*>(.*?)</th>", head)
     cells = {}
-    for edition, row in re.findall(r"<tr><th>([^<]*)</th>(.*?)</tr>", index):
-        statuses = [m.group(1) if m else "" for m in map(STATUS.search, row.split("</td>"))]
+    for edition, row in re.findall(r'<tr data-edition="([^"]*)"><th.*?</th>(.*?)</tr>', index):
+        statuses = [m.group(2) if m else "" for m in map(STATUS.search, row.split("</td>"))]
         for theme, status in zip(themes, statuses):
             cells[(theme, edition)] = status
     return cells

@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, help="worker processes (default: the core count)")
     build.add_argument("--data", choices=["demo", "real"], help="which data set (default: auto)")
 
+    commands.add_parser(
+        "share", help="write build/share/: pages, CSVs, figures and data package, no microdata"
+    )
+
     new_theme = commands.add_parser("new-theme", help="create notebooks/NAME.py from the skeleton")
     new_theme.add_argument("name", help="theme name: lower case letters, digits and _")
 
@@ -90,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
             from innobarometer.pipeline.build import run_build_command
 
             return run_build_command(args)
+        if args.command == "share":
+            # lazy: each command loads only the layers it uses
+            from innobarometer.pipeline.share import run_share_command
+
+            return run_share_command(args)
         if args.command == "new-theme":
             # lazy: each command loads only the layers it uses
             from innobarometer.pipeline.scaffolding import run_new_theme_command

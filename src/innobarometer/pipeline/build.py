@@ -22,6 +22,7 @@ from pathlib import Path
 
 from innobarometer import __version__, paths
 from innobarometer.codebook import LATEST
+from innobarometer.pipeline.datapackage import write_data_package
 from innobarometer.pipeline.index_page import render_index
 from innobarometer.pipeline.manifest import (
     Fingerprints,
@@ -33,6 +34,7 @@ from innobarometer.pipeline.manifest import (
     save_manifest,
     stale_reasons,
 )
+from innobarometer.pipeline.methodology_page import doc_paths
 from innobarometer.pipeline.plan import (
     BuildError,
     DataSet,
@@ -45,6 +47,7 @@ from innobarometer.pipeline.plan import (
     validate_parameters,
 )
 from innobarometer.pipeline.pool import execute, failure_summary, relative_path
+from innobarometer.pipeline.site import Page, report_page
 from innobarometer.pipeline.worker import Job
 
 
@@ -62,6 +65,7 @@ class Assessment:
     reasons: dict[str, list[str]]
     blocked: dict[str, list[str]]  # report -> editions whose harmonised data is out of date
     outdated: set[str]  # editions whose harmonised data is older than their inputs
+    pages: dict[str, Page]  # report -> its header, H1 place and citation (`site.report_page`)
 
     @property
     def stale(self) -> list[Report]:
@@ -89,7 +93,11 @@ def assess(
     for name in retired:
         del manifest["reports"][name]
     prints = Fingerprints(code=code_digests(), dependencies=dependency_digest())
-    inputs = {r.name: report_inputs(r, data_set, prints) for r in planned}
+    pages = {r.name: report_page(r, planned, data_set) for r in planned}
+    # A report's page links its neighbours in the plan: a new edition or theme changes it.
+    inputs = {
+        r.name: report_inputs(r, data_set, prints) | {"page": pages[r.name].digest} for r in planned
+    }
     reasons = {r.name: stale_reasons(r, inputs[r.name], manifest, build_dir) for r in selected}
     outdated = set(_outdated_editions(data))
     blocked = {}
@@ -110,6 +118,7 @@ def assess(
         reasons,
         blocked,
         outdated,
+        pages,
     )
 
 
@@ -169,13 +178,18 @@ def _build(found: Assessment, overrides, jobs, keep_going, build_dir: Path, out)
     if stale:
         check_before_running(stale, found.themes, overrides, data_set)
         ordered = longest_first(stale, manifest)
-        work = [_job(r, found.themes[r.theme], overrides, build_dir) for r in ordered]
+        work = [
+            _job(r, found.themes[r.theme], overrides, build_dir, found.pages[r.name])
+            for r in ordered
+        ]
         outcomes = _run(work, data_set, found.inputs, manifest, jobs, keep_going, out)
         failures = [(r, outcomes[r.name]) for r in stale if r.name in outcomes]
         failures = [(r, o) for r, o in failures if o["status"] != "built"]
     elif not blocked:
         print(f"{len(found.selected)} reports up to date", file=out)
     _refresh_codebook_page(data_set, manifest, build_dir)
+    _refresh_methodology_page(manifest, build_dir)
+    write_data_package(found.planned, data_set, build_dir)
     statuses = {
         r.name: _status(r, found.inputs[r.name], manifest, build_dir, found.outdated)
         for r in found.planned
@@ -214,6 +228,26 @@ def _refresh_codebook_page(data_set: DataSet, manifest: dict, build_dir: Path) -
 
     write_codebook_page(page, data_set.kind)
     manifest["codebook_page"] = inputs
+    save_manifest(build_dir, manifest)
+
+
+def _refresh_methodology_page(manifest: dict, build_dir: Path) -> None:
+    """Rewrite build/methodology.html when a doc it is made from or the package changed."""
+    page = build_dir / "methodology.html"
+    inputs = {
+        "code": paths.layers_digest(*paths.LAYERS),
+        "docs": {p.name: file_digest(p) for p in doc_paths()},
+    }
+    if manifest.get("methodology_page") == inputs and page.exists():
+        return
+    # lazy: an up-to-date build never loads the markdown renderer
+    from innobarometer.pipeline.methodology_page import MethodologyError, write_methodology_page
+
+    try:
+        write_methodology_page(page)
+    except MethodologyError as error:
+        raise BuildError(str(error)) from None
+    manifest["methodology_page"] = inputs
     save_manifest(build_dir, manifest)
 
 
@@ -290,7 +324,7 @@ def check_before_running(
         )
 
 
-def _job(report: Report, theme: Theme, overrides: dict, build_dir: Path) -> Job:
+def _job(report: Report, theme: Theme, overrides: dict, build_dir: Path, page: Page) -> Job:
     """The worker's instructions for one report."""
     injected = report.parameters | overrides
     return Job(
@@ -302,6 +336,9 @@ def _job(report: Report, theme: Theme, overrides: dict, build_dir: Path) -> Job:
         cwd=theme.notebook.parent,
         parameters=injected,
         shown_parameters=tuple((theme.defaults | injected).items()),
+        header=page.header,
+        place=page.place,
+        citation=page.citation,
     )
 
 

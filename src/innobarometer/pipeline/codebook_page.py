@@ -16,6 +16,7 @@ from innobarometer.data_set import active_set
 from innobarometer.harmonise.mapping import check_mapping
 from innobarometer.indicators import load_indicators, published_figures
 from innobarometer.pipeline.index_page import STYLESHEET
+from innobarometer.report.navigation import site_nav_html
 from innobarometer.wording import data_notice_html
 
 PAGE_CSS = """\
@@ -183,6 +184,7 @@ def render_codebook_page(data: str | None = None) -> str:
     contents = " ".join(f'<a href="#theme-{t}">{html.escape(t.capitalize())}</a>' for t in themes)
     css = STYLESHEET.read_text(encoding="utf-8")
     body = [
+        site_nav_html("", "codebook"),
         "<h1>Codebook: the harmonised variables and published indicators</h1>",
         DATA_NOTICE[active.kind],
         intro,

@@ -1,53 +1,114 @@
-"""`build/index.html`: every report and its CSV, by edition and theme, with its status."""
+"""`build/index.html`: every report and its CSV, in sections: the reports of each country's
+editions (a grid, themes across in their order, overview first), then the Nordic reports. A
+report's status shows only where it is not built.
+
+A new kind of report gets its own section by adding a function to `SECTIONS`: it takes the
+reports the earlier sections left and returns its HTML and the reports it showed.
+"""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 from innobarometer import __version__, paths
-from innobarometer.codebook import LATEST, latest_editions
+from innobarometer.codebook import country_name, latest_editions
 from innobarometer.pipeline.plan import DataSet, Report, theme_title
+from innobarometer.pipeline.site import edition_label, edition_order, is_edition, theme_order
+from innobarometer.report.navigation import site_nav_html
 from innobarometer.wording import data_notice_html
 
 # The one stylesheet of every page: reports (through the template), the index, the codebook.
 STYLESHEET = paths.PACKAGE_DIR / "report" / "templates" / "report.css"
 
 
+class Links:
+    """How the index shows one report: its links, and its status unless it is built."""
+
+    def __init__(self, statuses: dict[str, str], build: Path):
+        self.statuses, self.build = statuses, build
+
+    def __call__(self, report: Report, text: str = "report") -> str:
+        """'report · CSV' links (when the page exists) and the status when not 'built'."""
+        parts = []
+        if report.product(self.build, ".html").exists():
+            parts.append(f'<a href="{report.theme}/{report.key}.html">{html.escape(text)}</a>')
+            parts.append(f'<a href="{report.theme}/{report.key}.csv">CSV</a>')
+        status = self.statuses[report.name]
+        if status != "built":
+            parts.append(f'<span class="status-{status}">{status}</span>')
+        return " · ".join(parts)
+
+
+Section = Callable[[list[Report], Links], tuple[str, list[Report]]]
+
+
+def editions_section(reports: list[Report], links: Links) -> tuple[str, list[Report]]:
+    """The reports of single editions: a row per edition under its country, a column per
+    theme."""
+    shown = [r for r in reports if is_edition(r.key)]
+    if not shown:
+        return "", []
+    themes = theme_order(r.theme for r in shown)
+    by_name = {r.name: r for r in shown}
+    head = "".join(f'<th scope="col">{html.escape(theme_title(t))}</th>' for t in themes)
+    rows, country = [], None
+    for edition in edition_order({r.key for r in shown}):
+        if edition[:2] != country:
+            country = edition[:2]
+            rows.append(
+                f'<tr class="country"><th colspan="{len(themes) + 1}" scope="colgroup">'
+                f"{html.escape(country_name(country))}</th></tr>"
+            )
+        cells = "".join(
+            f"<td>{links(by_name[f'{t}/{edition}']) if f'{t}/{edition}' in by_name else ''}</td>"
+            for t in themes
+        )
+        year = f'<span class="visually-hidden">{html.escape(country_name(country))} </span>'
+        rows.append(
+            f'<tr data-edition="{edition}"><th scope="row">{year}{edition[3:]}</th>{cells}</tr>'
+        )
+    body = (
+        "<h2>Reports by country and edition</h2>\n"
+        '<div class="scroll"><table class="grid">\n'
+        f'<thead><tr><th scope="col">Edition</th>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table></div>"
+    )
+    return body, shown
+
+
+def nordic_section(reports: list[Report], links: Links) -> tuple[str, list[Report]]:
+    """The reports of edition sets (the Nordic comparison): one line each, naming the editions
+    it compares (it may read more: every edition of their countries)."""
+    shown = [r for r in reports if not is_edition(r.key)]
+    if not shown:
+        return "", []
+    items = []
+    for report in shown:
+        compared = ", ".join(edition_label(e) for e in latest_editions(report.reads))
+        what = f" ({html.escape(compared)})" if compared else ""
+        items.append(f"<li>{links(report, theme_title(report.theme))}{what}</li>")
+    return "<h2>Nordic reports</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>", shown
+
+
+# The index's sections, in order; each shows some of the reports the earlier ones left.
+SECTIONS: list[Section] = [editions_section, nordic_section]
+
+
 def render_index(
     reports: list[Report], statuses: dict[str, str], data_set: DataSet, build: Path
 ) -> str:
-    """`build/index.html`: editions x themes, a row per edition-set report, status and links."""
+    """`build/index.html`: the site's header, the data notice, then each of `SECTIONS`."""
     css = STYLESHEET.read_text(encoding="utf-8")
-    by_name = {r.name: r for r in reports}
-    grid_themes = list(dict.fromkeys(r.theme for r in reports if r.key != LATEST))
-    set_reports = [r for r in reports if r.key == LATEST]
-    editions = list(data_set.editions)
-
-    def cell(report: Report | None) -> str:
-        """One grid cell: status and links."""
-        if report is None:
-            return "<td></td>"
-        status = statuses[report.name]
-        links = []
-        if report.product(build, ".html").exists():
-            links.append(f'<a href="{report.theme}/{report.key}.html">report</a>')
-            links.append(f'<a href="{report.theme}/{report.key}.csv">csv</a>')
-        return f'<td><span class="status-{status}">{status}</span> {" · ".join(links)}</td>'
-
-    # Editions down the side, themes across: the grid grows downwards as editions are added.
-    head = "".join(f"<th>{html.escape(theme_title(t))}</th>" for t in grid_themes)
-    rows = []
-    for edition in editions:
-        cells = "".join(cell(by_name.get(f"{theme}/{edition}")) for theme in grid_themes)
-        rows.append(f"<tr><th>{html.escape(edition)}</th>{cells}</tr>")
-    spanning = f'<td colspan="{max(len(grid_themes), 1)}">'
-    for report in set_reports:
-        # The editions it compares (it may read more: every edition of their countries).
-        label = f"{theme_title(report.theme)} ({', '.join(latest_editions(report.reads))})"
-        rows.append(
-            f"<tr><th>{html.escape(label)}</th>{cell(report).replace('<td>', spanning, 1)}</tr>"
-        )
+    links = Links(statuses, build)
+    left, parts = list(reports), []
+    for section in SECTIONS:
+        body, shown = section(left, links)
+        if body:
+            parts.append(body)
+        left = [r for r in left if r not in shown]
     if data_set.kind == "demo":
         notice = data_notice_html(
             True,
@@ -60,22 +121,21 @@ def render_index(
             "Reports built from the national microdata mapped in data/mappings/; cells from "
             "fewer units than the disclosure threshold are suppressed.",
         )
-    codebook = (
-        '<p><a href="codebook.html">Codebook</a>: every variable, its question and categories.</p>'
-        if (build / "codebook.html").exists()
-        else ""
-    )
-    counts = {s: list(statuses.values()).count(s) for s in ("built", "failed", "stale")}
-    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    counts = {s: list(statuses.values()).count(s) for s in ("failed", "stale")}
+    problems = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    summary = f"<p>Of {len(statuses)} reports, {problems}.</p>\n" if problems else ""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>Innovation Barometer reports</title>\n<style>\n{css}</style>\n</head>\n<body>\n"
-        '<main class="index">\n<h1>Nordic Innovation Barometer: reports</h1>\n'
-        f"{notice}\n{codebook}\n<p>{summary}.</p>\n"
-        f'<table class="grid">\n<thead><tr><th>Edition</th>{head}</tr></thead>\n<tbody>\n'
-        + "\n".join(rows)
-        + "\n</tbody>\n</table>\n"
+        f'<main class="index">\n{site_nav_html("", "index")}\n'
+        "<h1>Nordic Innovation Barometer: reports</h1>\n"
+        f"{notice}\n<p>Each report answers one theme's questions for one edition of a "
+        "country's barometer; its CSV holds every table it shows. The "
+        '<a href="codebook.html">codebook</a> defines every variable; the '
+        '<a href="methodology.html">methodology</a> says how the estimates are made; '
+        '<a href="datapackage.json">datapackage.json</a> describes every CSV.</p>\n'
+        f"{summary}" + "\n".join(parts) + "\n"
         f'<footer class="report-parameters"><p>Built by innobarometer {__version__}; '
         'what each report was built from is in <a href="manifest.json">manifest.json</a>.'
         "</p></footer>\n</main>\n</body>\n</html>\n"

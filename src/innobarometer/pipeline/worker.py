@@ -31,6 +31,9 @@ class Job:
     cwd: Path
     parameters: dict  # the injected values (plan parameters and overrides)
     shown_parameters: tuple  # (name, value) pairs for the page footer: defaults and injected
+    header: str = ""  # the page's header, H1 place and citation (`pipeline.site.report_page`)
+    place: str = ""
+    citation: str = ""
 
 
 def run_report(job: Job) -> dict:
@@ -95,7 +98,9 @@ def _execute(job: Job) -> dict:
         svg_tmp = job.scratch / f"{stem}.{name}"
         svg_tmp.write_text(svg, encoding="utf-8")
         figures.append((str(svg_tmp), str(job.html.parent / name)))
-    html_text = export_html(executed, job.report.title, job.shown_parameters)
+    html_text = export_html(
+        executed, job.report.title, job.shown_parameters, job.header, job.place, job.citation
+    )
     csv_text = tables_csv(executed)
     html_tmp, csv_tmp = job.scratch / f"{stem}.html", job.scratch / f"{stem}.csv"
     html_tmp.write_text(html_text, encoding="utf-8")

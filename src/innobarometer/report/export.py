@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import csv
 import functools
+import html
 import io
 import json
 import re
@@ -122,9 +123,20 @@ def _for_page(output):
     return NotebookNode(output, data=compact)
 
 
-def export_html(notebook, title: str, shown_parameters: tuple) -> str:
+def export_html(
+    notebook,
+    title: str,
+    shown_parameters: tuple,
+    header: str = "",
+    place: str = "",
+    citation: str = "",
+) -> str:
     """The report page: outputs and markdown only (code, parameters and stderr hidden), figures
-    as compact embedded PNGs, one inline stylesheet, nothing that differs between runs."""
+    as compact embedded PNGs, one inline stylesheet, nothing that differs between runs.
+
+    `header` and `citation` (HTML the build makes from the plan) open and close the page; the
+    notebook's H1 names `place` ('Denmark 2023') in place of its theme (`place_heading`); every
+    table cell holding a source key links to its address (`link_sources`)."""
     # lazy: every kernel loads this module (figures encode PNGs with it) and none exports
     from nbformat import NotebookNode
 
@@ -140,15 +152,64 @@ def export_html(notebook, title: str, shown_parameters: tuple) -> str:
             if not HIDDEN_CELL_TAGS & set(cell.metadata.get("tags", []))
         ]
     )
+    if place:
+        page.cells = place_heading(page.cells, place)
     resources = {
         "report": {
+            "header": header,
+            "citation": citation,
             "title": title,
             "parameters": [(name, json.dumps(value)) for name, value in shown_parameters],
             "generator": f"Built by innobarometer {__version__}.",
         }
     }
     body, _ = _html_exporter().from_notebook_node(page, resources=resources)
-    return body
+    return link_sources(body)
+
+
+TITLE_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+def place_heading(cells: list, place: str) -> list:
+    """The cells with the first markdown H1 naming `place`: 'Overview: who innovates' becomes
+    'Denmark 2023: who innovates' (the header's links name the theme); a title without a colon
+    gets the place before it."""
+    # lazy: every kernel loads this module (figures encode PNGs with it) and none exports
+    from nbformat import NotebookNode
+
+    for index, cell in enumerate(cells):
+        match = TITLE_HEADING.search(cell.source) if cell.cell_type == "markdown" else None
+        if match:
+            _, colon, question = match.group(1).partition(": ")
+            heading = f"# {place}: {question if colon else match.group(1)}"
+            source = cell.source[: match.start()] + heading + cell.source[match.end() :]
+            return [*cells[:index], NotebookNode(cell, source=source), *cells[index + 1 :]]
+    return cells
+
+
+@functools.cache
+def source_addresses() -> dict[str, str]:
+    """Every source key of the reference figures and its address (`reference/sources.csv`)."""
+    with open(paths.REFERENCE_DIR / "sources.csv", encoding="utf-8", newline="") as handle:
+        return {row["source_key"]: row["url"] for row in csv.DictReader(handle) if row["url"]}
+
+
+SOURCE_CELL = re.compile(r"<td>([A-Z]+-\d+)</td>")
+
+
+def link_sources(page: str) -> str:
+    """A page with every table cell that holds a known source key ('DK-19') linked to the
+    source's address."""
+    addresses = source_addresses()
+
+    def linked(match: re.Match) -> str:
+        """The cell, linked when its key is known."""
+        key = match.group(1)
+        if key not in addresses:
+            return match.group(0)
+        return f'<td><a href="{html.escape(addresses[key])}">{key}</a></td>'
+
+    return SOURCE_CELL.sub(linked, page)
 
 
 # A cell whose output is the report's key findings: run last (it collects the sentences the
