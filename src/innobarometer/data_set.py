@@ -92,6 +92,8 @@ class EditionFacts:
     caveats: tuple[str, ...]
     columns: frozenset[str]  # the frame columns the mapping provides
     rules: dict[str, str]  # variable -> the rule of its scale conversion
+    # multiple-response item -> the options its national questionnaire did not have
+    not_offered: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     @property
     def edition_id(self) -> str:

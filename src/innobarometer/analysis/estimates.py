@@ -123,8 +123,9 @@ def estimate_variable(
         options = frame[asked].astype("Float64").astype(float)
         options.columns = [c.removeprefix(f"{variable}_") for c in asked]
         table = estimate_multiple_response(edition.design, options, variable, **common)
-        # A count over the options asked is not the item's count of options ticked.
-        partial = len(asked) < len(var.columns)
+        # A count over the options asked is not the item's count of options ticked (a count over
+        # the options the questionnaire offered is).
+        partial = len(asked) + len(not_offered_columns(edition, variable)) < len(var.columns)
         return table[table["category"] != OPTIONS_TICKED] if partial else table
     if var.type == "numeric":
         common.pop("ci_method")
@@ -346,7 +347,15 @@ def unasked_columns(edition: Edition, variable: str) -> list[str]:
     empty = edition.empty_columns.intersection(present)
     if empty and _nobody_qualified(edition, var.universe):
         empty = set()
-    return [c for c in var.columns if c not in present or c in empty]
+    offered = set(var.columns) - set(not_offered_columns(edition, variable))
+    return [c for c in var.columns if (c not in present or c in empty) and c in offered]
+
+
+def not_offered_columns(edition: Edition, variable: str) -> list[str]:
+    """The option columns of a multiple-response item that the national questionnaire did not
+    offer (`not_offered:` in the mapping): the item counts as asked, over the options it had."""
+    options = edition.facts.not_offered.get(variable, [])
+    return [f"{variable}_{option}" for option in options]
 
 
 def _grouped_by_unasked(edition: Edition, by) -> bool:
@@ -365,7 +374,7 @@ def _nobody_qualified(edition: Edition, universe: str) -> bool:
 
 def asked_columns(edition: Edition, variable: str) -> list[str]:
     """The frame columns of a codebook variable that the edition asked, in codebook order."""
-    unasked = set(unasked_columns(edition, variable))
+    unasked = set(unasked_columns(edition, variable)) | set(not_offered_columns(edition, variable))
     return [c for c in load_codebook()[variable].columns if c not in unasked]
 
 
@@ -465,7 +474,8 @@ def estimate_option_count(
     var = load_codebook()[variable]
     if not is_asked(edition, variable) or _grouped_by_unasked(edition, by):
         return empty_table()
-    options = edition.frame[var.columns].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    asked = asked_columns(edition, variable)
+    options = edition.frame[asked].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     count = pd.Series(np.minimum(options.sum(axis=1), top), name=f"{variable}_count")
     mask, name = variable_scope(edition.frame, var.universe, None)
     return estimate_distribution(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 
 from innobarometer.analysis.estimates import innovator_count, not_asked, not_asked_text
+from innobarometer.codebook import load_codebook
+from innobarometer.indicators import load_indicators
 from innobarometer.report.figures import COUNTRY_NAMES
 from innobarometer.report.tables import show_html
 from innobarometer.wording import data_notice_html
@@ -121,6 +123,34 @@ def show_not_asked(edition, names) -> None:
     those the edition did not ask; nothing when it asked them all."""
 
     show_html(not_asked_html(edition.edition_id, not_asked(edition, names)))
+    show_html(not_offered_html(edition, names))
+
+
+def not_offered_html(edition, names) -> str:
+    """'Not offered in IS-2021: Collaboration partners: Foundations.' for the multiple-response
+    items among `names` (codebook variables or published indicators) whose national
+    questionnaire lacked some options (`not_offered:` in the mapping); empty when none did."""
+    codebook, defined = load_codebook(), load_indicators()
+    used = set()
+    for name in names:
+        if name in codebook:
+            used.add(name)
+        elif name in defined:
+            used.update(condition.variable for condition in defined[name].conditions)
+    parts = [
+        f"{codebook[item].label}: "
+        + ", ".join(codebook[item].options.get(o, o) for o in options)
+        for item, options in edition.facts.not_offered.items()
+        if item in used and options
+    ]
+    if not parts:
+        return ""
+    return (
+        '<div class="notice not-offered"><strong>Not offered in '
+        f"{html.escape(edition.edition_id)}:</strong> {html.escape('; '.join(parts))}. The "
+        "national questionnaire did not have these options: they have no share here, and "
+        "whatever counts “any” of the item's options counts the options it had.</div>"
+    )
 
 
 def left_out_html(lacking: dict[str, list[str]], comparison: str) -> str:
