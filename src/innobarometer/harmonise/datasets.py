@@ -295,6 +295,7 @@ def check_report(mapping_path: str | Path) -> tuple[str, bool]:
     from innobarometer.codebook import load_codebook
     from innobarometer.harmonise.ingest import SourceError, harmonise, read_source
     from innobarometer.harmonise.mapping import check_mapping
+    from innobarometer.harmonise.problems import fold_knock_on
     from innobarometer.harmonise.validate import find_problems
 
     codebook = load_codebook()
@@ -331,6 +332,7 @@ def check_report(mapping_path: str | Path) -> tuple[str, bool]:
         lines += textwrap.wrap(
             ", ".join(absent) or "none", 96, initial_indent="  ", subsequent_indent="  "
         )
+    problems = fold_knock_on(problems)
     lines += ["", f"Problems ({len(problems)}):" if problems else "No problems."]
     lines += [problem.format() for problem in problems]
     usable = mapping is not None and not problems
@@ -373,8 +375,10 @@ def _multiple_response_lines(mapping: Mapping, codebook, source, frame) -> list[
         variable = codebook[name]
         reading = column_map.blank_reading.replace("_", " ")
         how = f"  {name}: a unit with every cell blank reads as {reading}"
-        if source is not None and frame is not None and not set(column_map.source_columns) - set(
-            source.frame.columns
+        if (
+            source is not None
+            and frame is not None
+            and not set(column_map.source_columns) - set(source.frame.columns)
         ):
             inside = universe_mask(frame, variable.universe)
             count = int((blank_units(source, column_map).to_numpy(bool) & inside).sum())

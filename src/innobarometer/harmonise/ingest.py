@@ -1,7 +1,7 @@
-"""Readers for national files (CSV, Excel, SPSS, Stata, SAS, Parquet) and the recodes that turn one into
-the harmonised frame (docs/architecture.md). Every row keeps its number as the user sees it in the
-source (the index: CSV line counting the header, Excel sheet row, SPSS/Stata/SAS case number,
-Parquet row), so that problems can name rows.
+"""Readers for national files (CSV, Excel, SPSS, Stata, SAS, Parquet) and the recodes that turn
+one into the harmonised frame (docs/architecture.md). Every row keeps its number as the user sees
+it in the source (the index: CSV line counting the header, Excel sheet row, SPSS/Stata/SAS case
+number, Parquet row), so that problems can name rows.
 """
 
 from __future__ import annotations
@@ -318,7 +318,12 @@ def _missing_columns(source: SourceTable, mapping: Mapping) -> list[Problem]:
             fix = f"did you mean {match!r}? " if match is not None else ""
             fix += f"Fix {column_map.key_path} in {display_path(mapping.path)}"
             problems.append(
-                Problem(where, f"column {column}", f"not in the file (mapped at {column_map.key_path})", fix)
+                Problem(
+                    where,
+                    f"column {column}",
+                    f"not in the file (mapped at {column_map.key_path})",
+                    fix,
+                )
             )
     mapped = sum(len(m.source_columns) for m in mapping.columns.values())
     if source.sheet is not None and problems and 2 * len(problems) > mapped:
@@ -353,6 +358,7 @@ def _uncovered(source, mapping, column_map, column, keys, mask, message, fix) ->
         count,
         source.describe_values(column, keys[mask]),
         row_word(source.frame),
+        variable=column_map.variable,
     )
 
 

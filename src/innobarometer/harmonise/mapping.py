@@ -635,7 +635,8 @@ def _parse_source(check: _Checker, source: object) -> dict | None:
             check.add(
                 "source.catalog",
                 f"applies to SAS files (format: sas) only, not {fmt}",
-                "remove it (an XPORT file carries no value labels)" if fmt == "xport" else "remove it",
+                "remove it"
+                + (" (an XPORT file carries no value labels)" if fmt == "xport" else ""),
             )
         elif check.is_type(source["catalog"], str, "source.catalog", "a path"):
             catalog = (check.path.parent / source["catalog"]).resolve()

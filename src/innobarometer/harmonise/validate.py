@@ -24,6 +24,7 @@ from innobarometer.harmonise.problems import (
     InputError,
     Problem,
     code_keys,
+    fold_knock_on,
     offending,
     row_word,
 )
@@ -80,7 +81,22 @@ class _Context:
             return None
         return column_map.column
 
-    def problem(self, column: str, mask, message: str, fix: str, values=None) -> Problem:
+    def decimal_fix(self, column: str) -> str:
+        """The fix for a numeric column of a CSV written with decimal commas ('' otherwise)."""
+        values = self.frame[column].dropna().astype(str)
+        commas = values.str.fullmatch(r"\s*-?\d+,\d+\s*")
+        if not commas.any() or self.mapping is None or self.mapping.format != "csv":
+            return ""
+        if self.mapping.decimal == ",":
+            return ""
+        return (
+            f"the file writes decimal commas (e.g. {values[commas].iloc[0]!r}): set "
+            f'`decimal: ","` under source in {self.mapping_file} (with `delimiter: ";"`)'
+        )
+
+    def problem(
+        self, column: str, mask, message: str, fix: str, values=None, depends_on=()
+    ) -> Problem:
         """A problem at the rows where mask holds, showing their distinct values."""
         mask = pd.Series(np.asarray(mask, dtype=bool), index=self.frame.index)
         rows, count = offending(self.frame, mask)
@@ -100,7 +116,29 @@ class _Context:
             count,
             shown,
             row_word(self.frame),
+            variable=_variable_of(column),
+            depends_on=tuple(depends_on),
         )
+
+
+def _variable_of(column: str) -> str:
+    """The codebook variable of a frame column ('' for a column the codebook lacks)."""
+    codebook = load_codebook()
+    try:
+        return codebook.variable_of(column).name
+    except KeyError:
+        return column if column in codebook else ""
+
+
+def deciding_variables(universe: str | None, codebook: Codebook) -> tuple[str, ...]:
+    """The variables that decide who is in a universe: a problem reading one of them makes
+    every routing problem of an item asked of that universe follow from it."""
+    if universe in (None, "all"):
+        return ()
+    innovators = ("innovative", *introduced_items(codebook))
+    return innovators + {"adapters_and_copiers": ("novelty",), "collaborators": ("partner",)}.get(
+        universe, ()
+    )
 
 
 def _not_numbers(values: pd.Series) -> pd.Series:
@@ -187,7 +225,9 @@ def _check_variables(ctx: _Context, codebook: Codebook) -> list[Problem]:
                         column,
                         _not_numbers(ctx.frame[column]),
                         "hold text in a numeric column",
-                        f"recode or list these values under missing_values in {ctx.mapping_file}",
+                        ctx.decimal_fix(column)
+                        or "recode or list these values under missing_values in "
+                        + ctx.mapping_file,
                     )
                 )
             elif variable.categories:  # background and design columns with a closed list
@@ -230,12 +270,17 @@ def _check_required(ctx: _Context, codebook: Codebook) -> list[Problem]:
                 )
             else:
                 fix = f"map {column} under columns in {ctx.mapping_file}"
+            derived = column == "innovative" and (
+                ctx.mapping is None or ctx.mapping.derives_innovative
+            )
             problems.append(
                 Problem(
                     ctx.file,
                     f"column {column}",
                     "required column is missing (not mapped, or every value empty)",
                     fix,
+                    variable=column,
+                    depends_on=introduced_items(codebook) if derived else (),
                 )
             )
     return problems
@@ -256,8 +301,9 @@ def _check_design(ctx: _Context, codebook: Codebook) -> list[Problem]:
                     column,
                     text,
                     f"hold text in the numeric column {column}",
-                    f"map {column} to a numeric column in {ctx.mapping_file} (a decimal comma "
-                    "must be a point), or list no-answer codes under missing_values",
+                    ctx.decimal_fix(column)
+                    or f"map {column} to a numeric column in {ctx.mapping_file}, or list "
+                    "no-answer codes under missing_values",
                 )
             )
         numbers = pd.to_numeric(frame[column].where(~text), errors="coerce")
@@ -400,6 +446,7 @@ def _check_universes(ctx: _Context, codebook: Codebook) -> list[Problem]:
                     "how innovative (introduced_*) and the filter items are mapped in "
                     f"{ctx.mapping_file}; if the answers are filler codes for 'not asked', list "
                     "them under missing_values",
+                    depends_on=deciding_variables(variable.universe, codebook),
                 )
             )
     return problems
@@ -444,6 +491,6 @@ def validate_frame(
     earlier: Sequence[Problem] = (),
 ) -> None:
     """Raise DataValidationError with every problem (`earlier` ones first), or return quietly."""
-    problems = list(earlier) + find_problems(frame, mapping, source, codebook)
+    problems = fold_knock_on(list(earlier) + find_problems(frame, mapping, source, codebook))
     if problems:
         raise DataValidationError(problems)

@@ -138,8 +138,7 @@ def not_offered_html(edition, names) -> str:
         elif name in defined:
             used.update(condition.variable for condition in defined[name].conditions)
     parts = [
-        f"{codebook[item].label}: "
-        + ", ".join(codebook[item].options.get(o, o) for o in options)
+        f"{codebook[item].label}: " + ", ".join(codebook[item].options.get(o, o) for o in options)
         for item, options in edition.facts.not_offered.items()
         if item in used and options
     ]
