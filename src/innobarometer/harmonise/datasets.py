@@ -177,8 +177,8 @@ def _source_file(mapping_path: Path) -> Path | None:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x the pure parser
         raw = yaml.load(mapping_path.read_text(encoding="utf-8"), Loader=loader)
         return (mapping_path.parent / raw["source"]["file"]).resolve()
-    except (OSError, yaml.YAMLError, TypeError, KeyError):
-        return None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, TypeError, KeyError):
+        return None  # `make data` names what is wrong with the mapping
 
 
 def _edition_inputs(mapping_path: Path, code: str) -> dict[str, str]:
@@ -213,6 +213,25 @@ def outdated_editions(data: str | None = None) -> list[str]:
         if recorded != _edition_inputs(mapping_path, code):
             outdated.append(edition_id)
     return outdated
+
+
+def refuse_outdated(edition_id: str, data: str | None = None) -> None:
+    """DataSetError unless the edition's harmonised data is made from its current mapping,
+    national file and code (what `build` checks before building a report on it): `estimate`
+    must not print the numbers of a mapping that was since edited, or of a failed `make data`."""
+    if edition_id not in outdated_editions(data):
+        return
+    active = active_set(data)
+    recorded = json.loads(_inputs_path(edition_id).read_text(encoding="utf-8"))
+    current = _edition_inputs(active.mappings[edition_id], _code_hash())
+    names = {"mapping": "its mapping", "source": "its national file", "code": "the package code"}
+    changed = [names[k] for k in names if recorded.get(k) != current.get(k)] or ["its facts"]
+    raise DataSetError(
+        f"{edition_id}: the harmonised data in {display_path(harmonised_path(edition_id))} is "
+        f"out of date: {' and '.join(changed)} changed since it was made (or the last "
+        "`make data` failed). Run `make data` (or `python -m innobarometer data`), fix what it "
+        "reports, and estimate again"
+    )
 
 
 def build_data(data: str | None = None, progress: Callable[[str], None] = print) -> list[Path]:
