@@ -228,20 +228,22 @@ def _read_stat(mapping: Mapping) -> tuple[pd.DataFrame, dict]:
     # lazy: only SPSS, Stata and SAS files need it
     import pyreadstat
 
-    options = {}
+    # Stored numeric codes, not labels: mappings recode the codes; labels are used in messages.
+    # (SAS readers never apply formats to the values; a catalog only names them.)
+    options: dict = {"apply_value_formats": False}
     if mapping.format == "spss":
         reader = pyreadstat.read_sav
     elif mapping.format == "stata":
         reader = pyreadstat.read_dta
     elif mapping.format == "sas":
+        options = {}
         reader = pyreadstat.read_sas7bdat
         if mapping.catalog is not None:  # value labels live in a separate format catalog
             options["catalog_file"] = str(mapping.catalog)
     else:
-        reader = pyreadstat.read_xport
-    # Stored numeric codes, not labels: mappings recode the codes; labels are used in messages.
+        reader, options = pyreadstat.read_xport, {}
     # Declared missing values (SPSS user-missing, Stata .a-.z) arrive as missing.
-    frame, meta = reader(str(mapping.source_path), apply_value_formats=False, **options)
+    frame, meta = reader(str(mapping.source_path), **options)
     labels = {
         column: dict(zip(code_keys(pd.Series(list(table))), map(str, table.values())))
         for column, table in meta.variable_value_labels.items()
