@@ -222,8 +222,19 @@ def refuse_outdated(edition_id: str, data: str | None = None) -> None:
     if edition_id not in outdated_editions(data):
         return
     active = active_set(data)
+    mapping_path = active.mappings[edition_id]
+    try:
+        mapping_path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        # lazy: only a mapping that cannot be read needs the checker's wording
+        from innobarometer.harmonise.mapping import not_utf8_problem
+
+        raise DataSetError(
+            f"{edition_id}: its mapping cannot be read, so its harmonised data is out of date:\n"
+            + not_utf8_problem(mapping_path, error).format()
+        ) from None
     recorded = json.loads(_inputs_path(edition_id).read_text(encoding="utf-8"))
-    current = _edition_inputs(active.mappings[edition_id], _code_hash())
+    current = _edition_inputs(mapping_path, _code_hash())
     names = {"mapping": "its mapping", "source": "its national file", "code": "the package code"}
     changed = [names[k] for k in names if recorded.get(k) != current.get(k)] or ["its facts"]
     raise DataSetError(

@@ -325,6 +325,7 @@ def _missing_columns(source: SourceTable, mapping: Mapping) -> list[Problem]:
                     f"column {column}",
                     f"not in the file (mapped at {column_map.key_path})",
                     fix,
+                    variable=column_map.variable,
                 )
             )
     mapped = sum(len(m.source_columns) for m in mapping.columns.values())
@@ -343,6 +344,7 @@ def _missing_columns(source: SourceTable, mapping: Mapping) -> list[Problem]:
                 f"{display_path(mapping.path)}"
                 if others
                 else "check that this is the right file",
+                covers=tuple(dict.fromkeys(p.variable for p in problems)),
             )
         ]
     return problems
@@ -459,7 +461,7 @@ def _map_slots(source, mapping, column_map: ColumnMap, absent_codes, problems):
     no_answer = ~chosen.any(axis=1) & keys.notna().any(axis=1)
     if column_map.blank_reading == "no_answer":
         no_answer |= keys.isna().all(axis=1)
-    parts = keys.where(chosen).stack()  # the stack drops the blanks; index (row, slot)
+    parts = keys.where(chosen).stack().dropna()  # index (row, slot)
     parts.index = parts.index.get_level_values(0)
     where = ", ".join(column_map.slots)
     return _ticked_codes(source, mapping, column_map, parts, no_answer, where, problems)
@@ -468,7 +470,8 @@ def _map_slots(source, mapping, column_map: ColumnMap, absent_codes, problems):
 def _ticked_codes(source, mapping, column_map, parts, no_answer, column, problems):
     """1/0 option columns from the codes each unit chose (`parts`: one code per entry, indexed
     by row); codes not under `codes` are reported; `no_answer` rows are missing."""
-    parts = code_keys(parts.astype("string")).dropna()
+    rows = parts.index  # a row appears once per code chosen: code them by position
+    parts = code_keys(parts.astype("string").reset_index(drop=True)).set_axis(rows).dropna()
     options = parts.map(column_map.codes)
     unknown = options.isna()
     if unknown.any():

@@ -35,6 +35,7 @@ class Problem:
     # The codebook variable the problem is about, and the variables whose problems would cause
     # this one (an answer outside the routing follows from a wrongly read filter item).
     variable: str = ""
+    covers: tuple[str, ...] = ()  # further variables it is about (a sheet missing many columns)
     depends_on: tuple[str, ...] = ()
     following: tuple[str, ...] = ()  # where the problems folded under this one are
 
@@ -70,8 +71,9 @@ def fold_knock_on(problems: Sequence[Problem]) -> list[Problem]:
     otherwise bury its own message under every answer outside the routing it decides."""
     first: dict[str, int] = {}
     for i, problem in enumerate(problems):
-        if problem.variable and not problem.depends_on:
-            first.setdefault(problem.variable, i)
+        if not problem.depends_on:
+            for variable in filter(None, (problem.variable, *problem.covers)):
+                first.setdefault(variable, i)
     folded: dict[int, list[str]] = {}
     kept = []
     for i, problem in enumerate(problems):

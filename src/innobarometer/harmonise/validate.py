@@ -68,8 +68,13 @@ class _Context:
             if column not in self.mapping.columns:
                 variable = next((n for n in items if column.startswith(f"{n}_")), column)
             column_map = self.mapping.columns.get(variable)
-            if column_map is not None and column_map.kind == "column":
+            if column_map is not None and column_map.kind in ("column", "delimited"):
                 return f"column {column} (national column {column_map.column})"
+            if column_map is not None and column_map.kind == "slots":
+                return f"column {column} (national columns {', '.join(column_map.slots)})"
+            option = column.removeprefix(f"{variable}_")
+            if column_map is not None and option in (column_map.options or {}):
+                return f"column {column} (national column {column_map.options[option]})"
             if variable in self.mapping.constants:
                 return f"column {column} (constants.{variable})"
         return f"column {column}"
@@ -280,7 +285,7 @@ def _check_required(ctx: _Context, codebook: Codebook) -> list[Problem]:
                     "required column is missing (not mapped, or every value empty)",
                     fix,
                     variable=column,
-                    depends_on=introduced_items(codebook) if derived else (),
+                    depends_on=introduced_items(codebook) if derived else (column,),
                 )
             )
     return problems
