@@ -388,3 +388,39 @@ def test_a_sas_catalog_that_does_not_exist_is_named(tmp_path, monkeypatch):
     _, problems = check_mapping(path)
     text = "\n".join(p.format() for p in problems)
     assert "key source.catalog: ../raw/formats.sas7bcat does not exist" in text
+
+
+def test_weights_without_strata_give_one_stratum_and_no_fpc(tmp_path, monkeypatch):
+    from innobarometer.analysis.editions import load_edition
+    from innobarometer.analysis.estimates import estimate_variable
+    from innobarometer.report.notices import without_strata_html
+
+    mapping = HEAD.replace("  stratum: strat\n  stratum_population: pop\n", "") + DELIMITED
+    path = make_project(tmp_path, monkeypatch, mapping=mapping, csv=_csv(delimited_cells))
+    report, usable = check_report(path)
+    assert usable, report
+    assert "design: weights only (no stratum, no stratum_population): one stratum and no" in report
+    build_data(progress=lambda line: None)
+    edition = load_edition("DK-2023")
+    assert set(edition.frame["stratum"]) == {"all"}
+    table = estimate_variable(edition, "partner")
+    row = table[table["category"] == "citizens"].iloc[0]
+    # With-replacement (R: svydesign(ids = ~1, weights = ~w)) linearisation of the ratio mean.
+    innovators = KNOWN[KNOWN["innovator"]]
+    w, y = innovators["w"].to_numpy(float), innovators["citizens"].to_numpy(float)
+    share = np.sum(w * y) / np.sum(w)
+    scores = np.zeros(N_UNITS)
+    scores[innovators.index] = w * (y - share) / np.sum(w)
+    variance = N_UNITS / (N_UNITS - 1) * np.sum((scores - scores.mean()) ** 2)
+    assert row["estimate"] == pytest.approx(share, abs=1e-12)
+    assert row["se"] == pytest.approx(np.sqrt(variance), rel=1e-9)
+    assert "Weights only." in without_strata_html([edition])
+
+
+def test_a_stratum_without_its_population_count_is_refused(tmp_path, monkeypatch):
+    mapping = HEAD.replace("  stratum_population: pop\n", "") + DELIMITED
+    path = make_project(tmp_path, monkeypatch, mapping=mapping, csv=_csv(delimited_cells))
+    _, problems = check_mapping(path)
+    (problem,) = problems
+    assert "key columns.stratum_population: missing: stratum is mapped but" in problem.format()
+    assert "leave both out for a file with weights only" in problem.format()

@@ -94,6 +94,8 @@ class EditionFacts:
     rules: dict[str, str]  # variable -> the rule of its scale conversion
     # multiple-response item -> the options its national questionnaire did not have
     not_offered: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    # weights but no strata: one stratum, no finite population correction
+    without_strata: bool = False
 
     @property
     def edition_id(self) -> str:

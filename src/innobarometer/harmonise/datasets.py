@@ -150,6 +150,7 @@ def facts_of_mapping(mapping: Mapping, codebook) -> EditionFacts:
         columns=mapping.provided_columns(codebook),
         rules=mapping.rules(),
         not_offered=mapping.not_offered(),
+        without_strata=mapping.without_strata,
     )
 
 
@@ -348,6 +349,11 @@ def check_report(mapping_path: str | Path) -> tuple[str, bool]:
                 lines[-1] += f" (sheet {source.sheet!r})"
             frame, recode_problems = harmonise(source, mapping, codebook)
             problems += recode_problems + find_problems(frame, mapping, source, codebook)
+        if mapping.without_strata:
+            lines.append(
+                "  design: weights only (no stratum, no stratum_population): one stratum and no "
+                "finite population correction, so variances are with-replacement (conservative)"
+            )
         lines += ["", f"Mapped ({len(mapping.columns) + len(mapping.constants)} variables):"]
         lines += _mapped_lines(mapping)
         lines += [f"  {n:<36} =  {v!r} (constant)" for n, v in mapping.constants.items()]

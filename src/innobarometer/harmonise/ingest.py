@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from innobarometer.codebook import introduced_items, load_codebook, universe_mask
-from innobarometer.harmonise.mapping import REQUIRED_DESIGN, ColumnMap, Mapping
+from innobarometer.harmonise.mapping import ONE_STRATUM, REQUIRED_DESIGN, ColumnMap, Mapping
 from innobarometer.harmonise.problems import InputError, Problem, code_keys, offending, row_word
 from innobarometer.paths import display_path
 from innobarometer.wording import closest
@@ -618,6 +618,8 @@ def harmonise(
             columns.update(_map_delimited(source, mapping, column_map, absent_codes, problems))
     for name, value in mapping.constants.items():
         columns[name] = pd.Series([value] * len(index), index=index, dtype=object)
+    if mapping.without_strata:  # weights only: one stratum, no population count
+        columns["stratum"] = pd.Series(ONE_STRATUM, index=index, dtype=object)
     columns["country"] = pd.Series(mapping.country, index=index)
     columns["edition"] = pd.Series(mapping.edition, index=index)
     columns["unit_level"] = pd.Series(mapping.unit_level, index=index)

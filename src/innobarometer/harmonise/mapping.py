@@ -55,6 +55,10 @@ BLANK_READINGS = ("none_ticked", "no_answer")
 SET_BY_MAPPING = ("country", "edition", "unit_level")
 # Design columns a mapping must provide (in `columns` or `constants`); `innovative` may be derived.
 REQUIRED_DESIGN = ("unit_id", "weight", "stratum", "stratum_population")
+# A file with weights only (no strata) leaves out both of these: one stratum, no finite
+# population correction (`Mapping.without_strata`).
+STRATA_DESIGN = ("stratum", "stratum_population")
+ONE_STRATUM = "all"
 
 
 class MappingError(InputError):
@@ -210,6 +214,13 @@ class Mapping:
     def derives_innovative(self) -> bool:
         """True when `innovative` comes from the introduced_* items rather than the file."""
         return "innovative" not in self.columns and "innovative" not in self.constants
+
+    @property
+    def without_strata(self) -> bool:
+        """True when the file gives weights but no strata: the design has one stratum and no
+        finite population correction (with-replacement variance, conservative)."""
+        given = set(self.columns) | set(self.constants)
+        return not given & set(STRATA_DESIGN)
 
     def provided(self, codebook) -> dict[str, str]:
         """The codebook variables this mapping provides, and how: 'set by the mapping' (country,
@@ -803,8 +814,19 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
 
     if "columns" in raw:
         provided = set(columns) | set(constants)
+        weights_only = not provided & set(STRATA_DESIGN)
         for name in REQUIRED_DESIGN:
-            if name not in provided:
+            if name not in provided and not (weights_only and name in STRATA_DESIGN):
+                pair = [n for n in STRATA_DESIGN if n != name] if name in STRATA_DESIGN else []
+                if pair:
+                    other = pair[0]
+                    check.add(
+                        f"columns.{name}",
+                        f"missing: {other} is mapped but {name} is not",
+                        "map both (a stratified design), or leave both out for a file with "
+                        "weights only (one stratum, no finite population correction)",
+                    )
+                    continue
                 check.add(
                     f"columns.{name}",
                     f"missing: {name} is a required design column",

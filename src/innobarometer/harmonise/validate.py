@@ -265,6 +265,8 @@ def _check_max_choices(ctx: _Context, variable) -> list[Problem]:
 def _check_required(ctx: _Context, codebook: Codebook) -> list[Problem]:
     problems = []
     for column in required_columns(codebook):
+        if column == "stratum_population" and ctx.mapping and ctx.mapping.without_strata:
+            continue  # weights only: no finite population correction
         if column not in ctx.frame or ctx.frame[column].isna().all():
             if column in ("country", "edition", "unit_level"):
                 fix = f"set `{column}:` at the top of {ctx.mapping_file}"

@@ -78,6 +78,7 @@ def show_front_matter(edition, question: str, ci_method: str, threshold: int) ->
     """Edition line, synthetic-data notice and 'how to read this' note: the top of every report."""
     show_html(edition_heading_html(edition, question))
     show_html(synthetic_notice_html(edition.synthetic, edition.edition_id))
+    show_html(without_strata_html([edition]))
     show_html(no_innovators_html([edition]))
     show_html(how_to_read_html(ci_method, threshold))
 
@@ -124,6 +125,22 @@ def show_not_asked(edition, names) -> None:
 
     show_html(not_asked_html(edition.edition_id, not_asked(edition, names)))
     show_html(not_offered_html(edition, names))
+
+
+def without_strata_html(editions) -> str:
+    """A notice naming the editions whose file gives weights but no strata (empty when none):
+    their intervals assume one stratum sampled with replacement, so they are wider than a
+    stratified design's would be."""
+    names = [e.edition_id for e in editions if e.facts.without_strata]
+    if not names:
+        return ""
+    return (
+        '<div class="notice without-strata"><strong>Weights only.</strong> The national file of '
+        f"{html.escape(', '.join(names))} gives survey weights but no strata, so its estimates "
+        "treat the sample as one stratum drawn with replacement (no finite population "
+        "correction): the confidence intervals are conservative, wider than the stratified "
+        "design's would be.</div>"
+    )
 
 
 def not_offered_html(edition, names) -> str:
@@ -182,6 +199,7 @@ def show_nordic_front_matter(editions, ci_method: str, threshold: int) -> None:
     show_html(f'<p class="lead"><strong>Editions compared</strong>: {html.escape(names)}.</p>')
     synthetic = any(e.synthetic for e in editions)
     show_html(synthetic_notice_html(synthetic, ", ".join(e.edition_id for e in editions)))
+    show_html(without_strata_html(editions))
     show_html(no_innovators_html(editions))
     show_html(how_to_read_html(ci_method, threshold))
 
