@@ -112,10 +112,12 @@ def estimate_variable(
         values = pd.DataFrame({variable: np.where(base, codes == 1, np.nan)})
         return estimate_shares(edition.design, values, **common)
     if var.type in ("single", "ordinal"):
+        # A category the edition's conversion cannot produce is not measured: no row, never 0%.
+        unmeasured = edition.facts.not_produced.get(variable, [])
         return estimate_distribution(
             edition.design,
             frame[variable],
-            categories=list(var.categories),
+            categories=[c for c in var.categories if c not in unmeasured],
             non_substantive=var.non_substantive,
             **common,
         )
@@ -445,8 +447,7 @@ def innovator_count(edition: Edition) -> int:
 def category_labels(variable: str) -> dict[str, str]:
     """A variable's substantive codes (as strings) -> labels, for legends, tables and sentences
     (background groups such as gov_level, or the categories of a single-choice item)."""
-    var = load_codebook()[variable]
-    return {str(code): text for code, text in var.categories.items()}
+    return load_codebook()[variable].class_labels  # coarser national classes included
 
 
 def binary_values(edition: Edition, variable: str) -> np.ndarray:

@@ -151,6 +151,8 @@ def facts_of_mapping(mapping: Mapping, codebook) -> EditionFacts:
         rules=mapping.rules(),
         not_offered=mapping.not_offered(),
         without_strata=mapping.without_strata,
+        coarsened=mapping.coarsened(codebook),
+        not_produced=mapping.not_produced(codebook),
     )
 
 

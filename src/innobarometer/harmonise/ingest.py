@@ -563,7 +563,7 @@ def _typed(frame: pd.DataFrame, codebook) -> pd.DataFrame:
             elif column == "unit_id":
                 typed[column] = values.astype("str")
             else:
-                typed[column] = _as_category(values, variable.categories)
+                typed[column] = _as_category(values, [*variable.categories, *variable.coarsenings])
     return pd.DataFrame(typed, index=frame.index)
 
 

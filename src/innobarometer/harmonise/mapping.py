@@ -249,6 +249,36 @@ class Mapping:
         """Each variable recoded by a stated rule (a scale conversion), and the rule's text."""
         return {name: m.rule for name, m in self.columns.items() if m.rule}
 
+    def not_produced(self, codebook) -> dict[str, list[int]]:
+        """Each recoded item whose recode cannot produce some of its codebook categories (the
+        middle of a 5-level scale converted from a scale with no middle): not measured, never
+        0%."""
+        found = {}
+        for name, column_map in self.columns.items():
+            variable = codebook.variables.get(name)
+            if column_map.recode is None or variable is None or variable.type not in CODED_TYPES:
+                continue
+            targets = set(column_map.recode.values())
+            missing = [c for c in variable.categories if c not in targets]
+            if missing:
+                found[name] = missing
+        return found
+
+    def coarsened(self, codebook) -> dict[str, dict[str, list[str]]]:
+        """Each background variable recoded to coarser classes (`coarsenings` in the codebook):
+        the coarse classes used and the codebook classes each spans."""
+        found = {}
+        for name, column_map in self.columns.items():
+            spans = codebook[name].coarsenings if name in codebook else {}
+            used = [t for t in (column_map.recode or {}).values() if t in spans]
+            if used:
+                found[name] = {c: list(spans[c]) for c in dict.fromkeys(used)}
+        for name, value in self.constants.items():
+            spans = codebook[name].coarsenings if name in codebook else {}
+            if name not in found and value in spans:
+                found[name] = {value: list(spans[value])}
+        return found
+
     def not_offered(self) -> dict[str, list[str]]:
         """Each multiple-response item with options the national questionnaire did not have."""
         return {name: list(m.not_offered) for name, m in self.columns.items() if m.not_offered}
@@ -307,12 +337,14 @@ def _check_target(check: _Checker, codebook, variable, target: object, key_path:
                 f"recode to one of the codebook's codes ({listed}), or to null for no answer",
             )
     elif variable.type == "background" and variable.categories:
-        if target not in variable.categories:
+        if target not in variable.categories and target not in variable.coarsenings:
+            known = [*variable.categories, *variable.coarsenings]
+            coarse = ", ".join(f"{c} (= {' + '.join(s)})" for c, s in variable.coarsenings.items())
             check.add(
                 key_path,
-                f"{target!r} is not a code of {variable.name}"
-                + did_you_mean(target, variable.categories),
-                f"use one of: {', '.join(map(str, variable.categories))}",
+                f"{target!r} is not a code of {variable.name}" + did_you_mean(target, known),
+                f"use one of: {', '.join(map(str, variable.categories))}"
+                + (f"; or, for a coarser national class, one of: {coarse}" if coarse else ""),
             )
 
 

@@ -236,7 +236,8 @@ def _check_variables(ctx: _Context, codebook: Codebook) -> list[Problem]:
                     )
                 )
             elif variable.categories:  # background and design columns with a closed list
-                problems += _check_categories(ctx, column, list(variable.categories))
+                allowed = [*variable.categories, *variable.coarsenings]
+                problems += _check_categories(ctx, column, allowed)
         if variable.type == "multiple" and variable.max_choices:
             problems += _check_max_choices(ctx, variable)
     return problems

@@ -125,6 +125,38 @@ def show_not_asked(edition, names) -> None:
 
     show_html(not_asked_html(edition.edition_id, not_asked(edition, names)))
     show_html(not_offered_html(edition, names))
+    show_html(conversions_html(edition, names))
+
+
+def conversions_html(edition, names) -> str:
+    """What the edition's mapping converted of the variables among `names` (codebook variables
+    or published indicators): each scale rule, the categories it cannot produce (not measured,
+    not 0%), and coarser national classes; empty when it converted none of them."""
+    codebook, defined = load_codebook(), load_indicators()
+    used = []
+    for name in names:
+        if name in codebook:
+            used.append(name)
+        elif name in defined:
+            used += [condition.variable for condition in defined[name].conditions]
+    facts, parts = edition.facts, []
+    for name in dict.fromkeys(used):
+        label = codebook[name].label
+        missing = [codebook.label(name, c) for c in facts.not_produced.get(name, [])]
+        if name in facts.rules or missing:
+            part = f"{label}: {facts.rules.get(name, 'recoded')}"
+            if missing:
+                part += f" ({', '.join(missing)}: not measured, so not shown)"
+            parts.append(part)
+        for coarse, spans in facts.coarsened.get(name, {}).items():
+            classes = " and ".join(codebook.label(name, c) for c in spans)
+            parts.append(f"{label}: the national class {coarse} covers {classes}")
+    if not parts:
+        return ""
+    return (
+        '<div class="notice conversions"><strong>Converted in '
+        f"{html.escape(edition.edition_id)}:</strong> {html.escape('. '.join(parts))}.</div>"
+    )
 
 
 def without_strata_html(editions) -> str:
