@@ -211,7 +211,7 @@ def estimate_indicators(
             f"not published indicators: {', '.join(unknown)}"
             f"{did_you_mean(unknown[0], defined.indicators)}"
         )
-    names = [n for n in names if not not_asked(edition, [n])]
+    names = [n for n in names if not not_asked(edition, [n]) and not not_measured(edition, n)]
     if not names or _grouped_by_unasked(edition, by):
         return empty_table()
     frame = edition.frame
@@ -351,6 +351,19 @@ def unasked_columns(edition: Edition, variable: str) -> list[str]:
         empty = set()
     offered = set(var.columns) - set(not_offered_columns(edition, variable))
     return [c for c in var.columns if (c not in present or c in empty) and c in offered]
+
+
+def not_measured(edition: Edition, indicator: str) -> bool:
+    """Whether an indicator can only read yes in this edition: a condition whose codes, with the
+    categories the edition's scale conversion cannot produce, are every category of its item
+    ("played a role" on a scale with no middle would read 100%)."""
+    codebook = load_codebook()
+    for condition in load_indicators()[indicator].conditions:
+        unmeasured = edition.facts.not_produced.get(condition.variable)
+        categories = set(codebook[condition.variable].categories)
+        if unmeasured and categories <= set(condition.codes) | set(unmeasured):
+            return True
+    return False
 
 
 def not_offered_columns(edition: Edition, variable: str) -> list[str]:

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import html
 
-from innobarometer.analysis.estimates import innovator_count, not_asked, not_asked_text
+from innobarometer.analysis.estimates import (
+    innovator_count,
+    not_asked,
+    not_asked_text,
+    not_measured,
+)
 from innobarometer.codebook import load_codebook
 from innobarometer.indicators import load_indicators
 from innobarometer.report.figures import COUNTRY_NAMES
@@ -151,6 +156,12 @@ def conversions_html(edition, names) -> str:
         for coarse, spans in facts.coarsened.get(name, {}).items():
             classes = " and ".join(codebook.label(name, c) for c in spans)
             parts.append(f"{label}: the national class {coarse} covers {classes}")
+    for name in names:
+        if name in defined and not_measured(edition, name):
+            parts.append(
+                f"{defined[name].label}: not measured, since the converted scale cannot give "
+                "the answers that would count as no"
+            )
     if not parts:
         return ""
     return (
