@@ -8,6 +8,10 @@ file read through a delimited column or through slot columns must give them exac
 
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,6 +23,7 @@ from innobarometer.harmonise.ingest import harmonise, read_source
 from innobarometer.harmonise.mapping import check_mapping, read_mapping
 from innobarometer.harmonise.validate import DataValidationError, validate_frame
 
+ROOT_CODEBOOK = Path(__file__).resolve().parents[1] / "src" / "innobarometer" / "codebook.yaml"
 PARTNER_CODES = {1: "own_organisation", 4: "private_firms", 5: "citizens"}
 N_UNITS = 120
 
@@ -424,3 +429,111 @@ def test_a_stratum_without_its_population_count_is_refused(tmp_path, monkeypatch
     (problem,) = problems
     assert "key columns.stratum_population: missing: stratum is mapped but" in problem.format()
     assert "leave both out for a file with weights only" in problem.format()
+
+
+def test_the_codebook_declares_coarsenings_and_a_mapping_recodes_to_them(tmp_path, monkeypatch):
+    from innobarometer.codebook import load_codebook
+
+    size = load_codebook()["size_class"]
+    assert size.coarsenings["50+"] == ("50-99", "100+")
+    assert size.class_labels["50+"] == "50-99 employees or 100 or more employees"
+    mapping = HEAD + "  size_class: {column: sz, recode: {1: 1-9, 2: 10-49, 3: 50+}}\n"
+
+    def cells(row):
+        return {"sz": str(1 + int(row["id"]) % 3)}
+
+    frame, path = _frame(tmp_path, monkeypatch, mapping, _csv(cells))
+    assert set(frame["size_class"].dropna()) == {"1-9", "10-49", "50+"}
+    assert read_mapping(path).coarsened(load_codebook()) == {
+        "size_class": {"50+": ["50-99", "100+"]}
+    }
+    wrong = mapping.replace("3: 50+", "3: 50-plus")
+    path = make_project(tmp_path / "wrong", monkeypatch, mapping=wrong, csv=_csv(cells))
+    _, problems = check_mapping(path)
+    text = problems[0].format()
+    assert "'50-plus' is not a code of size_class" in text
+    assert "or, for a coarser national class, one of: 50+ (= 50-99 + 100+)" in text
+
+
+@pytest.mark.parametrize(
+    ("classes", "expected"),
+    [
+        # One edition fine, one coarse: the fine classes read as the coarse one.
+        (
+            [{"1-9", "10-49", "50-99", "100+"}, {"1-9", "10-49", "50+"}],
+            {"1-9": "1-9", "10-49": "10-49", "50-99": "50+", "100+": "50+", "50+": "50+"},
+        ),
+        # Overlapping coarsenings merge: 10-99 and 50+ leave only 1-9 and 10+.
+        (
+            [{"1-9", "10-99", "100+"}, {"1-9", "10-49", "50+"}],
+            {c: "10+" for c in ("10-99", "100+", "10-49", "50+")} | {"1-9": "1-9"},
+        ),
+        # The same fine classes everywhere: nothing changes.
+        ([{"1-9", "100+"}, {"1-9"}], {"1-9": "1-9", "100+": "100+"}),
+    ],
+)
+def test_comparisons_across_editions_use_the_finest_common_classes(classes, expected):
+    from innobarometer.codebook import finest_common_classes, load_codebook
+
+    assert finest_common_classes(load_codebook()["size_class"], classes) == expected
+
+
+def test_coarsenings_are_refused_where_they_cannot_be(tmp_path):
+    from innobarometer.codebook import CodebookError, parse_codebook
+
+    text = (ROOT_CODEBOOK.read_text(encoding="utf-8")).replace(
+        '"50+": ["50-99", "100+"]', '"50+": ["50-99", "200+"]'
+    )
+    path = tmp_path / "codebook.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CodebookError, match="coarsening '50\\+' must list two or more of the"):
+        parse_codebook(path)
+
+
+def test_conversions_and_options_not_offered_are_said_beside_the_items():
+    from types import SimpleNamespace
+
+    from innobarometer.analysis.estimates import not_measured
+    from innobarometer.data_set import EditionFacts
+    from innobarometer.report.notices import conversions_html, not_offered_html
+
+    facts = EditionFacts(
+        country="IS",
+        edition=2021,
+        unit_level="workplace",
+        synthetic=False,
+        caveats=(),
+        columns=frozenset(),
+        rules={"factor_limited_economic_resources": "1-4 with no middle"},
+        not_offered={"partner": ["foundations"]},
+        coarsened={"size_class": {"50+": ["50-99", "100+"]}},
+        not_produced={"factor_limited_economic_resources": [3]},
+    )
+    edition = SimpleNamespace(edition_id="IS-2021", facts=facts)
+    assert not_measured(edition, "limited_economy_played_a_role")
+    assert not not_measured(edition, "collaborated_any")
+    text = html.unescape(conversions_html(edition, ["limited_economy_played_a_role", "size_class"]))
+    assert (
+        "Limited economic resources: 1-4 with no middle (Neither promoted nor hindered: not "
+        in (text)
+    )
+    assert "Size (employees): the national class 50+ covers 50-99 employees and 100 or more" in text
+    assert "Limited economic resources played a role: not measured" in text
+    said = re.sub("<[^>]+>", "", html.unescape(not_offered_html(edition, ["collaborated_any"])))
+    assert "Not offered in IS-2021: Collaboration partners: Foundations." in said
+    assert not_offered_html(edition, ["novelty"]) == ""
+    assert conversions_html(edition, ["novelty"]) == ""
+
+
+def test_common_class_groups_label_each_edition_in_the_common_classes():
+    from types import SimpleNamespace
+
+    from innobarometer.analysis.differences import common_class_groups
+
+    fine = SimpleNamespace(
+        edition_id="DK-2023", frame=pd.DataFrame({"size_class": ["1-9", "50-99", "100+", None]})
+    )
+    coarse = SimpleNamespace(edition_id="IS-2021", frame=pd.DataFrame({"size_class": ["50+"]}))
+    groups = common_class_groups([fine, coarse], "size_class")
+    assert groups["DK-2023"].tolist() == ["1-9", "50+", "50+", pd.NA]
+    assert groups["IS-2021"].tolist() == ["50+"]
