@@ -535,5 +535,5 @@ def test_common_class_groups_label_each_edition_in_the_common_classes():
     )
     coarse = SimpleNamespace(edition_id="IS-2021", frame=pd.DataFrame({"size_class": ["50+"]}))
     groups = common_class_groups([fine, coarse], "size_class")
-    assert groups["DK-2023"].tolist() == ["1-9", "50+", "50+", pd.NA]
+    assert groups["DK-2023"].fillna("(none)").tolist() == ["1-9", "50+", "50+", "(none)"]
     assert groups["IS-2021"].tolist() == ["50+"]
