@@ -301,8 +301,8 @@ class _Checker:
         self.file = display_path(path)
         self.problems: list[Problem] = []
 
-    def add(self, key_path: str, message: str, fix: str = "") -> None:
-        self.problems.append(Problem(self.file, f"key {key_path}", message, fix))
+    def add(self, key_path: str, message: str, fix: str = "", variable: str = "") -> None:
+        self.problems.append(Problem(self.file, f"key {key_path}", message, fix, variable=variable))
 
     def check_keys(self, value: dict, allowed, key_path: str) -> None:
         for key in value:
@@ -857,6 +857,7 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
                         f"missing: {other} is mapped but {name} is not",
                         "map both (a stratified design), or leave both out for a file with "
                         "weights only (one stratum, no finite population correction)",
+                        variable=name,
                     )
                     continue
                 check.add(

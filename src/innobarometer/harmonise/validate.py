@@ -252,13 +252,21 @@ def _check_max_choices(ctx: _Context, variable) -> list[Problem]:
     if not over.any():
         return []
     named = next(c for c in columns if ((ctx.frame[c] == 1).fillna(False) & over).any())
+    column_map = ctx.mapping.columns.get(variable.name) if ctx.mapping else None
+    fix = f"check `selected` and the option columns of {variable.name} in {ctx.mapping_file}"
+    if column_map is not None and column_map.kind in ("slots", "delimited"):
+        fix = (
+            f"these rows chose more distinct codes than {variable.name} allows: check "
+            f"columns.{variable.name}.codes in {ctx.mapping_file} (two national codes meaning "
+            "one option?) and the national file"
+        )
     return [
         ctx.problem(
             named,
             over,
             f"tick more than {variable.max_choices} options of {variable.name}, which allows "
             f"at most {variable.max_choices}",
-            f"check `selected` and the option columns of {variable.name} in {ctx.mapping_file}",
+            fix,
         )
     ]
 
