@@ -3,10 +3,18 @@ fixture (tests/fixtures/ingest/raw/DK-2023.csv and its mapping)."""
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 import pyreadstat
 import pytest
-from fixtures.ingest.project import CSV_TEXT, MAPPING_TEXT, make_project, national_frame
+from fixtures.ingest.project import (
+    CSV_TEXT,
+    FIXTURES,
+    MAPPING_TEXT,
+    make_project,
+    national_frame,
+)
 
 from innobarometer.harmonise.ingest import SourceError, harmonise, read_source
 from innobarometer.harmonise.mapping import read_mapping
@@ -105,6 +113,14 @@ def _write_other_format(tmp_path, monkeypatch, fmt: str):
         target = raw / "DK-2023.dta"
         pyreadstat.write_dta(table, target, variable_value_labels=VALUE_LABELS)
         new_source = "file: ../raw/DK-2023.dta"
+    elif fmt == "sas":
+        # Written by R haven from the fixture CSV (see tests/fixtures/ingest/README.md): nothing
+        # in Python writes sas7bdat files.
+        shutil.copy(FIXTURES / "raw" / "DK-2023.sas7bdat", raw / "DK-2023.sas7bdat")
+        new_source = "file: ../raw/DK-2023.sas7bdat"
+    elif fmt == "xport":
+        pyreadstat.write_xport(table, raw / "DK-2023.xpt")
+        new_source = "file: ../raw/DK-2023.xpt"
     else:
         target = raw / "DK-2023.parquet"
         table.to_parquet(target)
@@ -115,7 +131,14 @@ def _write_other_format(tmp_path, monkeypatch, fmt: str):
 
 @pytest.mark.parametrize(
     ("fmt", "first_rows"),
-    [("excel", [2, 3, 4]), ("spss", [1, 2, 3]), ("stata", [1, 2, 3]), ("parquet", [1, 2, 3])],
+    [
+        ("excel", [2, 3, 4]),
+        ("spss", [1, 2, 3]),
+        ("stata", [1, 2, 3]),
+        ("sas", [1, 2, 3]),
+        ("xport", [1, 2, 3]),
+        ("parquet", [1, 2, 3]),
+    ],
 )
 def test_every_format_loads_to_the_same_frame(tmp_path, monkeypatch, fmt, first_rows):
     frame, source = harmonised(_write_other_format(tmp_path, monkeypatch, fmt))

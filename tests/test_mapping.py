@@ -124,8 +124,8 @@ MISTAKES = {
         ["key columns.partner_foreign", "one option of the multiple-response item partner"],
     ),
     "unknown format": (
-        ('delimiter: ";"', 'delimiter: ";"\n  format: sas'),
-        ["key source.format", "unknown format 'sas'"],
+        ('delimiter: ";"', 'delimiter: ";"\n  format: sdf'),
+        ["key source.format", "unknown format 'sdf'"],
     ),
     "a CSV option on an SPSS file": (
         ("../raw/DK-2023.csv", "../raw/DK-2023.sav"),

@@ -135,3 +135,90 @@ def test_following_the_guide_from_national_file_to_report(project, capsys):
     # 18 innovators of 24: weights 10 x 12 (all innovators) + 5 x 6 innovators of stratum B.
     assert "0.8333" in report_html  # (120 + 30) / 180
     assert "National survey data" in (project / "build" / "index.html").read_text()
+
+
+def write_layout_file(path: Path) -> pd.DataFrame:
+    """The example's file with the columns of the guide's "other layouts" section: partners as
+    codes separated by ';' (blank: none ticked), three initiator slots, size in three classes,
+    two factors on the four-level scale and a comment column left out on purpose."""
+    write_national_file(path)
+    frame, meta = pyreadstat.read_sav(str(path))
+    innovator = frame["f1a"] == 1
+    n = len(frame)
+    partners = np.resize(["1;5", "", "4", "5;6;1", "", "6"], n)
+    frame["f9"] = np.where(innovator, partners, "")
+    slots = np.resize([[1, 2, np.nan], [np.nan] * 3, [3, 3, 4], [4, np.nan, np.nan]], (n, 3))
+    for i in range(3):
+        frame[f"f10_{i + 1}"] = np.where(innovator, slots[:, i], np.nan)
+    frame["storlek"] = np.resize([1.0, 2.0, 3.0], n)
+    frame["f14_pol"] = np.where(innovator, np.resize([1.0, 4.0, 5.0], n), np.nan)
+    frame["f14_medb"] = np.where(innovator, np.resize([2.0, 3.0], n), np.nan)
+    frame["kommentar"] = "x"
+    pyreadstat.write_sav(frame, str(path), variable_value_labels=meta.variable_value_labels)
+    return frame
+
+
+def test_the_guides_other_layouts_map_as_it_says(project, capsys):
+    frame = write_layout_file(project / "data" / "raw" / "SE-2023.sav")
+    mapping = yaml.safe_load(guide_block("mapping", "yaml"))
+    mapping["columns"].update(yaml.safe_load(textwrap.dedent(guide_block("fix", "yaml"))))
+    text = yaml.safe_dump(mapping, sort_keys=False)
+    text += guide_block("unmapped", "yaml")
+    # The layouts block is added as written: its anchor and merge key must survive.
+    text = text.replace("columns:\n", "columns:\n" + guide_block("layouts", "yaml"), 1)
+    (project / "data" / "mappings" / "SE-2023.yaml").write_text(text, encoding="utf-8")
+    code, report = run_check(capsys)
+    assert code == 0, report
+    assert "Source columns not mapped (0):" in report
+    assert "1 left out on purpose (listed under unmapped)" in report
+    assert "shared recode (A), 2 items" in report
+    build_data(progress=lambda line: None)
+    harmonised = pd.read_parquet(harmonised_path("SE-2023"))
+    innovators = frame["f1a"] == 1
+    # Partners: "1;5" ticks two; a blank innovator ticked none (0), a non-innovator is missing.
+    assert harmonised["partner_own_organisation"].tolist()[:6] == [1, 0, 0, 1, 0, 0]
+    assert harmonised["partner_citizens"].tolist()[:6] == [1, 0, 0, 1, 0, 0]
+    assert harmonised.loc[~innovators.to_numpy(), "partner_citizens"].isna().all()
+    # Slots: "3, 3, 4" ticks political_leadership once and citizens.
+    assert harmonised["initiator_political_leadership"].tolist()[:4] == [0, 0, 1, 0]
+    assert harmonised["initiator_citizens"].tolist()[:4] == [0, 0, 1, 1]
+    assert harmonised["initiator_employees"].tolist()[:4] == [1, 0, 0, 0]
+    assert harmonised["size_class"].astype(str).tolist()[:3] == ["1-9", "10-49", "50+"]
+    assert harmonised["factor_politicians"].tolist()[:3] == [5, 1, 8]
+    assert harmonised["factor_citizens"].tolist()[:2] == [4, 2]
+
+
+def _commands(block: str) -> list[list[str]]:
+    """The innobarometer commands of a shell block, as argument lists (comments dropped; a line
+    of two commands gives both)."""
+    found = []
+    for line in block.splitlines():
+        line = line.split("#", 1)[0]
+        for part in line.split(";"):
+            words = part.split()
+            if words[:3] == [".venv/bin/python", "-m", "innobarometer"]:
+                found.append(words[3:])
+    return found
+
+
+def test_every_make_target_has_its_command_and_they_run_without_make(project, capsys):
+    block = guide_block("without-make", "sh")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = [t for t in re.findall(r"^([a-z]+):.*## ", makefile, flags=re.M) if t != "help"]
+    missing = [t for t in targets if f"# make {t}" not in block]
+    assert not missing, f"the guide gives no command for: make {', '.join(missing)}"
+    assert "--no-index --find-links wheels" in guide_block("offline-install", "sh")
+    assert "pip download --dest wheels" in guide_block("offline-download", "sh")
+    # The data, check and build commands, run as the guide writes them, on the guide's example.
+    mapping = yaml.safe_load(guide_block("mapping", "yaml"))
+    mapping["columns"].update(yaml.safe_load(textwrap.dedent(guide_block("fix", "yaml"))))
+    (project / "data" / "mappings" / "SE-2023.yaml").write_text(yaml.safe_dump(mapping), "utf-8")
+    shutil.copy(ROOT / "notebooks" / "overview.py", project / "notebooks" / "overview.py")
+    ran = []
+    for argv in _commands(block):
+        if argv[0] in ("lab", "new-theme") or (argv[0] == "build" and "--themes" not in argv):
+            continue  # lab starts a server; new-theme and a full build are tested elsewhere
+        assert main(argv) == 0, (argv, capsys.readouterr())
+        ran.append(argv[0])
+    assert sorted(set(ran)) == ["build", "check", "data"]
+    assert (project / "build" / "overview" / "SE-2023.html").is_file()

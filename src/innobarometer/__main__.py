@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "estimate":
             # lazy: each command loads only the layers it uses
             from innobarometer.analysis.estimates import run_estimate_command
+            from innobarometer.harmonise.datasets import refuse_outdated
 
+            refuse_outdated(args.edition, args.data)
             return run_estimate_command(args)
         if args.command == "data":
             # lazy: each command loads only the layers it uses
@@ -117,7 +119,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as error:
+        message = _user_mistake(error)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 1
     return 2
+
+
+def _user_mistake(error: Exception) -> str | None:
+    """The message of an error in the user's files or choices (printed without a traceback);
+    None for anything else, which is a bug and keeps its traceback."""
+    # lazy: only a failing command needs them
+    from innobarometer.data_set import DataSetError
+    from innobarometer.harmonise.problems import InputError
+
+    if isinstance(error, InputError | DataSetError):
+        return f"error: {error}"
+    return None
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ OPTIONAL_KEYS = (
     "max_choices",
     "assumption",
     "note",
+    "coarsenings",
 )
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 _NAME_LINE = re.compile(r"^\s*-?\s*name:\s*['\"]?([^'\"\s#]+)")
@@ -65,6 +66,18 @@ class Variable:
     max_choices: int | None = None
     assumption: str = ""
     note: str = ""
+    # A coarser national class a mapping may recode to -> the codebook classes it spans.
+    coarsenings: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+
+    @property
+    def class_labels(self) -> dict[str, str]:
+        """Every class a frame may hold, as text: the categories, then the coarsenings, each
+        labelled by the classes it spans ('50+' -> '50-99 employees or 100 or more
+        employees')."""
+        labels = {str(code): text for code, text in self.categories.items()}
+        for coarse, spans in self.coarsenings.items():
+            labels[coarse] = " or ".join(self.categories[c] for c in spans)
+        return labels
 
     @property
     def columns(self) -> list[str]:
@@ -305,6 +318,7 @@ def _parse_variable(raw: object, index: int, path: str, non_substantive: dict, b
             raise CodebookError(f"{where}: `{key}` must be text")
     if not isinstance(raw.get("required", False), bool):
         raise CodebookError(f"{where}: `required` must be true or false")
+    coarsenings = _parse_coarsenings(where, raw.get("coarsenings", {}), kind, categories)
 
     return Variable(
         name=name,
@@ -322,7 +336,62 @@ def _parse_variable(raw: object, index: int, path: str, non_substantive: dict, b
         max_choices=max_choices,
         assumption=" ".join(raw.get("assumption", "").split()),
         note=" ".join(raw.get("note", "").split()),
+        coarsenings=coarsenings,
     )
+
+
+def _parse_coarsenings(where: str, raw: object, kind: str, categories: dict) -> dict:
+    """`coarsenings: {"50+": ["50-99", "100+"]}`: national classes spanning several codebook
+    classes, which a mapping may recode to (background classes only)."""
+    if not raw:
+        return {}
+    if kind != "background" or not categories:
+        raise CodebookError(f"{where}: only a background variable with categories has coarsenings")
+    if not isinstance(raw, dict):
+        raise CodebookError(f"{where}: `coarsenings` maps a class to the categories it spans")
+    parsed = {}
+    for coarse, spans in raw.items():
+        if not isinstance(coarse, str) or coarse in categories:
+            raise CodebookError(
+                f"{where}: coarsening {coarse!r} must be a new class (text), not a category"
+            )
+        if (
+            not isinstance(spans, list)
+            or len(spans) < 2
+            or any(s not in categories for s in spans)
+            or len(set(spans)) != len(spans)
+        ):
+            raise CodebookError(
+                f"{where}: coarsening {coarse!r} must list two or more of the categories "
+                f"({', '.join(map(str, categories))})"
+            )
+        parsed[coarse] = tuple(spans)
+    return parsed
+
+
+def finest_common_classes(variable: Variable, classes_by_edition: list[set[str]]) -> dict:
+    """The finest classes every edition can be compared in: each class any edition holds ->
+    the class it is compared as. A fine class is merged into every coarsening some edition uses
+    that spans it (overlapping coarsenings merge into one), so '50-99' and '100+' of one
+    edition are compared with '50+' of another."""
+    used = {c for classes in classes_by_edition for c in classes if c in variable.coarsenings}
+    groups: list[set[str]] = []
+    for coarse in sorted(used):
+        group = set(variable.coarsenings[coarse]) | {coarse}
+        for other in [g for g in groups if g & group]:
+            group |= other
+            groups.remove(other)
+        groups.append(group)
+    merged = {}
+    for group in groups:
+        spans = [str(c) for c in variable.categories if str(c) in group]
+        # The coarsening that spans the merged group exactly names it, else its classes joined.
+        name = next(
+            (c for c, s in variable.coarsenings.items() if list(s) == spans), "/".join(spans)
+        )
+        merged |= dict.fromkeys(group, name)
+    every = {c for classes in classes_by_edition for c in classes}
+    return {c: merged.get(c, c) for c in sorted(every)}
 
 
 def _parse_balance(raw: object, path: str, batteries: dict, variables: dict) -> Balance:

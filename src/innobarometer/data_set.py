@@ -92,6 +92,14 @@ class EditionFacts:
     caveats: tuple[str, ...]
     columns: frozenset[str]  # the frame columns the mapping provides
     rules: dict[str, str]  # variable -> the rule of its scale conversion
+    # multiple-response item -> the options its national questionnaire did not have
+    not_offered: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    # weights but no strata: one stratum, no finite population correction
+    without_strata: bool = False
+    # background variable -> the coarser national classes it was recoded to -> classes spanned
+    coarsened: dict[str, dict[str, list[str]]] = dataclasses.field(default_factory=dict)
+    # item -> the categories its recode cannot produce (not measured in this edition)
+    not_produced: dict[str, list[int]] = dataclasses.field(default_factory=dict)
 
     @property
     def edition_id(self) -> str:

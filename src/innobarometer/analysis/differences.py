@@ -31,7 +31,7 @@ from innobarometer.analysis.estimates import (
     not_asked,
     variable_scope,
 )
-from innobarometer.codebook import load_codebook
+from innobarometer.codebook import finest_common_classes, load_codebook
 from innobarometer.indicators import (
     indicator_values,
     load_indicators,
@@ -523,3 +523,17 @@ def item_pairs_by_group(
             _pairs(edition, cells, values, item_keys(cells), labels(cells).tolist(), family)
         )
     return concat_tables(parts)
+
+
+def common_class_groups(editions: list[Edition], variable: str) -> dict[str, pd.Series]:
+    """Each edition's units labelled by the finest classes of a background `variable` that every
+    edition can be compared in (an edition whose file has only "50+" makes the others' "50-99"
+    and "100+" read as "50+"; `codebook.finest_common_classes`). Pass one as `by=` to compare
+    groups across editions; NA where a unit has no class."""
+    var = load_codebook()[variable]
+    classes = [set(e.frame[variable].astype("string").dropna()) for e in editions]
+    common = finest_common_classes(var, classes)
+    return {
+        e.edition_id: e.frame[variable].astype("string").map(common, na_action="ignore")
+        for e in editions
+    }

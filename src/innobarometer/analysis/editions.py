@@ -119,8 +119,10 @@ def _file_identity(path) -> tuple[int, ...]:
 @functools.lru_cache(maxsize=64)  # every edition of a large real set
 def _read_edition(edition_id: str, data: str | None, stamp: tuple) -> tuple:
     """Frame, design and facts of an edition as its files are at `stamp` (the cache key)."""
-    frame = load_frame(edition_id, data)
-    return frame, SurveyDesign.from_frame(frame), load_facts(edition_id, data)
+    frame, facts = load_frame(edition_id, data), load_facts(edition_id, data)
+    # Weights only (no strata): one stratum, no finite population correction.
+    population = None if facts.without_strata else "stratum_population"
+    return frame, SurveyDesign.from_frame(frame, population=population), facts
 
 
 def active_editions(data: str | None = None) -> list[str]:

@@ -125,10 +125,12 @@ def estimate_variable(
     elif var.type in ("single", "ordinal"):
         # One base for the whole distribution (everyone who answered, don't know and not
         # relevant included), so its rows sum to 1: design.md's rule for distribution tables.
+        # A category the edition's conversion cannot produce is not measured: no row, never 0%.
+        unmeasured = edition.facts.not_produced.get(variable, [])
         table = estimate_distribution(
             edition.design,
             frame[variable],
-            categories=list(var.categories),
+            categories=[c for c in var.categories if c not in unmeasured],
             non_substantive=var.non_substantive,
             separate_non_substantive=False,
             **common,
@@ -137,8 +139,9 @@ def estimate_variable(
         options = frame[asked].astype("Float64").astype(float)
         options.columns = [c.removeprefix(f"{variable}_") for c in asked]
         table = estimate_multiple_response(edition.design, options, variable, **common)
-        # A count over the options asked is not the item's count of options ticked.
-        if len(asked) < len(var.columns):
+        # A count over the options asked is not the item's count of options ticked (a count over
+        # the options the questionnaire offered is).
+        if len(asked) + len(not_offered_columns(edition, variable)) < len(var.columns):
             table = table[table["category"] != OPTIONS_TICKED]
     elif var.type == "numeric":
         common.pop("ci_method")
@@ -225,7 +228,7 @@ def estimate_indicators(
             f"not published indicators: {', '.join(unknown)}"
             f"{did_you_mean(unknown[0], defined.indicators)}"
         )
-    names = [n for n in names if not not_asked(edition, [n])]
+    names = [n for n in names if not not_asked(edition, [n]) and not not_measured(edition, n)]
     if not names or _grouped_by_unasked(edition, by):
         return empty_table()
     frame = edition.frame
@@ -448,7 +451,28 @@ def unasked_columns(edition: Edition, variable: str) -> list[str]:
     empty = edition.empty_columns.intersection(present)
     if empty and _nobody_qualified(edition, var.universe):
         empty = set()
-    return [c for c in var.columns if c not in present or c in empty]
+    offered = set(var.columns) - set(not_offered_columns(edition, variable))
+    return [c for c in var.columns if (c not in present or c in empty) and c in offered]
+
+
+def not_measured(edition: Edition, indicator: str) -> bool:
+    """Whether an indicator can only read yes in this edition: a condition whose codes, with the
+    categories the edition's scale conversion cannot produce, are every category of its item
+    ("played a role" on a scale with no middle would read 100%)."""
+    codebook = load_codebook()
+    for condition in load_indicators()[indicator].conditions:
+        unmeasured = edition.facts.not_produced.get(condition.variable)
+        categories = set(codebook[condition.variable].categories)
+        if unmeasured and categories <= set(condition.codes) | set(unmeasured):
+            return True
+    return False
+
+
+def not_offered_columns(edition: Edition, variable: str) -> list[str]:
+    """The option columns of a multiple-response item that the national questionnaire did not
+    offer (`not_offered:` in the mapping): the item counts as asked, over the options it had."""
+    options = edition.facts.not_offered.get(variable, [])
+    return [f"{variable}_{option}" for option in options]
 
 
 def _grouped_by_unasked(edition: Edition, by) -> bool:
@@ -467,7 +491,7 @@ def _nobody_qualified(edition: Edition, universe: str) -> bool:
 
 def asked_columns(edition: Edition, variable: str) -> list[str]:
     """The frame columns of a codebook variable that the edition asked, in codebook order."""
-    unasked = set(unasked_columns(edition, variable))
+    unasked = set(unasked_columns(edition, variable)) | set(not_offered_columns(edition, variable))
     return [c for c in load_codebook()[variable].columns if c not in unasked]
 
 
@@ -537,11 +561,11 @@ def innovator_count(edition: Edition) -> int:
 
 def category_labels(variable: str, non_substantive: bool = False) -> dict[str, str]:
     """A variable's substantive codes (as strings) -> labels, for legends, tables and sentences
-    (background groups such as gov_level, or the categories of a single-choice item); with
-    `non_substantive`, its don't know and not relevant codes too ("8": "Don't know"), which a
-    distribution's rows include (they share one base)."""
+    (background groups such as gov_level, or the categories of a single-choice item; coarser
+    national classes included); with `non_substantive`, its don't know and not relevant codes
+    too ("8": "Don't know"), which a distribution's rows include (they share one base)."""
     var = load_codebook()[variable]
-    labels = {str(code): text for code, text in var.categories.items()}
+    labels = var.class_labels
     if non_substantive:
         labels |= {str(code): code_label(variable, str(code)) for code in var.non_substantive}
     return labels
@@ -572,7 +596,8 @@ def estimate_option_count(
     var = load_codebook()[variable]
     if not is_asked(edition, variable) or _grouped_by_unasked(edition, by):
         return empty_table()
-    options = edition.frame[var.columns].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    asked = asked_columns(edition, variable)
+    options = edition.frame[asked].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     count = pd.Series(np.minimum(options.sum(axis=1), top), name=f"{variable}_count")
     mask, name = variable_scope(edition.frame, var.universe, None)
     table = estimate_distribution(

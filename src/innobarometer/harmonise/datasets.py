@@ -149,6 +149,10 @@ def facts_of_mapping(mapping: Mapping, codebook) -> EditionFacts:
         caveats=tuple(mapping.caveats),
         columns=mapping.provided_columns(codebook),
         rules=mapping.rules(),
+        not_offered=mapping.not_offered(),
+        without_strata=mapping.without_strata,
+        coarsened=mapping.coarsened(codebook),
+        not_produced=mapping.not_produced(codebook),
     )
 
 
@@ -176,8 +180,8 @@ def _source_file(mapping_path: Path) -> Path | None:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x the pure parser
         raw = yaml.load(mapping_path.read_text(encoding="utf-8"), Loader=loader)
         return (mapping_path.parent / raw["source"]["file"]).resolve()
-    except (OSError, yaml.YAMLError, TypeError, KeyError):
-        return None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, TypeError, KeyError):
+        return None  # `make data` names what is wrong with the mapping
 
 
 def _edition_inputs(mapping_path: Path, code: str) -> dict[str, str]:
@@ -212,6 +216,36 @@ def outdated_editions(data: str | None = None) -> list[str]:
         if recorded != _edition_inputs(mapping_path, code):
             outdated.append(edition_id)
     return outdated
+
+
+def refuse_outdated(edition_id: str, data: str | None = None) -> None:
+    """DataSetError unless the edition's harmonised data is made from its current mapping,
+    national file and code (what `build` checks before building a report on it): `estimate`
+    must not print the numbers of a mapping that was since edited, or of a failed `make data`."""
+    if edition_id not in outdated_editions(data):
+        return
+    active = active_set(data)
+    mapping_path = active.mappings[edition_id]
+    try:
+        mapping_path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        # lazy: only a mapping that cannot be read needs the checker's wording
+        from innobarometer.harmonise.mapping import not_utf8_problem
+
+        raise DataSetError(
+            f"{edition_id}: its mapping cannot be read, so its harmonised data is out of date:\n"
+            + not_utf8_problem(mapping_path, error).format()
+        ) from None
+    recorded = json.loads(_inputs_path(edition_id).read_text(encoding="utf-8"))
+    current = _edition_inputs(mapping_path, _code_hash())
+    names = {"mapping": "its mapping", "source": "its national file", "code": "the package code"}
+    changed = [names[k] for k in names if recorded.get(k) != current.get(k)] or ["its facts"]
+    raise DataSetError(
+        f"{edition_id}: the harmonised data in {display_path(harmonised_path(edition_id))} is "
+        f"out of date: {' and '.join(changed)} changed since it was made (or the last "
+        "`make data` failed). Run `make data` (or `python -m innobarometer data`), fix what it "
+        "reports, and estimate again"
+    )
 
 
 def build_data(data: str | None = None, progress: Callable[[str], None] = print) -> list[Path]:
@@ -294,6 +328,7 @@ def check_report(mapping_path: str | Path) -> tuple[str, bool]:
     from innobarometer.codebook import load_codebook
     from innobarometer.harmonise.ingest import SourceError, harmonise, read_source
     from innobarometer.harmonise.mapping import check_mapping
+    from innobarometer.harmonise.problems import fold_knock_on
     from innobarometer.harmonise.validate import find_problems
 
     codebook = load_codebook()
@@ -305,38 +340,128 @@ def check_report(mapping_path: str | Path) -> tuple[str, bool]:
             f"  {mapping.edition_id}: {mapping.unit_level} level, {kind}, source "
             f"{display_path(mapping.source_path)} ({mapping.format})"
         )
-        source = None
+        source = frame = None
         try:
             source = read_source(mapping)
         except SourceError as error:
             problems += error.problems
         if source is not None:
             lines[-1] += f", {len(source.frame)} rows, {source.frame.shape[1]} columns"
+            if source.sheet is not None:
+                lines[-1] += f" (sheet {source.sheet!r})"
             frame, recode_problems = harmonise(source, mapping, codebook)
             problems += recode_problems + find_problems(frame, mapping, source, codebook)
+        if mapping.without_strata:
+            lines.append(
+                "  design: weights only (no stratum, no stratum_population): one stratum and no "
+                "finite population correction, so variances are with-replacement (conservative)"
+            )
         lines += ["", f"Mapped ({len(mapping.columns) + len(mapping.constants)} variables):"]
-        lines += [f"  {n:<36} <- {c.describe()}" for n, c in mapping.columns.items()]
+        lines += _mapped_lines(mapping)
         lines += [f"  {n:<36} =  {v!r} (constant)" for n, v in mapping.constants.items()]
         if mapping.derives_innovative:
             lines.append(f"  {'innovative':<36} <- derived from the introduced_* items")
+        lines += _multiple_response_lines(mapping, codebook, source, frame)
         if source is not None:
-            used = {c for m in mapping.columns.values() for c in m.source_columns}
-            unused = [str(c) for c in source.frame.columns if c not in used]
-            lines += ["", f"Source columns not mapped ({len(unused)}):"]
-            lines += textwrap.wrap(
-                ", ".join(unused) or "none", 96, initial_indent="  ", subsequent_indent="  "
-            )
+            lines += _unmapped_lines(mapping, source)
         provided = mapping.provided(codebook)
         absent = [name for name in codebook.variables if name not in provided]
         lines += ["", f"Codebook variables not mapped ({len(absent)}; missing in the frame):"]
         lines += textwrap.wrap(
             ", ".join(absent) or "none", 96, initial_indent="  ", subsequent_indent="  "
         )
+    problems = fold_knock_on(problems)
     lines += ["", f"Problems ({len(problems)}):" if problems else "No problems."]
     lines += [problem.format() for problem in problems]
     usable = mapping is not None and not problems
     lines.append("Result: usable" if usable else "Result: NOT usable; fix the problems above")
     return "\n".join(lines), usable
+
+
+def _mapped_lines(mapping: Mapping) -> list[str]:
+    """One line per mapped variable; a recode or rule shared by several items is printed once
+    above them and named by a letter (twelve items on one scale read as one conversion)."""
+    recodes = [m.describe_recode() for m in mapping.columns.values() if m.kind == "column"]
+    shared = [r for r in dict.fromkeys(recodes) if r and recodes.count(r) > 1]
+    letters = {recode: chr(ord("A") + i) for i, recode in enumerate(shared[:26])}
+    lines = []
+    for recode, letter in letters.items():
+        users = [n for n, m in mapping.columns.items() if m.kind == "column"]
+        users = [n for n in users if mapping.columns[n].describe_recode() == recode]
+        lines.append(f"  shared recode ({letter}), {len(users)} items: {recode.strip()}")
+    for name, column_map in mapping.columns.items():
+        recode = column_map.describe_recode() if column_map.kind == "column" else ""
+        if recode in letters:
+            lines.append(f"  {name:<36} <- {column_map.column}  shared recode ({letters[recode]})")
+        else:
+            lines.append(f"  {name:<36} <- {column_map.describe()}")
+    return lines
+
+
+def _multiple_response_lines(mapping: Mapping, codebook, source, frame) -> list[str]:
+    """For each multiple-response item mapped: how its blank cells were read and how many units
+    inside its universe had every cell blank; options not offered; options not known."""
+    # lazy: an up-to-date `make data` never loads pandas and the checkers
+    from innobarometer.codebook import universe_mask
+    from innobarometer.harmonise.ingest import blank_units
+
+    items = [(n, m) for n, m in mapping.columns.items() if m.kind != "column"]
+    if not items:
+        return []
+    lines = ["", "Multiple-response items:"]
+    for name, column_map in items:
+        variable = codebook[name]
+        reading = column_map.blank_reading.replace("_", " ")
+        how = f"  {name}: a unit with every cell blank reads as {reading}"
+        if (
+            source is not None
+            and frame is not None
+            and not set(column_map.source_columns) - set(source.frame.columns)
+        ):
+            inside = universe_mask(frame, variable.universe)
+            count = int((blank_units(source, column_map).to_numpy(bool) & inside).sum())
+            how += f": {count} units of its universe ({variable.universe}) were read so"
+        if column_map.blank is None:
+            how += " (the layout's default; set `blank:` to say otherwise)"
+        notes = [how]
+        if column_map.not_offered:
+            notes.append(
+                f"not offered by the national questionnaire: {', '.join(column_map.not_offered)}"
+                " (indicators over any option count the offered ones)"
+            )
+        unknown = [
+            o
+            for o in variable.options
+            if o not in column_map.mapped_options and o not in column_map.not_offered
+        ]
+        if unknown:
+            notes.append(
+                f"not known (neither mapped nor under not_offered): {', '.join(unknown)}; "
+                "what counts any option is not computed: list them under not_offered if the "
+                "questionnaire did not have them"
+            )
+        lines += textwrap.wrap(notes[0].strip(), 96, initial_indent="  ", subsequent_indent="    ")
+        for note in notes[1:]:
+            lines += textwrap.wrap(note, 96, initial_indent="    ", subsequent_indent="      ")
+    return lines
+
+
+def _unmapped_lines(mapping: Mapping, source) -> list[str]:
+    """The national columns no variable reads, less those `unmapped:` acknowledges."""
+    used = {c for m in mapping.columns.values() for c in m.source_columns}
+    columns = [str(c) for c in source.frame.columns]
+    unused = [c for c in columns if c not in used and c not in mapping.unmapped]
+    lines = ["", f"Source columns not mapped ({len(unused)}):"]
+    lines += textwrap.wrap(
+        ", ".join(unused) or "none", 96, initial_indent="  ", subsequent_indent="  "
+    )
+    left_out = [c for c in mapping.unmapped if c in columns]
+    if mapping.unmapped:
+        lines.append(f"  ... and {len(left_out)} left out on purpose (listed under unmapped)")
+    strays = [c for c in mapping.unmapped if c not in columns]
+    if strays:
+        lines.append(f"  listed under unmapped but not in the file: {', '.join(strays)}")
+    return lines
 
 
 def run_check_command(args) -> int:

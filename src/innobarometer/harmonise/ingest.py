@@ -1,7 +1,7 @@
-"""Readers for national files (CSV, Excel, SPSS, Stata, Parquet) and the recodes that turn one into
-the harmonised frame (docs/architecture.md). Every row keeps its number as the user sees it in the
-source (the index: CSV line counting the header, Excel sheet row, SPSS/Stata case number, Parquet
-row), so that problems can name rows.
+"""Readers for national files (CSV, Excel, SPSS, Stata, SAS, Parquet) and the recodes that turn
+one into the harmonised frame (docs/architecture.md). Every row keeps its number as the user sees
+it in the source (the index: CSV line counting the header, Excel sheet row, SPSS/Stata/SAS case
+number, Parquet row), so that problems can name rows.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from innobarometer.codebook import introduced_items, load_codebook, universe_mask
-from innobarometer.harmonise.mapping import REQUIRED_DESIGN, ColumnMap, Mapping
+from innobarometer.harmonise.mapping import ONE_STRATUM, REQUIRED_DESIGN, ColumnMap, Mapping
 from innobarometer.harmonise.problems import InputError, Problem, code_keys, offending, row_word
 from innobarometer.paths import display_path
 from innobarometer.wording import closest
@@ -35,6 +35,8 @@ class SourceTable:
     format: str
     frame: pd.DataFrame
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    sheet: str | None = None  # the Excel sheet read
+    sheets: tuple[str, ...] = ()  # every sheet of an Excel workbook
 
     @property
     def file(self) -> str:
@@ -196,7 +198,7 @@ def _record_lines(frame: pd.DataFrame, header_breaks: int) -> pd.Index:
     return pd.Index(lines, name="line")
 
 
-def _read_excel(mapping: Mapping, file: str) -> pd.DataFrame:
+def _read_excel(mapping: Mapping, file: str) -> tuple[pd.DataFrame, str, tuple[str, ...]]:
     with pd.ExcelFile(mapping.source_path, engine="openpyxl") as book:
         sheet = mapping.sheet if mapping.sheet is not None else 0
         names = book.sheet_names
@@ -218,17 +220,30 @@ def _read_excel(mapping: Mapping, file: str) -> pd.DataFrame:
         )
     # Sheet row 1 is the header; pandas keeps blank rows inside the table, so numbering holds.
     frame = _numbered(frame, 2, "sheet_row")
-    return frame[frame.notna().any(axis=1)]
+    read = sheet if isinstance(sheet, str) else names[sheet]
+    return frame[frame.notna().any(axis=1)], read, tuple(names)
 
 
 def _read_stat(mapping: Mapping) -> tuple[pd.DataFrame, dict]:
-    # lazy: only SPSS and Stata files need it
+    # lazy: only SPSS, Stata and SAS files need it
     import pyreadstat
 
-    reader = pyreadstat.read_sav if mapping.format == "spss" else pyreadstat.read_dta
     # Stored numeric codes, not labels: mappings recode the codes; labels are used in messages.
+    # (SAS readers never apply formats to the values; a catalog only names them.)
+    options: dict = {"apply_value_formats": False}
+    if mapping.format == "spss":
+        reader = pyreadstat.read_sav
+    elif mapping.format == "stata":
+        reader = pyreadstat.read_dta
+    elif mapping.format == "sas":
+        options = {}
+        reader = pyreadstat.read_sas7bdat
+        if mapping.catalog is not None:  # value labels live in a separate format catalog
+            options["catalog_file"] = str(mapping.catalog)
+    else:
+        reader, options = pyreadstat.read_xport, {}
     # Declared missing values (SPSS user-missing, Stata .a-.z) arrive as missing.
-    frame, meta = reader(str(mapping.source_path), apply_value_formats=False)
+    frame, meta = reader(str(mapping.source_path), **options)
     labels = {
         column: dict(zip(code_keys(pd.Series(list(table))), map(str, table.values())))
         for column, table in meta.variable_value_labels.items()
@@ -251,12 +266,13 @@ def read_source(mapping: Mapping) -> SourceTable:
             ]
         )
     labels: dict = {}
+    sheet, sheets = None, ()
     try:
         if mapping.format == "csv":
             frame = _read_csv(mapping, file)
         elif mapping.format == "excel":
-            frame = _read_excel(mapping, file)
-        elif mapping.format in ("spss", "stata"):
+            frame, sheet, sheets = _read_excel(mapping, file)
+        elif mapping.format in ("spss", "stata", "sas", "xport"):
             frame, labels = _read_stat(mapping)
         else:
             frame = _numbered(pd.read_parquet(mapping.source_path), 1, "row")
@@ -275,7 +291,7 @@ def read_source(mapping: Mapping) -> SourceTable:
                 )
             ]
         ) from None
-    return SourceTable(mapping.source_path, mapping.format, frame, labels)
+    return SourceTable(mapping.source_path, mapping.format, frame, labels, sheet, sheets)
 
 
 def _missing_columns(source: SourceTable, mapping: Mapping) -> list[Problem]:
@@ -293,6 +309,9 @@ def _missing_columns(source: SourceTable, mapping: Mapping) -> list[Problem]:
             )
         ]
     problems = []
+    where = source.file
+    if source.sheet is not None:
+        where += f" (sheet {source.sheet!r})"
     for column_map in mapping.columns.values():
         for column in column_map.source_columns:
             if column in available:
@@ -302,12 +321,32 @@ def _missing_columns(source: SourceTable, mapping: Mapping) -> list[Problem]:
             fix += f"Fix {column_map.key_path} in {display_path(mapping.path)}"
             problems.append(
                 Problem(
-                    source.file,
+                    where,
                     f"column {column}",
                     f"not in the file (mapped at {column_map.key_path})",
                     fix,
+                    variable=column_map.variable,
                 )
             )
+    mapped = sum(len(m.source_columns) for m in mapping.columns.values())
+    if source.sheet is not None and problems and 2 * len(problems) > mapped:
+        # Most mapped columns missing: the wrong sheet (or the wrong file), not many typos.
+        shown = ", ".join(p.where.removeprefix("column ") for p in problems[:5])
+        others = [s for s in source.sheets if s != source.sheet]
+        return [
+            Problem(
+                where,
+                "(sheet)",
+                f"{len(problems)} of the {mapped} mapped columns are not on sheet "
+                f"{source.sheet!r}, the sheet that was read ({shown}, ...); the workbook's sheets: "
+                f"{', '.join(map(repr, source.sheets))}",
+                f"set `sheet: {others[0]!r}` (or the sheet that holds the data) under source in "
+                f"{display_path(mapping.path)}"
+                if others
+                else "check that this is the right file",
+                covers=tuple(dict.fromkeys(p.variable for p in problems)),
+            )
+        ]
     return problems
 
 
@@ -323,6 +362,7 @@ def _uncovered(source, mapping, column_map, column, keys, mask, message, fix) ->
         count,
         source.describe_values(column, keys[mask]),
         row_word(source.frame),
+        variable=column_map.variable,
     )
 
 
@@ -352,6 +392,8 @@ def _map_column(source, mapping, column_map: ColumnMap, variable, absent_codes, 
         recoded = keys.astype(object).map(column_map.recode)
         return recoded.where(~absent & covered, None).astype(object)
     if variable.dtype == "float":
+        if mapping.decimal == "," and not pd.api.types.is_numeric_dtype(raw.dtype):
+            raw = raw.astype("string").str.strip().str.replace(",", ".", regex=False)
         return raw.astype(object).where(~absent, None)
     if variable.name in IDENTIFIERS and not pd.api.types.is_numeric_dtype(raw.dtype):
         # Identifiers written as text stay as written: "00123" is not "123", and ids beyond
@@ -365,10 +407,13 @@ def _map_options(source, mapping, column_map: ColumnMap, absent_codes, problems)
     """One 1/0 column per option: `selected` codes 1, `not_selected` codes 0, any other code
     reported and left missing (a stray 9 or "x" is never read as "not ticked"). A blank cell in a
     row that answers the item is not ticked (files often leave unticked boxes empty: SPSS
-    dichotomy sets, checkbox exports); a row with every option blank or missing was not asked."""
+    dichotomy sets, checkbox exports); a row with every option blank or missing was not asked,
+    unless the mapping says `blank: none_ticked` (then a row of blanks ticked nothing)."""
     keys = {opt: code_keys(source.frame[col]) for opt, col in column_map.options.items()}
     absent = pd.DataFrame({opt: k.isna() | k.isin(absent_codes) for opt, k in keys.items()})
     none_answered = absent.all(axis=1)
+    if column_map.blank_reading == "none_ticked":
+        none_answered &= ~pd.DataFrame({opt: k.isna() for opt, k in keys.items()}).all(axis=1)
     columns = {}
     for option, k in keys.items():
         ticked = k.isin(column_map.selected) & ~absent[option]
@@ -396,10 +441,37 @@ def _map_options(source, mapping, column_map: ColumnMap, absent_codes, problems)
 
 
 def _map_delimited(source, mapping, column_map: ColumnMap, absent_codes, problems):
+    """One column of codes separated by `delimiter`: an option is ticked when its code is in the
+    cell. A blank cell ticked nothing (`blank: none_ticked`, the default) or gave no answer."""
     keys = code_keys(source.frame[column_map.column])
     absent = keys.isna() | keys.isin(absent_codes)
     parts = keys[~absent].str.split(column_map.delimiter, regex=False).explode()
-    parts = code_keys(parts).dropna()
+    no_answer = keys.isin(absent_codes).fillna(False)
+    if column_map.blank_reading == "no_answer":
+        no_answer |= keys.isna()
+    return _ticked_codes(source, mapping, column_map, parts, no_answer, column_map.column, problems)
+
+
+def _map_slots(source, mapping, column_map: ColumnMap, absent_codes, problems):
+    """Slot columns, each the code of one choice (a code repeated across slots counts once). A
+    unit whose slots are all blank ticked nothing (`blank: none_ticked`, the default) or gave no
+    answer; one whose slots hold only missing codes gave no answer."""
+    keys = pd.DataFrame({slot: code_keys(source.frame[slot]) for slot in column_map.slots})
+    chosen = keys.notna() & ~keys.isin(absent_codes)
+    no_answer = ~chosen.any(axis=1) & keys.notna().any(axis=1)
+    if column_map.blank_reading == "no_answer":
+        no_answer |= keys.isna().all(axis=1)
+    parts = keys.where(chosen).stack().dropna()  # index (row, slot)
+    parts.index = parts.index.get_level_values(0)
+    where = ", ".join(column_map.slots)
+    return _ticked_codes(source, mapping, column_map, parts, no_answer, where, problems)
+
+
+def _ticked_codes(source, mapping, column_map, parts, no_answer, column, problems):
+    """1/0 option columns from the codes each unit chose (`parts`: one code per entry, indexed
+    by row); codes not under `codes` are reported; `no_answer` rows are missing."""
+    rows = parts.index  # a row appears once per code chosen: code them by position
+    parts = code_keys(parts.astype("string").reset_index(drop=True)).set_axis(rows).dropna()
     options = parts.map(column_map.codes)
     unknown = options.isna()
     if unknown.any():
@@ -409,7 +481,7 @@ def _map_delimited(source, mapping, column_map: ColumnMap, absent_codes, problem
                 source,
                 mapping,
                 column_map,
-                column_map.column,
+                column,
                 pd.Series(parts[unknown].to_numpy(), index=parts.index[unknown]),
                 pd.Series(rows_mask, index=source.frame.index),
                 "hold codes not listed under codes",
@@ -418,12 +490,21 @@ def _map_delimited(source, mapping, column_map: ColumnMap, absent_codes, problem
         )
     ticked = pd.crosstab(options[~unknown].index, options[~unknown]) > 0
     ticked = ticked.reindex(index=source.frame.index, fill_value=False)
+    index = source.frame.index
+    no_answer = pd.Series(np.asarray(no_answer, dtype=bool), index=index)
     return {
-        f"{column_map.variable}_{opt}": ticked.get(opt, pd.Series(False, index=keys.index))
+        f"{column_map.variable}_{opt}": ticked.get(opt, pd.Series(False, index=index))
         .astype("Int8")
-        .mask(absent)
-        for opt in dict.fromkeys(column_map.codes.values())
+        .mask(no_answer)
+        for opt in column_map.mapped_options
     }
+
+
+def blank_units(source: SourceTable, column_map: ColumnMap) -> pd.Series:
+    """Where every national cell of a multiple-response item is blank (how they read is
+    `column_map.blank_reading`); `check` counts them inside the item's universe."""
+    cells = pd.DataFrame({c: code_keys(source.frame[c]) for c in column_map.source_columns})
+    return cells.isna().all(axis=1)
 
 
 def _as_codes(values: pd.Series) -> pd.Series:
@@ -482,7 +563,7 @@ def _typed(frame: pd.DataFrame, codebook) -> pd.DataFrame:
             elif column == "unit_id":
                 typed[column] = values.astype("str")
             else:
-                typed[column] = _as_category(values, variable.categories)
+                typed[column] = _as_category(values, [*variable.categories, *variable.coarsenings])
     return pd.DataFrame(typed, index=frame.index)
 
 
@@ -531,10 +612,14 @@ def harmonise(
             )
         elif column_map.kind == "options":
             columns.update(_map_options(source, mapping, column_map, absent_codes, problems))
+        elif column_map.kind == "slots":
+            columns.update(_map_slots(source, mapping, column_map, absent_codes, problems))
         else:
             columns.update(_map_delimited(source, mapping, column_map, absent_codes, problems))
     for name, value in mapping.constants.items():
         columns[name] = pd.Series([value] * len(index), index=index, dtype=object)
+    if mapping.without_strata:  # weights only: one stratum, no population count
+        columns["stratum"] = pd.Series(ONE_STRATUM, index=index, dtype=object)
     columns["country"] = pd.Series(mapping.country, index=index)
     columns["edition"] = pd.Series(mapping.edition, index=index)
     columns["unit_level"] = pd.Series(mapping.unit_level, index=index)

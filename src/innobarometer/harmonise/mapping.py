@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -23,6 +23,8 @@ FORMAT_EXTENSIONS = {
     "spss": (".sav", ".zsav"),
     "stata": (".dta",),
     "parquet": (".parquet", ".pq"),
+    "sas": (".sas7bdat",),
+    "xport": (".xpt", ".xport"),
 }
 TOP_KEYS = (
     "country",
@@ -34,16 +36,29 @@ TOP_KEYS = (
     "constants",
     "columns",
     "caveats",
+    "unmapped",
 )
 REQUIRED_TOP_KEYS = ("country", "edition", "synthetic", "unit_level", "source", "columns")
-SOURCE_KEYS = ("file", "format", "sheet", "encoding", "delimiter")
+SOURCE_KEYS = ("file", "format", "sheet", "encoding", "delimiter", "decimal", "catalog")
 SINGLE_KEYS = ("column", "recode", "rule", "missing_values")
-OPTIONS_KEYS = ("options", "selected", "not_selected", "missing_values")
-DELIMITED_KEYS = ("column", "delimiter", "codes", "missing_values")
+# Keys every layout of a multiple-response item takes.
+MULTIPLE_KEYS = ("blank", "not_offered", "missing_values")
+OPTIONS_KEYS = ("options", "selected", "not_selected", *MULTIPLE_KEYS)
+DELIMITED_KEYS = ("column", "delimiter", "codes", *MULTIPLE_KEYS)
+SLOT_KEYS = ("columns", "codes", *MULTIPLE_KEYS)
+# How a blank cell of a multiple-response item reads (`blank:`): the unit ticked nothing, or gave
+# no answer. One delimited column or slot columns hold nothing when nothing was chosen, so they
+# default to none_ticked; one column per option defaults to no_answer (an all-blank row is a
+# skipped question there, as SPSS dichotomy sets and checkbox exports write it).
+BLANK_READINGS = ("none_ticked", "no_answer")
 # Set at the top of the mapping, never from a column.
 SET_BY_MAPPING = ("country", "edition", "unit_level")
 # Design columns a mapping must provide (in `columns` or `constants`); `innovative` may be derived.
 REQUIRED_DESIGN = ("unit_id", "weight", "stratum", "stratum_population")
+# A file with weights only (no strata) leaves out both of these: one stratum, no finite
+# population correction (`Mapping.without_strata`).
+STRATA_DESIGN = ("stratum", "stratum_population")
+ONE_STRATUM = "all"
 
 
 class MappingError(InputError):
@@ -69,14 +84,19 @@ _Loader.add_implicit_resolver(
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    """A mapping with its own keys given once; merge keys (`<<: *scale`) fill in the keys it
+    does not give itself, as YAML's merge key type says."""
     seen = set()
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, str | int | float) and key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
         seen.add(key)
+    loader.flatten_mapping(node)  # merged keys first, so the node's own keys win
     return loader.construct_mapping(node, deep)
 
 
@@ -92,6 +112,9 @@ class ColumnMap:
     option; codes in `selected` mean ticked, codes in `not_selected` not ticked (any other code is
     reported, never guessed). kind 'delimited': a multiple-response item in one
     column of codes separated by `delimiter`, `codes` mapping each national code to an option.
+    kind 'slots': a multiple-response item in several columns (`slots`), each holding the code of
+    one choice. `blank` is how a unit whose cells are all blank reads (`BLANK_READINGS`);
+    `not_offered` the options the national questionnaire did not have.
     """
 
     variable: str
@@ -106,13 +129,32 @@ class ColumnMap:
     not_selected: tuple[str, ...] = ("0",)
     delimiter: str | None = None
     codes: dict[str, str] | None = None
+    slots: tuple[str, ...] = ()
+    blank: str | None = None
+    not_offered: tuple[str, ...] = ()
 
     @property
     def source_columns(self) -> tuple[str, ...]:
         """The national columns this variable reads."""
         if self.kind == "options":
             return tuple(self.options.values())
+        if self.kind == "slots":
+            return self.slots
         return (self.column,)
+
+    @property
+    def blank_reading(self) -> str:
+        """How a unit with every cell of this item blank reads: `blank:` or the layout's default."""
+        if self.blank is not None:
+            return self.blank
+        return "no_answer" if self.kind == "options" else "none_ticked"
+
+    @property
+    def mapped_options(self) -> tuple[str, ...]:
+        """The options of a multiple-response item this mapping reads from the file."""
+        if self.kind == "options":
+            return tuple(self.options)
+        return tuple(dict.fromkeys(self.codes.values())) if self.codes else ()
 
     def describe(self) -> str:
         """One line for `check`: where the variable comes from and how it is recoded."""
@@ -120,10 +162,16 @@ class ColumnMap:
             ticked, unticked = ", ".join(self.selected), ", ".join(self.not_selected) or "none"
             pairs = ", ".join(f"{opt} <- {col}" for opt, col in self.options.items())
             return f"options {pairs} (ticked: {ticked}; not ticked: {unticked})"
-        if self.kind == "delimited":
+        if self.kind in ("delimited", "slots"):
             pairs = ", ".join(f"{code} -> {opt}" for code, opt in self.codes.items())
+            if self.kind == "slots":
+                return f"slot columns {', '.join(self.slots)} hold codes: {pairs}"
             return f"{self.column} split on {self.delimiter!r}: {pairs}"
-        text = self.column
+        return self.column + self.describe_recode()
+
+    def describe_recode(self) -> str:
+        """The recode and rule of a single column, as `check` prints them ('' when none)."""
+        text = ""
         if self.recode:
             pairs = ", ".join(
                 f"{code} -> {'missing' if new is None else new}"
@@ -149,10 +197,13 @@ class Mapping:
     sheet: str | int | None = None
     encoding: str = "utf-8"
     delimiter: str = ","
+    decimal: str = "."
+    catalog: Path | None = None
     missing_values: tuple[str, ...] = ()
     constants: dict[str, object] = field(default_factory=dict)
     columns: dict[str, ColumnMap] = field(default_factory=dict)
     caveats: tuple[str, ...] = ()
+    unmapped: tuple[str, ...] = ()
 
     @property
     def edition_id(self) -> str:
@@ -163,6 +214,13 @@ class Mapping:
     def derives_innovative(self) -> bool:
         """True when `innovative` comes from the introduced_* items rather than the file."""
         return "innovative" not in self.columns and "innovative" not in self.constants
+
+    @property
+    def without_strata(self) -> bool:
+        """True when the file gives weights but no strata: the design has one stratum and no
+        finite population correction (with-replacement variance, conservative)."""
+        given = set(self.columns) | set(self.constants)
+        return not given & set(STRATA_DESIGN)
 
     def provided(self, codebook) -> dict[str, str]:
         """The codebook variables this mapping provides, and how: 'set by the mapping' (country,
@@ -181,10 +239,8 @@ class Mapping:
         columns: set[str] = set()
         for name in self.provided(codebook):
             column_map = self.columns.get(name)
-            if column_map is not None and column_map.kind == "options":
-                columns.update(f"{name}_{option}" for option in column_map.options)
-            elif column_map is not None and column_map.kind == "delimited":
-                columns.update(f"{name}_{option}" for option in column_map.codes.values())
+            if column_map is not None and column_map.kind != "column":
+                columns.update(f"{name}_{option}" for option in column_map.mapped_options)
             else:
                 columns.update(codebook[name].columns if name in codebook else (name,))
         return frozenset(columns)
@@ -192,6 +248,40 @@ class Mapping:
     def rules(self) -> dict[str, str]:
         """Each variable recoded by a stated rule (a scale conversion), and the rule's text."""
         return {name: m.rule for name, m in self.columns.items() if m.rule}
+
+    def not_produced(self, codebook) -> dict[str, list[int]]:
+        """Each recoded item whose recode cannot produce some of its codebook categories (the
+        middle of a 5-level scale converted from a scale with no middle): not measured, never
+        0%."""
+        found = {}
+        for name, column_map in self.columns.items():
+            variable = codebook.variables.get(name)
+            if column_map.recode is None or variable is None or variable.type not in CODED_TYPES:
+                continue
+            targets = set(column_map.recode.values())
+            missing = [c for c in variable.categories if c not in targets]
+            if missing:
+                found[name] = missing
+        return found
+
+    def coarsened(self, codebook) -> dict[str, dict[str, list[str]]]:
+        """Each background variable recoded to coarser classes (`coarsenings` in the codebook):
+        the coarse classes used and the codebook classes each spans."""
+        found = {}
+        for name, column_map in self.columns.items():
+            spans = codebook[name].coarsenings if name in codebook else {}
+            used = [t for t in (column_map.recode or {}).values() if t in spans]
+            if used:
+                found[name] = {c: list(spans[c]) for c in dict.fromkeys(used)}
+        for name, value in self.constants.items():
+            spans = codebook[name].coarsenings if name in codebook else {}
+            if name not in found and value in spans:
+                found[name] = {value: list(spans[value])}
+        return found
+
+    def not_offered(self) -> dict[str, list[str]]:
+        """Each multiple-response item with options the national questionnaire did not have."""
+        return {name: list(m.not_offered) for name, m in self.columns.items() if m.not_offered}
 
 
 def _kind_of(value: object) -> str:
@@ -211,8 +301,8 @@ class _Checker:
         self.file = display_path(path)
         self.problems: list[Problem] = []
 
-    def add(self, key_path: str, message: str, fix: str = "") -> None:
-        self.problems.append(Problem(self.file, f"key {key_path}", message, fix))
+    def add(self, key_path: str, message: str, fix: str = "", variable: str = "") -> None:
+        self.problems.append(Problem(self.file, f"key {key_path}", message, fix, variable=variable))
 
     def check_keys(self, value: dict, allowed, key_path: str) -> None:
         for key in value:
@@ -247,12 +337,14 @@ def _check_target(check: _Checker, codebook, variable, target: object, key_path:
                 f"recode to one of the codebook's codes ({listed}), or to null for no answer",
             )
     elif variable.type == "background" and variable.categories:
-        if target not in variable.categories:
+        if target not in variable.categories and target not in variable.coarsenings:
+            known = [*variable.categories, *variable.coarsenings]
+            coarse = ", ".join(f"{c} (= {' + '.join(s)})" for c, s in variable.coarsenings.items())
             check.add(
                 key_path,
-                f"{target!r} is not a code of {variable.name}"
-                + did_you_mean(target, variable.categories),
-                f"use one of: {', '.join(map(str, variable.categories))}",
+                f"{target!r} is not a code of {variable.name}" + did_you_mean(target, known),
+                f"use one of: {', '.join(map(str, variable.categories))}"
+                + (f"; or, for a coarser national class, one of: {coarse}" if coarse else ""),
             )
 
 
@@ -313,19 +405,36 @@ def _parse_column(
         if not isinstance(spec, dict) or not ({"options", "codes"} & set(spec)):
             check.add(
                 key_path,
-                f"{name} is a multiple-response item: it needs one column per option or a "
-                "delimited column",
-                f"write `{name}: {{options: {{<option>: <column>, ...}}}}` or "
-                f"`{name}: {{column: <column>, delimiter: ';', codes: {{<code>: <option>}}}}`; "
+                f"{name} is a multiple-response item: it needs one column per option, a "
+                "delimited column or slot columns",
+                f"write `{name}: {{options: {{<option>: <column>, ...}}}}`, "
+                f"`{name}: {{column: <column>, delimiter: ';', codes: {{<code>: <option>}}}}` or "
+                f"`{name}: {{columns: [<column>, ...], codes: {{<code>: <option>}}}}`; "
                 f"options: {', '.join(variable.options)}",
             )
             return None
         missing = _code_list(check, spec.get("missing_values", []), f"{key_path}.missing_values")
         if "options" in spec:
             check.check_keys(spec, OPTIONS_KEYS, key_path)
-            return _parse_options(check, variable, spec, key_path, missing)
-        check.check_keys(spec, DELIMITED_KEYS, key_path)
-        return _parse_delimited(check, variable, spec, key_path, missing)
+            parsed = _parse_options(check, variable, spec, key_path, missing)
+        elif "columns" in spec:
+            check.check_keys(spec, SLOT_KEYS, key_path)
+            parsed = _parse_slots(check, variable, spec, key_path, missing)
+        else:
+            check.check_keys(spec, DELIMITED_KEYS, key_path)
+            parsed = _parse_delimited(check, variable, spec, key_path, missing)
+        if parsed is None:
+            return None
+        blank = spec.get("blank")
+        if blank is not None and blank not in BLANK_READINGS:
+            check.add(
+                f"{key_path}.blank",
+                f"{blank!r} is not a reading of a blank cell{did_you_mean(blank, BLANK_READINGS)}",
+                "use none_ticked (a blank unit ticked nothing) or no_answer (it did not answer)",
+            )
+            blank = None
+        not_offered = _not_offered(check, variable, spec, key_path, parsed.mapped_options)
+        return replace(parsed, blank=blank, not_offered=not_offered)
     if isinstance(spec, int | str) and not isinstance(spec, bool):
         return ColumnMap(name, key_path, "column", column=str(spec))
     if not isinstance(spec, dict):
@@ -404,6 +513,74 @@ def _parse_options(check, variable, spec, key_path, missing) -> ColumnMap | None
     )
 
 
+def _not_offered(check, variable, spec, key_path, mapped) -> tuple[str, ...]:
+    """`not_offered:`, the options the national questionnaire did not have: codebook options that
+    the mapping does not also read from a column."""
+    value = spec.get("not_offered", [])
+    if not check.is_type(value, list, f"{key_path}.not_offered", "a list of options"):
+        return ()
+    offered = []
+    for option in value:
+        where = f"{key_path}.not_offered"
+        if option not in variable.options:
+            check.add(
+                where,
+                f"{option!r} is not an option of {variable.name}"
+                + did_you_mean(str(option), variable.options),
+                f"use the codebook's options: {', '.join(variable.options)}",
+            )
+        elif option in mapped:
+            check.add(
+                where,
+                f"{option} is listed as not offered but is also mapped to a column",
+                "keep one: map it if the questionnaire offered it, else list it under not_offered",
+            )
+        else:
+            offered.append(option)
+    return tuple(offered)
+
+
+def _parse_codes(check, variable, spec, key_path) -> dict[str, str]:
+    """`codes:` of a delimited or slot layout: national code -> codebook option."""
+    codes = _code_dict(check, spec["codes"], f"{key_path}.codes") or {}
+    for code, option in codes.items():
+        if option not in variable.options:
+            check.add(
+                f"{key_path}.codes.{code}",
+                f"{option!r} is not an option of {variable.name}"
+                + did_you_mean(str(option), variable.options),
+                f"use the codebook's options: {', '.join(variable.options)}",
+            )
+    return {c: o for c, o in codes.items() if o in variable.options}
+
+
+def _parse_slots(check, variable, spec, key_path, missing) -> ColumnMap | None:
+    """Slot columns: `columns: [q7_1, q7_2, q7_3]`, each holding the code of one choice."""
+    example = "e.g. `{columns: [q7_1, q7_2, q7_3], codes: {1: employees, 2: own_manager}}`"
+    if "codes" not in spec:
+        check.add(key_path, "missing key 'codes' (slot columns need columns and codes)", example)
+        return None
+    slots = spec["columns"]
+    if not check.is_type(slots, list, f"{key_path}.columns", "a list of column names") or not slots:
+        if slots == []:
+            check.add(f"{key_path}.columns", "is empty", example)
+        return None
+    names = [_column_name(check, c, f"{key_path}.columns[{i}]") for i, c in enumerate(slots)]
+    for name in sorted({n for n in names if n is not None and names.count(n) > 1}):
+        check.add(f"{key_path}.columns", f"{name} is listed twice", "list each column once")
+    codes = _parse_codes(check, variable, spec, key_path)
+    if None in names:
+        return None
+    return ColumnMap(
+        variable.name,
+        key_path,
+        "slots",
+        slots=tuple(dict.fromkeys(names)),
+        codes=codes,
+        missing_values=missing,
+    )
+
+
 def _parse_delimited(check, variable, spec, key_path, missing) -> ColumnMap | None:
     for required in ("column", "delimiter", "codes"):
         if required not in spec:
@@ -419,15 +596,7 @@ def _parse_delimited(check, variable, spec, key_path, missing) -> ColumnMap | No
     if check.is_type(delimiter, str, f"{key_path}.delimiter", "the separating character"):
         if not delimiter:
             check.add(f"{key_path}.delimiter", "is empty", "give the character between codes")
-    codes = _code_dict(check, spec["codes"], f"{key_path}.codes") or {}
-    for code, option in codes.items():
-        if option not in variable.options:
-            check.add(
-                f"{key_path}.codes.{code}",
-                f"{option!r} is not an option of {variable.name}"
-                + did_you_mean(option, variable.options),
-                f"use the codebook's options: {', '.join(variable.options)}",
-            )
+    codes = _parse_codes(check, variable, spec, key_path)
     if column is None or not isinstance(delimiter, str) or not delimiter:
         return None
     return ColumnMap(
@@ -436,7 +605,7 @@ def _parse_delimited(check, variable, spec, key_path, missing) -> ColumnMap | No
         "delimited",
         column=column,
         delimiter=delimiter,
-        codes={c: o for c, o in codes.items() if o in variable.options},
+        codes=codes,
         missing_values=missing,
     )
 
@@ -490,9 +659,36 @@ def _parse_source(check: _Checker, source: object) -> dict | None:
     if check.is_type(delimiter, str, "source.delimiter", "one character such as ';'"):
         if len(delimiter) != 1:
             check.add("source.delimiter", f"{delimiter!r} is not one character", "e.g. ';'")
-    for key in ("encoding", "delimiter"):
+    decimal = source.get("decimal", ".")
+    if check.is_type(decimal, str, "source.decimal", "the decimal mark, '.' or ','"):
+        if decimal not in (".", ","):
+            check.add("source.decimal", f"{decimal!r} is not a decimal mark", "use '.' or ','")
+        elif decimal == delimiter:
+            check.add(
+                "source.decimal",
+                f"{decimal!r} is also the delimiter",
+                "a file with decimal commas separates its fields by ';' (set `delimiter: ';'`)",
+            )
+    for key in ("encoding", "delimiter", "decimal"):
         if key in source and fmt != "csv":
             check.add(f"source.{key}", f"applies to CSV files only, not {fmt}", "remove it")
+    catalog = None
+    if "catalog" in source:
+        if fmt != "sas":
+            check.add(
+                "source.catalog",
+                f"applies to SAS files (format: sas) only, not {fmt}",
+                "remove it"
+                + (" (an XPORT file carries no value labels)" if fmt == "xport" else ""),
+            )
+        elif check.is_type(source["catalog"], str, "source.catalog", "a path"):
+            catalog = (check.path.parent / source["catalog"]).resolve()
+            if not catalog.is_file():
+                check.add(
+                    "source.catalog",
+                    f"{source['catalog']} does not exist (looked for {catalog})",
+                    "paths are relative to the mapping file; name the .sas7bcat format catalog",
+                )
     sheet = source.get("sheet")
     if sheet is not None:
         check.is_type(sheet, (str, int), "source.sheet", "a sheet name or number")
@@ -504,6 +700,8 @@ def _parse_source(check: _Checker, source: object) -> dict | None:
         "sheet": sheet,
         "encoding": encoding,
         "delimiter": delimiter,
+        "decimal": decimal if decimal in (".", ",") else ".",
+        "catalog": catalog,
     }
 
 
@@ -523,8 +721,8 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
     except OSError as error:
         check.add("(file)", f"cannot read the mapping: {error.strerror}", "check the path")
         return None, check.problems
-    except UnicodeDecodeError:
-        check.add("(file)", "is not UTF-8 text", "save the mapping as UTF-8")
+    except UnicodeDecodeError as error:
+        check.problems.append(not_utf8_problem(path, error))
         return None, check.problems
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -596,6 +794,14 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
         for i, caveat in enumerate(caveats):
             check.is_type(caveat, str, f"caveats[{i}]", "a sentence")
 
+    unmapped = ()
+    if check.is_type(raw.get("unmapped", []), list, "unmapped", "a list of national columns"):
+        unmapped = tuple(
+            name
+            for i, value in enumerate(raw.get("unmapped", []))
+            if (name := _column_name(check, value, f"unmapped[{i}]")) is not None
+        )
+
     variables = codebook.variables
     constants = raw.get("constants", {})
     if not check.is_type(constants, dict, "constants", "`variable: value` pairs"):
@@ -640,8 +846,20 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
 
     if "columns" in raw:
         provided = set(columns) | set(constants)
+        weights_only = not provided & set(STRATA_DESIGN)
         for name in REQUIRED_DESIGN:
-            if name not in provided:
+            if name not in provided and not (weights_only and name in STRATA_DESIGN):
+                pair = [n for n in STRATA_DESIGN if n != name] if name in STRATA_DESIGN else []
+                if pair:
+                    other = pair[0]
+                    check.add(
+                        f"columns.{name}",
+                        f"missing: {other} is mapped but {name} is not",
+                        "map both (a stratified design), or leave both out for a file with "
+                        "weights only (one stratum, no finite population correction)",
+                        variable=name,
+                    )
+                    continue
                 check.add(
                     f"columns.{name}",
                     f"missing: {name} is a required design column",
@@ -668,14 +886,35 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
         sheet=source["sheet"],
         encoding=source["encoding"] if isinstance(source["encoding"], str) else "utf-8",
         delimiter=source["delimiter"] if isinstance(source["delimiter"], str) else ",",
+        decimal=source["decimal"],
+        catalog=source["catalog"],
         missing_values=missing_values,
         constants={k: v for k, v in constants.items() if k in variables},
         columns=parsed,
+        unmapped=unmapped,
         caveats=tuple(c for c in caveats if isinstance(c, str))
         if isinstance(caveats, list)
         else (),
     )
     return mapping, check.problems
+
+
+def not_utf8_problem(path: Path, error: UnicodeDecodeError) -> Problem:
+    """A mapping that is not UTF-8: where, which encoding it looks like, and how to fix it."""
+    data = path.read_bytes()
+    line = data[: error.start].count(b"\n") + 1
+    encoding = "cp1252 (Windows)"
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        encoding = "latin-1 or another 8-bit encoding"
+    return Problem(
+        display_path(path),
+        f"line {line}",
+        f"the mapping is not UTF-8 text (byte {data[error.start]:#x}); it looks like {encoding}",
+        "save it as UTF-8 (in Notepad: Save as, Encoding UTF-8; or run "
+        f"`iconv -f cp1252 -t utf-8 {path.name} > fixed.yaml` and replace it)",
+    )
 
 
 def _unknown_variable(check: _Checker, key_path: str, name: object, variables) -> None:

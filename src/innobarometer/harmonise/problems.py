@@ -8,15 +8,10 @@ as the user sees them in the source file (CSV line, Excel sheet row, SPSS/Stata 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:
-    pass
-
 
 MAX_ROWS_SHOWN = 5
 
@@ -37,6 +32,12 @@ class Problem:
     n_rows: int = 0
     values: tuple[str, ...] = ()
     row_word: str = "rows"
+    # The codebook variable the problem is about, and the variables whose problems would cause
+    # this one (an answer outside the routing follows from a wrongly read filter item).
+    variable: str = ""
+    covers: tuple[str, ...] = ()  # further variables it is about (a sheet missing many columns)
+    depends_on: tuple[str, ...] = ()
+    following: tuple[str, ...] = ()  # where the problems folded under this one are
 
     def format(self) -> str:
         """A few readable lines: file and place, what is wrong, which rows and values, the fix."""
@@ -52,7 +53,39 @@ class Problem:
             lines.append("    " + "; ".join(details))
         if self.fix:
             lines.append(f"    fix: {self.fix}")
+        if self.following:
+            count = len(self.following)
+            shown = ", ".join(self.following[:MAX_ROWS_SHOWN])
+            more = "" if count <= MAX_ROWS_SHOWN else ", ..."
+            lines.append(
+                f"    and {count} problem{'s that follow' if count != 1 else ' that follows'} "
+                "from it "
+                f"({shown}{more}): fix this one first"
+            )
         return "\n".join(lines)
+
+
+def fold_knock_on(problems: Sequence[Problem]) -> list[Problem]:
+    """The problems with each one that follows from an earlier problem (`depends_on` names its
+    variable) summarised under that one instead of listed: one wrongly read filter item would
+    otherwise bury its own message under every answer outside the routing it decides."""
+    first: dict[str, int] = {}
+    for i, problem in enumerate(problems):
+        if not problem.depends_on:
+            for variable in filter(None, (problem.variable, *problem.covers)):
+                first.setdefault(variable, i)
+    folded: dict[int, list[str]] = {}
+    kept = []
+    for i, problem in enumerate(problems):
+        causes = [first[v] for v in problem.depends_on if v in first and first[v] != i]
+        if causes:
+            folded.setdefault(min(causes), []).append(problem.where)
+        else:
+            kept.append(i)
+    return [
+        replace(problems[i], following=tuple(folded[i])) if i in folded else problems[i]
+        for i in kept
+    ]
 
 
 class InputError(Exception):

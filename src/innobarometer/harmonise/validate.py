@@ -24,6 +24,7 @@ from innobarometer.harmonise.problems import (
     InputError,
     Problem,
     code_keys,
+    fold_knock_on,
     offending,
     row_word,
 )
@@ -67,8 +68,13 @@ class _Context:
             if column not in self.mapping.columns:
                 variable = next((n for n in items if column.startswith(f"{n}_")), column)
             column_map = self.mapping.columns.get(variable)
-            if column_map is not None and column_map.kind == "column":
+            if column_map is not None and column_map.kind in ("column", "delimited"):
                 return f"column {column} (national column {column_map.column})"
+            if column_map is not None and column_map.kind == "slots":
+                return f"column {column} (national columns {', '.join(column_map.slots)})"
+            option = column.removeprefix(f"{variable}_")
+            if column_map is not None and option in (column_map.options or {}):
+                return f"column {column} (national column {column_map.options[option]})"
             if variable in self.mapping.constants:
                 return f"column {column} (constants.{variable})"
         return f"column {column}"
@@ -80,7 +86,22 @@ class _Context:
             return None
         return column_map.column
 
-    def problem(self, column: str, mask, message: str, fix: str, values=None) -> Problem:
+    def decimal_fix(self, column: str) -> str:
+        """The fix for a numeric column of a CSV written with decimal commas ('' otherwise)."""
+        values = self.frame[column].dropna().astype(str)
+        commas = values.str.fullmatch(r"\s*-?\d+,\d+\s*")
+        if not commas.any() or self.mapping is None or self.mapping.format != "csv":
+            return ""
+        if self.mapping.decimal == ",":
+            return ""
+        return (
+            f"the file writes decimal commas (e.g. {values[commas].iloc[0]!r}): set "
+            f'`decimal: ","` under source in {self.mapping_file} (with `delimiter: ";"`)'
+        )
+
+    def problem(
+        self, column: str, mask, message: str, fix: str, values=None, depends_on=()
+    ) -> Problem:
         """A problem at the rows where mask holds, showing their distinct values."""
         mask = pd.Series(np.asarray(mask, dtype=bool), index=self.frame.index)
         rows, count = offending(self.frame, mask)
@@ -100,7 +121,29 @@ class _Context:
             count,
             shown,
             row_word(self.frame),
+            variable=_variable_of(column),
+            depends_on=tuple(depends_on),
         )
+
+
+def _variable_of(column: str) -> str:
+    """The codebook variable of a frame column ('' for a column the codebook lacks)."""
+    codebook = load_codebook()
+    try:
+        return codebook.variable_of(column).name
+    except KeyError:
+        return column if column in codebook else ""
+
+
+def deciding_variables(universe: str | None, codebook: Codebook) -> tuple[str, ...]:
+    """The variables that decide who is in a universe: a problem reading one of them makes
+    every routing problem of an item asked of that universe follow from it."""
+    if universe in (None, "all"):
+        return ()
+    innovators = ("innovative", *introduced_items(codebook))
+    return innovators + {"adapters_and_copiers": ("novelty",), "collaborators": ("partner",)}.get(
+        universe, ()
+    )
 
 
 def _not_numbers(values: pd.Series) -> pd.Series:
@@ -187,11 +230,14 @@ def _check_variables(ctx: _Context, codebook: Codebook) -> list[Problem]:
                         column,
                         _not_numbers(ctx.frame[column]),
                         "hold text in a numeric column",
-                        f"recode or list these values under missing_values in {ctx.mapping_file}",
+                        ctx.decimal_fix(column)
+                        or "recode or list these values under missing_values in "
+                        + ctx.mapping_file,
                     )
                 )
             elif variable.categories:  # background and design columns with a closed list
-                problems += _check_categories(ctx, column, list(variable.categories))
+                allowed = [*variable.categories, *variable.coarsenings]
+                problems += _check_categories(ctx, column, allowed)
         if variable.type == "multiple" and variable.max_choices:
             problems += _check_max_choices(ctx, variable)
     return problems
@@ -206,13 +252,21 @@ def _check_max_choices(ctx: _Context, variable) -> list[Problem]:
     if not over.any():
         return []
     named = next(c for c in columns if ((ctx.frame[c] == 1).fillna(False) & over).any())
+    column_map = ctx.mapping.columns.get(variable.name) if ctx.mapping else None
+    fix = f"check `selected` and the option columns of {variable.name} in {ctx.mapping_file}"
+    if column_map is not None and column_map.kind in ("slots", "delimited"):
+        fix = (
+            f"these rows chose more distinct codes than {variable.name} allows: check "
+            f"columns.{variable.name}.codes in {ctx.mapping_file} (two national codes meaning "
+            "one option?) and the national file"
+        )
     return [
         ctx.problem(
             named,
             over,
             f"tick more than {variable.max_choices} options of {variable.name}, which allows "
             f"at most {variable.max_choices}",
-            f"check `selected` and the option columns of {variable.name} in {ctx.mapping_file}",
+            fix,
         )
     ]
 
@@ -220,6 +274,8 @@ def _check_max_choices(ctx: _Context, variable) -> list[Problem]:
 def _check_required(ctx: _Context, codebook: Codebook) -> list[Problem]:
     problems = []
     for column in required_columns(codebook):
+        if column == "stratum_population" and ctx.mapping and ctx.mapping.without_strata:
+            continue  # weights only: no finite population correction
         if column not in ctx.frame or ctx.frame[column].isna().all():
             if column in ("country", "edition", "unit_level"):
                 fix = f"set `{column}:` at the top of {ctx.mapping_file}"
@@ -230,12 +286,17 @@ def _check_required(ctx: _Context, codebook: Codebook) -> list[Problem]:
                 )
             else:
                 fix = f"map {column} under columns in {ctx.mapping_file}"
+            derived = column == "innovative" and (
+                ctx.mapping is None or ctx.mapping.derives_innovative
+            )
             problems.append(
                 Problem(
                     ctx.file,
                     f"column {column}",
                     "required column is missing (not mapped, or every value empty)",
                     fix,
+                    variable=column,
+                    depends_on=introduced_items(codebook) if derived else (column,),
                 )
             )
     return problems
@@ -256,8 +317,9 @@ def _check_design(ctx: _Context, codebook: Codebook) -> list[Problem]:
                     column,
                     text,
                     f"hold text in the numeric column {column}",
-                    f"map {column} to a numeric column in {ctx.mapping_file} (a decimal comma "
-                    "must be a point), or list no-answer codes under missing_values",
+                    ctx.decimal_fix(column)
+                    or f"map {column} to a numeric column in {ctx.mapping_file}, or list "
+                    "no-answer codes under missing_values",
                 )
             )
         numbers = pd.to_numeric(frame[column].where(~text), errors="coerce")
@@ -400,6 +462,7 @@ def _check_universes(ctx: _Context, codebook: Codebook) -> list[Problem]:
                     "how innovative (introduced_*) and the filter items are mapped in "
                     f"{ctx.mapping_file}; if the answers are filler codes for 'not asked', list "
                     "them under missing_values",
+                    depends_on=deciding_variables(variable.universe, codebook),
                 )
             )
     return problems
@@ -444,6 +507,6 @@ def validate_frame(
     earlier: Sequence[Problem] = (),
 ) -> None:
     """Raise DataValidationError with every problem (`earlier` ones first), or return quietly."""
-    problems = list(earlier) + find_problems(frame, mapping, source, codebook)
+    problems = fold_knock_on(list(earlier) + find_problems(frame, mapping, source, codebook))
     if problems:
         raise DataValidationError(problems)

@@ -47,15 +47,35 @@ DATA_NOTICE = {
 }
 
 
-def variables_by_edition(mappings: dict[str, Path]) -> dict[str, dict[str, str] | None]:
+def variables_by_edition(mappings: dict[str, Path]) -> tuple[dict, dict]:
     """For each edition, the variables its mapping provides and how ('column', 'constant',
-    'derived', 'set by the mapping'); None for a mapping too broken to read (see `check`)."""
+    'derived', 'set by the mapping'), None for a mapping too broken to read (see `check`); and
+    the conversions it makes (`conversions_of`)."""
     provided: dict[str, dict[str, str] | None] = {}
+    conversions: dict[str, dict[str, list[str]]] = {}
     codebook = load_codebook()
     for edition, path in sorted(mappings.items()):
         mapping, _ = check_mapping(path)
         provided[edition] = None if mapping is None else mapping.provided(codebook)
-    return provided
+        conversions[edition] = {} if mapping is None else conversions_of(mapping, codebook)
+    return provided, conversions
+
+
+def conversions_of(mapping, codebook: Codebook) -> dict[str, list[str]]:
+    """Variable -> what the mapping converts of it, in words: the rule of a scale conversion,
+    the coarser classes it recodes to, the options its questionnaire did not offer."""
+    found: dict[str, list[str]] = {}
+    for name, rule in mapping.rules().items():
+        found.setdefault(name, []).append(f"scale converted: {rule}")
+    for name, codes in mapping.not_produced(codebook).items():
+        labels = ", ".join(codebook.label(name, c) for c in codes)
+        found.setdefault(name, []).append(f"not measured (the conversion cannot give it): {labels}")
+    for name, classes in mapping.coarsened(codebook).items():
+        spans = "; ".join(f"{c} = {' + '.join(s)}" for c, s in classes.items())
+        found.setdefault(name, []).append(f"coarser national classes: {spans}")
+    for name, options in mapping.not_offered().items():
+        found.setdefault(name, []).append(f"not offered: {', '.join(options)}")
+    return found
 
 
 def _codes_cell(variable: Variable, codebook: Codebook) -> str:
@@ -69,13 +89,15 @@ def _codes_cell(variable: Variable, codebook: Codebook) -> str:
         lines = [f"{code} = {label}" for code, label in variable.categories.items()]
         labels = codebook.non_substantive_labels
         lines += [f"{code} = {labels[code]}" for code in variable.non_substantive]
+        lines += [f"(coarser class {c} = {' + '.join(s)})" for c, s in variable.coarsenings.items()]
     if not lines:
         return f'<span class="muted">{html.escape(variable.dtype or variable.type)}</span>'
     return "<br>".join(html.escape(line) for line in lines)
 
 
-def _mapped_cell(name: str, provided: dict[str, dict[str, str] | None]) -> str:
-    """The editions that map a variable; how, where it is not an ordinary column."""
+def _mapped_cell(name: str, provided: dict[str, dict[str, str] | None], conversions: dict) -> str:
+    """The editions that map a variable; how, where it is not an ordinary column; and each
+    edition's conversion of it (a scale rule, coarser classes, options not offered)."""
     found = []
     for edition, how in provided.items():
         if how and name in how:
@@ -83,7 +105,12 @@ def _mapped_cell(name: str, provided: dict[str, dict[str, str] | None]) -> str:
             found.append(edition if kind == "column" else f"{edition} ({kind})")
     if not found:
         return '<span class="muted">not mapped</span>'
-    return html.escape(", ".join(found))
+    converted = [
+        f'<br><span class="conversion">{html.escape(edition)}: {html.escape(text)}</span>'
+        for edition, by_variable in conversions.items()
+        for text in by_variable.get(name, [])
+    ]
+    return html.escape(", ".join(found)) + "".join(converted)
 
 
 def _notes_cell(variable: Variable, codebook: Codebook) -> str:
@@ -100,7 +127,7 @@ def _notes_cell(variable: Variable, codebook: Codebook) -> str:
     return "<br>".join(html.escape(p) for p in parts)
 
 
-def _variables_section(codebook: Codebook, provided: dict) -> list[str]:
+def _variables_section(codebook: Codebook, provided: dict, conversions: dict) -> list[str]:
     """One table per theme, in the codebook's theme order."""
     out = []
     for theme in THEMES:
@@ -118,7 +145,7 @@ def _variables_section(codebook: Codebook, provided: dict) -> list[str]:
                 f'<tr id="var-{v.name}"><td><code>{v.name}</code><br>{html.escape(v.label)}</td>'
                 f"<td>{html.escape(v.question)}</td><td>{v.type}</td>"
                 f'<td class="codes">{_codes_cell(v, codebook)}</td><td>{v.universe}</td>'
-                f'<td class="mapped">{_mapped_cell(v.name, provided)}</td>'
+                f'<td class="mapped">{_mapped_cell(v.name, provided, conversions)}</td>'
                 f"<td>{_notes_cell(v, codebook)}</td></tr>"
             )
         out.append("</tbody>\n</table>")
@@ -171,7 +198,7 @@ def render_codebook_page(data: str | None = None) -> str:
 
     active = active_set(data)
     codebook = load_codebook()
-    provided = variables_by_edition(active.mappings)
+    provided, conversions = variables_by_edition(active.mappings)
     unreadable = [edition for edition, how in provided.items() if how is None]
     editions = ", ".join(active.editions) or "none"
     intro = f"<p>Editions of the {active.kind} data set: {html.escape(editions)}.</p>"
@@ -193,7 +220,7 @@ def render_codebook_page(data: str | None = None) -> str:
         "missing means not asked or no answer. <em>Mapped in</em> lists the editions whose "
         "mapping provides the variable; elsewhere it is missing in the data.</p>",
         f'<nav class="contents">{contents} <a href="#indicators">Published indicators</a></nav>',
-        *_variables_section(codebook, provided),
+        *_variables_section(codebook, provided, conversions),
         *_indicators_section(),
     ]
     return (

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import html
 
-from innobarometer.analysis.estimates import innovator_count, not_asked, not_asked_text
+from innobarometer.analysis.estimates import (
+    innovator_count,
+    not_asked,
+    not_asked_text,
+    not_measured,
+)
+from innobarometer.codebook import load_codebook
+from innobarometer.indicators import load_indicators
 from innobarometer.report.figures import COUNTRY_NAMES
 from innobarometer.report.sentences import forget_findings
 from innobarometer.report.tables import show_html
@@ -87,6 +94,7 @@ def show_front_matter(edition, question: str, ci_method: str, threshold: int) ->
     forget_findings()
     show_html(edition_heading_html(edition, question))
     show_html(synthetic_notice_html(edition.synthetic, edition.edition_id))
+    show_html(without_strata_html([edition]))
     show_html(no_innovators_html([edition]))
     show_html(how_to_read_html(ci_method, threshold))
 
@@ -132,6 +140,87 @@ def show_not_asked(edition, names) -> None:
     those the edition did not ask; nothing when it asked them all."""
 
     show_html(not_asked_html(edition.edition_id, not_asked(edition, names)))
+    show_html(not_offered_html(edition, names))
+    show_html(conversions_html(edition, names))
+
+
+def conversions_html(edition, names) -> str:
+    """What the edition's mapping converted of the variables among `names` (codebook variables
+    or published indicators): each scale rule, the categories it cannot produce (not measured,
+    not 0%), and coarser national classes; empty when it converted none of them."""
+    codebook, defined = load_codebook(), load_indicators()
+    used = []
+    for name in names:
+        if name in codebook:
+            used.append(name)
+        elif name in defined:
+            used += [condition.variable for condition in defined[name].conditions]
+    facts, parts = edition.facts, []
+    for name in dict.fromkeys(used):
+        label = codebook[name].label
+        missing = [codebook.label(name, c) for c in facts.not_produced.get(name, [])]
+        if name in facts.rules or missing:
+            part = f"{label}: {facts.rules.get(name, 'recoded')}"
+            if missing:
+                part += f" ({', '.join(missing)}: not measured, so not shown)"
+            parts.append(part)
+        for coarse, spans in facts.coarsened.get(name, {}).items():
+            classes = " and ".join(codebook.label(name, c) for c in spans)
+            parts.append(f"{label}: the national class {coarse} covers {classes}")
+    for name in names:
+        if name in defined and not_measured(edition, name):
+            parts.append(
+                f"{defined[name].label}: not measured, since the converted scale cannot give "
+                "the answers that would count as no"
+            )
+    if not parts:
+        return ""
+    return (
+        '<div class="notice conversions"><strong>Converted in '
+        f"{html.escape(edition.edition_id)}:</strong> {html.escape('. '.join(parts))}.</div>"
+    )
+
+
+def without_strata_html(editions) -> str:
+    """A notice naming the editions whose file gives weights but no strata (empty when none):
+    their intervals assume one stratum sampled with replacement, so they are wider than a
+    stratified design's would be."""
+    names = [e.edition_id for e in editions if e.facts.without_strata]
+    if not names:
+        return ""
+    return (
+        '<div class="notice without-strata"><strong>Weights only.</strong> The national file of '
+        f"{html.escape(', '.join(names))} gives survey weights but no strata, so its estimates "
+        "treat the sample as one stratum drawn with replacement (no finite population "
+        "correction): the confidence intervals are conservative, wider than the stratified "
+        "design's would be.</div>"
+    )
+
+
+def not_offered_html(edition, names) -> str:
+    """'Not offered in IS-2021: Collaboration partners: Foundations.' for the multiple-response
+    items among `names` (codebook variables or published indicators) whose national
+    questionnaire lacked some options (`not_offered:` in the mapping); empty when none did."""
+    codebook, defined = load_codebook(), load_indicators()
+    used = set()
+    for name in names:
+        if name in codebook:
+            used.add(name)
+        elif name in defined:
+            used.update(condition.variable for condition in defined[name].conditions)
+    parts = [
+        f"{codebook[item].label}: " + ", ".join(codebook[item].options.get(o, o) for o in options)
+        for item, options in edition.facts.not_offered.items()
+        if item in used and options
+    ]
+    if not parts:
+        return ""
+    return (
+        '<div class="notice not-offered"><strong>Not offered in '
+        f"{html.escape(edition.edition_id)}:</strong> {html.escape('; '.join(parts))}. The "
+        "national questionnaire did not have these options: they have no share here, and "
+        "whatever counts “any” of the item's options counts the options it had.</div>"
+    )
 
 
 def left_out_html(lacking: dict[str, list[str]], comparison: str) -> str:
@@ -166,6 +255,7 @@ def show_nordic_front_matter(editions, ci_method: str, threshold: int) -> None:
     show_html(f'<p class="lead"><strong>Editions compared</strong>: {html.escape(names)}.</p>')
     synthetic = any(e.synthetic for e in editions)
     show_html(synthetic_notice_html(synthetic, ", ".join(e.edition_id for e in editions)))
+    show_html(without_strata_html(editions))
     show_html(no_innovators_html(editions))
     show_html(how_to_read_html(ci_method, threshold))
 
