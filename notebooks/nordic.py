@@ -8,6 +8,8 @@
 
 # %% tags=["parameters"]
 editions = "latest"
+round = "latest"  # the round's name in data/rounds.yaml (the build passes it)
+lacking = []  # the round's editions that are not in the active data set
 threshold = 5
 ci_method = "logit"
 
@@ -22,6 +24,7 @@ from innobarometer import analysis, report
 
 eds, options = analysis.open_editions(editions, threshold, ci_method)
 report.use_report_style()
+report.show_round(round, eds, lacking)
 report.show_nordic_front_matter(eds, ci_method, threshold)
 
 # %% [markdown]

@@ -6,7 +6,7 @@ import html
 from pathlib import Path
 
 from innobarometer import __version__, paths
-from innobarometer.codebook import LATEST, latest_editions
+from innobarometer.codebook import LATEST
 from innobarometer.pipeline.plan import DataSet, Report, theme_title
 from innobarometer.wording import data_notice_html
 
@@ -20,8 +20,8 @@ def render_index(
     """`build/index.html`: editions x themes, a row per edition-set report, status and links."""
     css = STYLESHEET.read_text(encoding="utf-8")
     by_name = {r.name: r for r in reports}
-    grid_themes = list(dict.fromkeys(r.theme for r in reports if r.key != LATEST))
-    set_reports = [r for r in reports if r.key == LATEST]
+    grid_themes = list(dict.fromkeys(r.theme for r in reports if not r.edition_set))
+    set_reports = [r for r in reports if r.edition_set]
     editions = list(data_set.editions)
 
     def cell(report: Report | None) -> str:
@@ -43,8 +43,12 @@ def render_index(
         rows.append(f"<tr><th>{html.escape(edition)}</th>{cells}</tr>")
     spanning = f'<td colspan="{max(len(grid_themes), 1)}">'
     for report in set_reports:
-        # The editions it compares (it may read more: every edition of their countries).
-        label = f"{theme_title(report.theme)} ({', '.join(latest_editions(report.reads))})"
+        # The editions it compares (it may read more: every edition of their countries), and
+        # those of its round that are not active.
+        named = "" if report.key == LATEST else f" round {report.key}"
+        label = f"{theme_title(report.theme)}{named} ({', '.join(report.compares)})"
+        if report.lacking:
+            label += f", without {', '.join(report.lacking)} (not active)"
         rows.append(
             f"<tr><th>{html.escape(label)}</th>{cell(report).replace('<td>', spanning, 1)}</tr>"
         )

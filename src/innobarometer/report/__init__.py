@@ -37,6 +37,7 @@ _API = {
     "show_nordic_front_matter": "notices",
     "show_not_asked": "notices",
     "show_published": "sections",
+    "show_round": "nordic",
     "show_sentences": "sentences",
     "show_table": "tables",
     "show_theme_published": "sections",
