@@ -1,10 +1,11 @@
 # %% [markdown]
 # # The Nordic countries side by side
 #
-# The headline indicators of each theme for every country's edition, with intervals; the
-# differences between countries, tested and adjusted for the number of tests; and every published
-# figure beside the package's estimate. Read the comparability notes at the end first: the
-# barometers differ in unit, coverage and wording.
+# One round of the barometers (`data/rounds.yaml`): the headline indicators of each theme for
+# every country's edition, with intervals; novelty as own idea, adapted or copied; the differences
+# between countries, tested and adjusted for the number of tests; and every published figure
+# beside the package's estimate. The barometers differ in unit, coverage and wording: the box
+# below says how before any finding.
 
 # %% tags=["parameters"]
 editions = "latest"
@@ -28,13 +29,45 @@ report.show_round(round, eds, lacking)
 report.show_nordic_front_matter(eds, ci_method, threshold)
 
 # %% [markdown]
+# ## Compare with care
+
+# %%
+labels = analysis.country_labels(eds)
+report.show_comparability_box(analysis.comparability_facts(eds))
+
+# %% [markdown]
 # ## Overview
 
 # %%
 headline = analysis.headline_indicators("overview")
 report.show_left_out(analysis.editions_not_asked(eds, headline), "this comparison")
 shares, differences = analysis.country_differences(eds, headline, **options)
-report.show_country_comparison(shares, differences, "Overview")
+figure, beside = analysis.nordic_share(eds, **options)
+report.show_sentences(report.nordic_figure_sentence(figure, beside, labels))
+differences = analysis.name_units(differences, eds)
+report.show_country_comparison(shares, differences, "Overview", labels)
+
+# %% [markdown]
+# ## Novelty: own idea, adapted or copied
+#
+# Each innovator's latest innovation: first developed here, inspired by others and adapted, or
+# largely a copy. A country is named only where it differs from every other, after Holm.
+
+# %%
+report.show_left_out(analysis.editions_not_asked(eds, ["novelty"]), "this comparison")
+novelty, novelty_differences = analysis.category_by_country(eds, "novelty", **options)
+leaders = {c: analysis.leader(novelty, novelty_differences, c) for c in ("1", "2", "3")}
+report.show_sentences(*report.novelty_sentences(novelty, novelty_differences, labels, leaders))
+report.show_estimates(
+    novelty,
+    "novelty_by_country",
+    "Novelty by country",
+    group_labels=labels,
+    colours=report.COUNTRY_COLOURS,
+)
+report.show_differences(
+    novelty_differences, "novelty_differences", "Differences between countries", figure=False
+)
 
 # %% [markdown]
 # ## Collaboration
@@ -43,7 +76,8 @@ report.show_country_comparison(shares, differences, "Overview")
 headline = analysis.headline_indicators("collaboration")
 report.show_left_out(analysis.editions_not_asked(eds, headline), "this comparison")
 shares, differences = analysis.country_differences(eds, headline, **options)
-report.show_country_comparison(shares, differences, "Collaboration")
+differences = analysis.name_units(differences, eds)
+report.show_country_comparison(shares, differences, "Collaboration", labels)
 
 # %% [markdown]
 # ## Diffusion
@@ -52,7 +86,8 @@ report.show_country_comparison(shares, differences, "Collaboration")
 headline = analysis.headline_indicators("diffusion")
 report.show_left_out(analysis.editions_not_asked(eds, headline), "this comparison")
 shares, differences = analysis.country_differences(eds, headline, **options)
-report.show_country_comparison(shares, differences, "Diffusion")
+differences = analysis.name_units(differences, eds)
+report.show_country_comparison(shares, differences, "Diffusion", labels)
 
 # %% [markdown]
 # ## Drivers
@@ -61,7 +96,8 @@ report.show_country_comparison(shares, differences, "Diffusion")
 headline = analysis.headline_indicators("drivers")
 report.show_left_out(analysis.editions_not_asked(eds, headline), "this comparison")
 shares, differences = analysis.country_differences(eds, headline, **options)
-report.show_country_comparison(shares, differences, "Drivers")
+differences = analysis.name_units(differences, eds)
+report.show_country_comparison(shares, differences, "Drivers", labels)
 
 # %% [markdown]
 # ## Barriers
@@ -70,14 +106,16 @@ report.show_country_comparison(shares, differences, "Drivers")
 headline = analysis.headline_indicators("barriers")
 report.show_left_out(analysis.editions_not_asked(eds, headline), "this comparison")
 shares, differences = analysis.country_differences(eds, headline, **options)
-report.show_country_comparison(shares, differences, "Barriers")
+differences = analysis.name_units(differences, eds)
+report.show_country_comparison(shares, differences, "Barriers", labels)
 
 # %% [markdown]
 # ## Beside the published figures
 #
 # Every published figure of these countries beside the package's estimate: national figures
-# against their own edition, the Nordic comparison report's figures against each country's
-# nearest edition up to the report's year.
+# against their own edition, the Nordic comparison report's (2019) figures against each
+# country's nearest edition up to 2019 where this round compares it. Every figure outside its
+# interval is named with the reason the sources give.
 
 # %%
 published = analysis.published_for_report(eds, **options)
@@ -88,6 +126,7 @@ report.show_published(
     none_text="No published figure can be set against an estimate of these editions.",
 )
 report.show_left_out(analysis.published_not_asked(eds), "the published figures")
+report.show_sentences(*report.outside_sentences(analysis.outside_interval(published)))
 
 # %% [markdown]
 # ## Notes and caveats

@@ -74,7 +74,9 @@ SECTIONS = {
         "Notes and caveats",
     ],
     "nordic": [
+        "Compare with care",
         "Overview",
+        "Novelty: own idea, adapted or copied",
         "Collaboration",
         "Diffusion",
         "Drivers",
@@ -84,7 +86,7 @@ SECTIONS = {
     ],
 }
 # Sections that state results without a figure of their own.
-TEXT_SECTIONS = {"Notes and caveats", "Beside the published figures"}
+TEXT_SECTIONS = {"Notes and caveats", "Beside the published figures", "Compare with care"}
 SUPPRESSION_RUN = {"theme": "diffusion", "country": "IS", "edition": 2021, "threshold": 40}
 
 
@@ -95,6 +97,7 @@ def project(tmp_path_factory):
     (root / "data" / "demo").mkdir(parents=True)
     shutil.copytree(ROOT / "data" / "demo" / "mappings", root / "data" / "demo" / "mappings")
     shutil.copytree(NOTEBOOKS, root / "notebooks", ignore=shutil.ignore_patterns("*.ipynb"))
+    shutil.copy(ROOT / "data" / "rounds.yaml", root / "data" / "rounds.yaml")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("INNOBAROMETER_ROOT", str(root))
         patch.setenv("DATA", "demo")
@@ -123,8 +126,9 @@ def built(project):
     return {"pages": pages, "editions": editions}
 
 
-def test_every_theme_is_built_for_every_demo_edition_and_nordic_for_the_latest(built):
-    expected = {f"{t}/{e}" for t in THEMES for e in built["editions"]} | {"nordic/latest"}
+def test_every_theme_is_built_for_every_demo_edition_and_nordic_for_each_round(built):
+    expected = {f"{t}/{e}" for t in THEMES for e in built["editions"]}
+    expected |= {"nordic/latest", "nordic/2018"}
     assert set(built["pages"]) == expected
     assert len(built["editions"]) == 12
 
@@ -171,7 +175,7 @@ def test_published_figures_are_set_beside_the_estimates_where_they_exist(built, 
 
 
 def test_nordic_sets_every_published_figure_against_the_right_edition(built):
-    page, tables = built["pages"]["nordic/latest"]
+    page, tables = built["pages"]["nordic/2018"]
     published = tables[tables["table"] == "published"]
     nordic = published[published["set_against"] == "nearest earlier edition"]
     # The Nordic report (2019) against the nearest active edition up to 2019.
@@ -191,6 +195,29 @@ def test_nordic_sets_every_published_figure_against_the_right_edition(built):
     assert (national["estimated_from"].str[3:] == national["published_edition"]).all()
     for country in ("DK", "NO", "SE", "FI", "IS"):
         assert report.COUNTRY_NAMES[country] in page
+    # Norway's 77% lies outside its interval: named, with the reasons the sources give.
+    assert "published 77%, outside the interval" in page
+    assert "which Norwegian data lie behind it is not stated" in page
+    assert "published 74% for NO-2018" in page
+    # The latest round compares only SE-2018 of the 2019 round's editions.
+    _, latest = built["pages"]["nordic/latest"]
+    latest_nordic = latest[latest.get("published_edition", pd.Series(dtype=str)) == "nordic-2019"]
+    assert list(latest_nordic["estimated_from"]) == ["SE-2018"]
+
+
+@pytest.mark.parametrize("round_", ["2018", "latest"])
+def test_nordic_novelty_names_who_copies_and_adapts_most(built, round_):
+    page, tables = built["pages"][f"nordic/{round_}"]
+    novelty = tables[(tables["indicator"] == "novelty") & (tables["table"] == "novelty_by_country")]
+    assert sorted(set(zip(novelty["category"].astype(int), novelty["group"]))) == [
+        (c, g) for c in (1, 2, 3) for g in sorted(["DK", "NO", "SE", "FI", "IS"])
+    ]
+    findings = " ".join(re.findall(r'<p class="finding">(.*?)</p>', page, flags=re.S))
+    assert "Norway copies most" in findings and "Sweden adapts most" in findings
+    assert "Finland (municipal organisations)" in page
+    assert "This report is not a league table" in h2_sections(page)["Compare with care"]
+    pairs = tables[tables["table"] == "novelty_differences"]
+    assert len(pairs) == 30 and pairs["cross_unit"].astype(bool).sum() == 12
 
 
 def test_trend_compares_consecutive_editions_only_where_a_country_has_several(built):

@@ -141,9 +141,12 @@ def load_label(variable: str) -> str:
     return load_codebook()[variable].label
 
 
-def show_country_comparison(shares: pd.DataFrame, differences: pd.DataFrame, theme: str) -> None:
+def show_country_comparison(
+    shares: pd.DataFrame, differences: pd.DataFrame, theme: str, group_labels: dict | None = None
+) -> None:
     """One theme of the Nordic report (`theme`: its title, e.g. 'Overview'): sentences,
-    countries side by side, tested differences."""
+    countries side by side (`group_labels`: the countries' names, default COUNTRY_NAMES),
+    tested differences."""
 
     show_sentences(
         *country_sentences(shares, codebook_labels(shares)),
@@ -154,7 +157,7 @@ def show_country_comparison(shares: pd.DataFrame, differences: pd.DataFrame, the
         shares,
         f"{key}_by_country",
         f"{theme}: headline indicators by country",
-        group_labels=COUNTRY_NAMES,
+        group_labels=group_labels or COUNTRY_NAMES,
         colours=COUNTRY_COLOURS,
     )
     show_differences(
