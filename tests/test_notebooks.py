@@ -75,18 +75,37 @@ SECTIONS = {
     ],
     "nordic": [
         "Compare with care",
+        "Key findings",
         "Overview",
         "Novelty: own idea, adapted or copied",
         "Collaboration",
         "Diffusion",
         "Drivers",
         "Barriers",
+        "Effects",
         "Beside the published figures",
+        "Notes and caveats",
+    ],
+    "trends": [
+        "Comparability breaks",
+        "Overview",
+        "Collaboration",
+        "Diffusion",
+        "Drivers",
+        "Barriers",
         "Notes and caveats",
     ],
 }
 # Sections that state results without a figure of their own.
-TEXT_SECTIONS = {"Notes and caveats", "Beside the published figures", "Compare with care"}
+TEXT_SECTIONS = {
+    "Notes and caveats",
+    "Beside the published figures",
+    "Compare with care",
+    "Key findings",
+    "Comparability breaks",
+    # The Nordic report's effects: a table with a column per country, no chart.
+    "Effects",
+}
 SUPPRESSION_RUN = {"theme": "diffusion", "country": "IS", "edition": 2021, "threshold": 40}
 
 
@@ -129,11 +148,13 @@ def built(project):
 def test_every_theme_is_built_for_every_demo_edition_and_nordic_for_each_round(built):
     expected = {f"{t}/{e}" for t in THEMES for e in built["editions"]}
     expected |= {"nordic/latest", "nordic/2018"}
+    # A trend for every country with two or more editions; Sweden has one: the index says so.
+    expected |= {f"trends/{c}" for c in ("DK", "NO", "FI", "IS")}
     assert set(built["pages"]) == expected
     assert len(built["editions"]) == 12
 
 
-@pytest.mark.parametrize("theme", (*THEMES, "nordic"))
+@pytest.mark.parametrize("theme", (*THEMES, "nordic", "trends"))
 def test_each_report_has_its_sections_figures_and_synthetic_notice(built, theme):
     for name, (page, tables) in built["pages"].items():
         if not name.startswith(f"{theme}/"):
@@ -150,7 +171,7 @@ def test_each_report_has_its_sections_figures_and_synthetic_notice(built, theme)
         assert alts and all(a.startswith("Chart: ") and len(a) > 12 for a in alts), name
         # Every section except the notes records its tables for the CSV under its own name.
         assert set(tables["section"]) <= set(SECTIONS[theme]), name
-        assert "Caveats recorded" in sections["Notes and caveats"] or theme == "nordic"
+        assert "Caveats recorded" in sections["Notes and caveats"] or theme in ("nordic", "trends")
         assert len(page) < 200 * 1024, f"{name} is {len(page) // 1024} KiB"
 
 
@@ -363,3 +384,25 @@ def test_notebook_reads_cleanly(path):
     assert headings[-1] == "Notes and caveats"
     if path.stem in SECTIONS:
         assert headings == SECTIONS[path.stem]
+
+
+def test_trends_show_breaks_first_and_test_each_change(built, project):
+    page, tables = built["pages"]["trends/NO"]
+    sections = h2_sections(page)
+    assert list(sections)[0] == "Comparability breaks"
+    breaks = tables[tables["table"] == "comparability_breaks"]
+    assert set(zip(breaks["edition"], breaks["changed"])) == {
+        ("NO-2020", "coverage"),
+        ("NO-2020", "scale"),
+        ("NO-2024", "scale"),
+    }
+    changes = tables[tables["table"] == "overview_changes"]
+    innovative = changes[changes["indicator"] == "innovative"]
+    assert list(innovative["first"]) == ["NO-2020", "NO-2024"]
+    assert list(innovative["second"]) == ["NO-2018", "NO-2020"]
+    assert innovative[["estimate", "ci_lower", "ci_upper", "p", "p_holm"]].notna().all().all()
+    shares = tables[tables["table"] == "overview_by_edition"]
+    assert {"NO-2018", "NO-2020", "NO-2024"} <= set(shares["group"])
+    index = (project / "build" / "index.html").read_text()
+    assert "one edition (SE-2018): no trend to show" in index
+    assert 'href="trends/NO.html"' in index and "trends/SE.html" not in index

@@ -125,3 +125,49 @@ def test_the_project_defines_the_2019_round_and_latest():
     }
     assert rounds["2018"].editions == ("DK-2017", "NO-2018", "SE-2018", "FI-2018", "IS-2018")
     assert rounds["latest"].editions == "latest"
+
+
+TRENDS = """# %% tags=["parameters"]
+country = "DK"
+threshold = 5
+
+# %% tags=["reads"]
+reads = ["country"]
+
+# %%
+import pandas as pd
+from IPython.display import display
+
+from innobarometer import paths
+
+files = sorted((paths.build_dir() / "data").glob(f"{country}-*.parquet"))
+rows = [[f.stem, len(pd.read_parquet(f))] for f in files]
+payload = {"table": "units", "columns": ["edition", "units"], "data": rows}
+display({"text/html": "<p>trend</p>", "application/vnd.innobarometer.table+json": payload},
+        raw=True)
+"""
+
+
+def test_a_per_country_theme_is_built_for_countries_with_two_editions_only(project):
+    (project / "notebooks" / "trends.py").write_text(TRENDS)
+    themes = build.discover_themes()
+    trends = next(t for t in themes if t.name == "trends")
+    assert trends.per_country and trends.reads == ("country",)
+    _, reports, data_set = nordic_reports()
+    mine = [r for r in reports if r.theme == "trends"]
+    assert [(r.key, r.parameters, r.reads) for r in mine] == [
+        ("DK", {"country": "DK"}, ("DK-2020", "DK-2023"))
+    ]
+    page = index_page.render_index(
+        reports, dict.fromkeys([r.name for r in reports], "stale"), data_set, project / "build"
+    )
+    assert "<th>Trends DK (DK-2020, DK-2023)</th>" in page
+    assert "<th>Trends NO</th>" in page and "one edition (NO-2023): no trend to show" in page
+    assert build.build(themes="trends", out=io.StringIO()) == 0
+    assert (project / "build" / "trends" / "DK.csv").read_text() == (
+        "section,table,edition,units\n,units,DK-2020,2\n,units,DK-2023,4\n"
+    )
+    assert not (project / "build" / "trends" / "NO.html").exists()
+    # Without the reads cell, the same parameters are a theme per edition with `edition` missing.
+    (project / "notebooks" / "trends.py").write_text(TRENDS.replace('# %% tags=["reads"]\nreads = ["country"]\n', ""))
+    assert not next(t for t in build.discover_themes() if t.name == "trends").per_country

@@ -92,6 +92,8 @@ class EditionFacts:
     caveats: tuple[str, ...]
     columns: frozenset[str]  # the frame columns the mapping provides
     rules: dict[str, str]  # variable -> the rule of its scale conversion
+    # The mapping's comparability breaks against the previous edition ({variable, changed, note})
+    comparability: tuple[dict, ...] = ()
 
     @property
     def edition_id(self) -> str:
@@ -109,6 +111,7 @@ class EditionFacts:
         fields = json.loads(text)
         fields["caveats"] = tuple(fields["caveats"])
         fields["columns"] = frozenset(fields["columns"])
+        fields["comparability"] = tuple(fields.get("comparability", ()))
         return cls(**fields)
 
 

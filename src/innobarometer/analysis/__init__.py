@@ -53,19 +53,24 @@ from innobarometer.analysis.models import (
     model_spreading_on_novelty,
 )
 from innobarometer.analysis.nordic import (
+    battery_by_country,
     category_by_country,
     comparability_facts,
+    copiers_spread_less,
     country_labels,
+    items_by_country,
     leader,
     name_units,
     nordic_share,
     outside_interval,
+    top_option_by_country,
 )
 from innobarometer.analysis.published import (
     headline_indicators,
     published_for_report,
     published_not_asked,
 )
+from innobarometer.analysis.trends import comparability_breaks, country_trend, open_country
 
 __all__ = [
     "AnalysisError",
@@ -74,18 +79,22 @@ __all__ = [
     "Edition",
     "active_editions",
     "association_test",
+    "battery_by_country",
     "battery_differences",
     "battery_items",
     "battery_shares",
-    "category_by_country",
-    "comparability_facts",
-    "country_labels",
     "binary_values",
+    "category_by_country",
     "category_labels",
     "collaboration_groups",
+    "comparability_breaks",
+    "comparability_facts",
+    "copiers_spread_less",
     "count_labels",
     "country_differences",
     "country_editions",
+    "country_labels",
+    "country_trend",
     "editions_not_asked",
     "estimate_battery",
     "estimate_battery_distribution",
@@ -98,6 +107,7 @@ __all__ = [
     "fit_logistic",
     "group_differences",
     "headline_indicators",
+    "items_by_country",
     "labels",
     "leader",
     "load_edition",
@@ -107,6 +117,7 @@ __all__ = [
     "name_units",
     "nordic_share",
     "not_asked",
+    "open_country",
     "open_editions",
     "open_report",
     "option_differences",
@@ -115,5 +126,6 @@ __all__ = [
     "published_not_asked",
     "substantive_groups",
     "top_items",
+    "top_option_by_country",
     "trend",
 ]

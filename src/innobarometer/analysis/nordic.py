@@ -1,6 +1,7 @@
-"""The Nordic comparison's own analysis: country labels that name the unit where it differs, the
-novelty categories by country with every country pair tested, the leader a claim may name, and
-the Nordic figure of the share innovative.
+"""The Nordic comparison's own analysis: country labels that name the unit where it differs;
+categories, options, items and the promote/hinder battery by country with every country pair
+tested; the leader a claim may name; the Nordic figure of the share innovative; the comparability
+facts and the published figures outside their intervals.
 
 Claims follow the reports' rule: a country is said to lead only where every one of its
 differences is significant after Holm, the family being the ten country pairs of one indicator or
@@ -14,9 +15,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from innobarometer.analysis.differences import DIFFERENCE_COLUMNS
+from innobarometer.analysis.differences import (
+    DIFFERENCE_COLUMNS,
+    group_differences,
+    option_differences,
+)
 from innobarometer.analysis.editions import Edition
-from innobarometer.analysis.estimates import estimate_indicators, estimate_variable, not_asked
+from innobarometer.analysis.estimates import (
+    battery_shares,
+    binary_values,
+    estimate_indicators,
+    estimate_variable,
+    not_asked,
+)
 from innobarometer.codebook import country_name, load_codebook
 from innobarometer.indicators import published_figures
 from innobarometer.paths import REFERENCE_DIR
@@ -46,39 +57,111 @@ def country_labels(editions: list[Edition]) -> dict[str, str]:
     return labels
 
 
-def _estimate_df(edition: Edition, variable: str, options: dict) -> tuple[pd.DataFrame, float]:
-    """A single-choice variable's substantive categories in one edition, and the degrees of
-    freedom of its base (the units that answered one of them)."""
-    var = load_codebook()[variable]
-    table = estimate_variable(edition, variable, **options)
-    table = table[(table["group"] == "") & ~table["category"].isin(map(str, var.non_substantive))]
-    codes = edition.frame[variable].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    base = ~np.isnan(codes) & ~np.isin(codes, var.non_substantive)
-    return table, float(edition.design.domain_degrees_of_freedom(base))
+def _substantive_base(edition: Edition, column: str) -> np.ndarray:
+    """Units that gave a substantive answer in a frame column (not missing, don't know or not
+    relevant)."""
+    var = load_codebook().variable_of(column)
+    codes = edition.frame[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return ~np.isnan(codes) & ~np.isin(codes, var.non_substantive)
+
+
+def _base_df(edition: Edition, column: str) -> float:
+    return float(edition.design.domain_degrees_of_freedom(_substantive_base(edition, column)))
+
+
+def _whole(table: pd.DataFrame) -> pd.DataFrame:
+    return table[(table["group"] == "") & (table["ci_method"] != "t")]
 
 
 def category_by_country(editions: list[Edition], variable: str, **options):
-    """A single-choice variable's categories by country (`group` the country code), and for each
-    category every pair of countries' difference (independent samples), Holm over the pairs of
-    one category. Difference rows carry `category` and `cross_unit` (the two countries answer
-    for different units: shown, marked, never chosen as the largest)."""
-    asked = [e for e in editions if not not_asked(e, [variable])]
-    estimated = {e.country: _estimate_df(e, variable, options) for e in asked}
-    shares = [table.assign(group=country) for country, (table, _) in estimated.items()]
-    shares = pd.concat(shares, ignore_index=True) if shares else pd.DataFrame()
-    labels = country_labels(asked)
-    levels = {e.country: unit_level(e) for e in asked}
+    """A single-choice or binary variable's substantive categories (a multiple-response
+    variable's options) by country (`group` the country code), and for each category every pair
+    of countries' difference (`pairwise_by_country`)."""
     var = load_codebook()[variable]
+    asked = [e for e in editions if not not_asked(e, [variable])]
+    parts, dfs = [], {}
+    for edition in asked:
+        table = _whole(estimate_variable(edition, variable, **options))
+        table = table[~table["category"].isin(map(str, var.non_substantive))]
+        parts.append(table.assign(group=edition.country))
+        for category in table["category"]:
+            column = f"{variable}_{category}" if var.type == "multiple" else variable
+            dfs[(edition.country, variable, category)] = _base_df(edition, column)
+    shares = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return shares, pairwise_by_country(shares, dfs, asked)
+
+
+def items_by_country(editions: list[Edition], items: list[str], **options):
+    """Binary items (e.g. the effects) by country, the share answering yes (category 1), and
+    every pair of countries' difference per item."""
+    parts, dfs = [], {}
+    asked_any = []
+    for edition in editions:
+        asked = [i for i in items if not not_asked(edition, [i])]
+        if not asked:
+            continue
+        asked_any.append(edition)
+        for item in asked:
+            table = _whole(estimate_variable(edition, item, **options))
+            parts.append(table[table["category"] == "1"].assign(group=edition.country))
+            dfs[(edition.country, item, "1")] = _base_df(edition, item)
+    shares = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return shares, pairwise_by_country(shares, dfs, asked_any)
+
+
+def battery_by_country(editions: list[Edition], statistic: str, battery="factors", **options):
+    """Every item of the promote/hinder battery, the share `promoted` or `hindered`, by country
+    (ranked by the mean over the countries), and every pair of countries' difference per item."""
+    parts, dfs, asked = [], {}, []
+    for edition in editions:
+        table = _whole(battery_shares(edition, battery, statistic, **options))
+        if table.empty:
+            continue
+        asked.append(edition)
+        parts.append(table.assign(group=edition.country))
+        for item in table["indicator"]:
+            dfs[(edition.country, item, statistic)] = _base_df(edition, item)
+    if not parts:
+        return pd.DataFrame(), pairwise_by_country(pd.DataFrame(), {}, [])
+    shares = pd.concat(parts, ignore_index=True)
+    order = shares.groupby("indicator", sort=False)["estimate"].mean().sort_values(ascending=False)
+    shares = shares.assign(_rank=shares["indicator"].map({n: i for i, n in enumerate(order.index)}))
+    shares = shares.sort_values(["_rank"], kind="stable").drop(columns="_rank")
+    return shares.reset_index(drop=True), pairwise_by_country(shares, dfs, asked)
+
+
+def _row_label(indicator: str, category: str) -> str:
+    """What one share is of: an option, a category, or an item's label."""
+    codebook = load_codebook()
+    var = codebook.variables.get(indicator)
+    if var is None:
+        return indicator
+    if var.type == "multiple":
+        return var.options.get(category, category)
+    if var.type == "single" and var.categories:
+        return str(var.categories.get(int(category), category))
+    return var.label
+
+
+def pairwise_by_country(shares: pd.DataFrame, dfs: dict, editions: list[Edition]) -> pd.DataFrame:
+    """For each share (indicator and category) every pair of countries' difference (first minus
+    second, independent samples, Welch degrees of freedom from each base's), Holm over the pairs
+    of that share (the ten pairs of five countries); `cross_unit` marks pairs of countries that
+    answer for different units. A pair is suppressed when either share is."""
+    labels = country_labels(editions)
+    levels = {e.country: unit_level(e) for e in editions}
     parts = []
-    for category in dict.fromkeys(shares["category"]) if len(shares) else ():
+    keys = shares[["indicator", "category"]].drop_duplicates() if len(shares) else []
+    for indicator, category in keys.itertuples(index=False) if len(shares) else ():
+        these = shares[(shares["indicator"] == indicator) & (shares["category"] == category)]
+        these = these.set_index("group")
+        countries = list(these.index)
         rows = []
-        countries = [e.country for e in asked]
         for i, first in enumerate(countries):
             for second in countries[i + 1 :]:
-                a = _row(estimated[first][0], category)
-                b = _row(estimated[second][0], category)
+                a, b = these.loc[first], these.loc[second]
                 row = {
-                    "label": f"{var.categories.get(int(category), category)}: "
+                    "label": f"{_row_label(indicator, category)}: "
                     f"{labels[first]} vs {labels[second]}",
                     "first": first,
                     "second": second,
@@ -90,28 +173,47 @@ def category_by_country(editions: list[Edition], variable: str, **options):
                     result = difference_independent(
                         a.estimate,
                         a.se,
-                        estimated[first][1],
+                        dfs[(first, indicator, category)],
                         b.estimate,
                         b.se,
-                        estimated[second][1],
+                        dfs[(second, indicator, category)],
                     ).iloc[0]
                     row |= {k: float(result[k]) for k in ("estimate", "se", "ci_lower", "ci_upper")}
                     row["p"] = float(result["p"])
                 rows.append(row)
+        if not rows:
+            continue
         table = pd.DataFrame(rows).reindex(columns=[c for c in DIFFERENCE_COLUMNS if c != "p_holm"])
         table["suppressed"] = table["suppressed"].astype(bool)
         table.insert(DIFFERENCE_COLUMNS.index("p_holm"), "p_holm", holm(table["p"].to_numpy()))
+        table["indicator"] = indicator
         table["category"] = category
         table["cross_unit"] = [
             levels[f] != levels[s] for f, s in zip(table["first"], table["second"])
         ]
         parts.append(table)
-    differences = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    return shares, differences
+    columns = [*DIFFERENCE_COLUMNS, "indicator", "category", "cross_unit"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
-def _row(table: pd.DataFrame, category: str):
-    return table[table["category"] == category].iloc[0]
+def copiers_spread_less(editions: list[Edition], threshold: int = 5) -> pd.DataFrame:
+    """In each country, the share spreading its innovation actively among own-idea innovations
+    minus among copied ones (within the edition's design), Holm over the countries."""
+    labels = country_labels(editions)
+    names = {"1": "own idea", "3": "copied"}
+    parts = []
+    for edition in editions:
+        if not_asked(edition, ["spread_actively", "novelty"]):
+            continue
+        values = binary_values(edition, "spread_actively")
+        groups = edition.frame["novelty"].astype("Float64").astype("Int64").astype("string")
+        diff = group_differences(edition, values, groups, [("1", "3")], names, threshold)
+        parts.append(diff.assign(label=labels[edition.country] + ": " + diff["label"]))
+    if not parts:
+        return pd.DataFrame(columns=DIFFERENCE_COLUMNS)
+    table = pd.concat(parts, ignore_index=True)
+    table["p_holm"] = holm(table["p"].to_numpy())
+    return table
 
 
 def leader(shares: pd.DataFrame, differences: pd.DataFrame, category: str) -> str | None:
@@ -224,9 +326,52 @@ def name_units(differences: pd.DataFrame, editions: list[Edition]) -> pd.DataFra
     for edition_id, level in units.items():
         if level != WORKPLACE:
             named = named.str.replace(
-                edition_id, f"{edition_id} ({UNIT_NAMES.get(level, level + 's')})", regex=False
+                edition_id,
+                f"{edition_id} ({UNIT_NAMES.get(level, level + 's')})",
+                regex=False,
             )
     cross = [
         units.get(f) != units.get(s) for f, s in zip(differences["first"], differences["second"])
     ]
     return differences.assign(label=named, cross_unit=cross)
+
+
+def share_label(indicator: str, category: str) -> str:
+    """What one share is of (public name of `_row_label`)."""
+    return _row_label(indicator, str(category))
+
+
+def leader_of_pairs(pairs: pd.DataFrame) -> str | None:
+    """`leader` over the pairs of one share alone (the countries are those the pairs name)."""
+    countries = list(dict.fromkeys([*pairs["first"], *pairs["second"]]))
+    category = str(pairs["category"].iloc[0])
+    shares = pd.DataFrame({"category": category, "group": countries})
+    return leader(shares, pairs.assign(category=category), category)
+
+
+def top_option_by_country(editions: list[Edition], variable: str, **options) -> pd.DataFrame:
+    """In each country, a multiple-response item's most common option and whether it is ahead of
+    the next (the options' difference within the edition's design, Holm over the ranked pairs
+    as `option_differences` gives it)."""
+    rows = []
+    for edition in editions:
+        if not_asked(edition, [variable]):
+            continue
+        shares, ranked = option_differences(edition, variable, **options)
+        if ranked.empty or bool(ranked["suppressed"].iloc[0]):
+            continue
+        first = ranked.iloc[0]
+        top = _whole(shares).set_index("category").loc[first["first"]]
+        rows.append(
+            {
+                "country": edition.country,
+                "option": first["first"],
+                "runner_up": first["second"],
+                "estimate": float(top["estimate"]),
+                "difference": float(first["estimate"]),
+                "p_holm": float(first["p_holm"]),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["country", "option", "runner_up", "estimate", "difference", "p_holm"]
+    )

@@ -1266,6 +1266,33 @@ def _caveats(country: str, edition: int) -> list[str]:
     ]
 
 
+# What changed against the country's previous edition (the mapping's `comparability:`): Norway's
+# coverage grew in 2020 (survey_facts.csv), and its demo file asks the battery on 1-6 in 2020.
+COMPARABILITY = {
+    ("NO", 2020): [
+        {
+            "variable": "all",
+            "changed": "coverage",
+            "note": "adds social, culture and technical units to 2018's health and care, "
+            "education and upbringing units (KS)",
+        },
+        {
+            "variable": "factors",
+            "changed": "scale",
+            "note": "the promote/hinder battery is asked on a 1-6 scale, converted to five "
+            "levels (3 and 4 -> neither)",
+        },
+    ],
+    ("NO", 2024): [
+        {
+            "variable": "factors",
+            "changed": "scale",
+            "note": "the battery is asked on five levels again, after 2020's 1-6 scale",
+        }
+    ],
+}
+
+
 def _mapping(country: str, edition: int, columns: dict, constants: dict) -> dict:
     """A demo mapping as a dict, in the order of the schema."""
     file, fmt, delimiter, _, _ = LAYOUTS[(country, edition)]
@@ -1283,6 +1310,8 @@ def _mapping(country: str, edition: int, columns: dict, constants: dict) -> dict
         mapping["constants"] = constants
     mapping["columns"] = columns
     mapping["caveats"] = _caveats(country, edition)
+    if (country, edition) in COMPARABILITY:
+        mapping["comparability"] = COMPARABILITY[(country, edition)]
     return mapping
 
 

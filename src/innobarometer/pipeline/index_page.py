@@ -20,8 +20,10 @@ def render_index(
     """`build/index.html`: editions x themes, a row per edition-set report, status and links."""
     css = STYLESHEET.read_text(encoding="utf-8")
     by_name = {r.name: r for r in reports}
-    grid_themes = list(dict.fromkeys(r.theme for r in reports if not r.edition_set))
-    set_reports = [r for r in reports if r.edition_set]
+    grid_themes = list(
+        dict.fromkeys(r.theme for r in reports if not r.edition_set and not r.per_country)
+    )
+    set_reports = [r for r in reports if r.edition_set or r.per_country]
     editions = list(data_set.editions)
 
     def cell(report: Report | None) -> str:
@@ -46,12 +48,23 @@ def render_index(
         # The editions it compares (it may read more: every edition of their countries), and
         # those of its round that are not active.
         named = "" if report.key == LATEST else f" round {report.key}"
+        named = f" {report.key}" if report.per_country else named
         label = f"{theme_title(report.theme)}{named} ({', '.join(report.compares)})"
         if report.lacking:
             label += f", without {', '.join(report.lacking)} (not active)"
         rows.append(
             f"<tr><th>{html.escape(label)}</th>{cell(report).replace('<td>', spanning, 1)}</tr>"
         )
+    for theme in dict.fromkeys(r.theme for r in reports if r.per_country):
+        # A country with a single edition has no trend: say so rather than build an empty page.
+        having = {r.key for r in reports if r.per_country and r.theme == theme}
+        for country in dict.fromkeys(e[:2] for e in editions):
+            if country not in having:
+                own = ", ".join(e for e in editions if e.startswith(f"{country}-"))
+                rows.append(
+                    f"<tr><th>{html.escape(f'{theme_title(theme)} {country}')}</th>{spanning}"
+                    f"one edition ({html.escape(own)}): no trend to show</td></tr>"
+                )
     if data_set.kind == "demo":
         notice = data_notice_html(
             True,

@@ -4,7 +4,9 @@ edition (or per edition set), each with the parameters it is run with and the ed
 A theme is every `notebooks/<theme>.py` (jupytext py:percent with a `parameters` cell; names
 starting with `_` are not themes). A theme whose parameters cell takes `editions` instead of
 `country`/`edition` is built once per Nordic round (`data/rounds.yaml`: a round is a name and
-its editions, or `latest`, the latest active edition of each country).
+its editions, or `latest`, the latest active edition of each country). A theme whose parameters
+cell takes `country` but no `edition`, and whose reads cell is `reads = ["country"]` (the
+trends), is built once per country with two or more active editions.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from innobarometer import data_set, paths
-from innobarometer.codebook import LATEST, latest_editions
+from innobarometer.codebook import LATEST, countries, latest_editions
 from innobarometer.wording import did_you_mean
 
 # What a notebook may declare it reads, in a cell tagged `reads` (`reads = ["edition", ...]`): the
@@ -56,6 +58,13 @@ class Theme:
         """Built once for a set of editions (the Nordic report) rather than per edition."""
         return is_edition_set(self.defaults)
 
+    @property
+    def per_country(self) -> bool:
+        """Built once per country with two or more editions (the trends): its parameters take
+        `country` but no edition, and its reads cell says so (`reads = ["country"]`), so that a
+        misspelt `edition` is still reported rather than read as a trend."""
+        return is_per_country(self.defaults) and self.reads == ("country",)
+
 
 @dataclass(frozen=True)
 class DataSet:
@@ -79,6 +88,7 @@ class Report:
     reads: tuple[str, ...]  # edition ids whose harmonised data the notebook reads
     title: str
     edition_set: bool = False  # a report of a Nordic round rather than of one edition
+    per_country: bool = False  # a report of one country's editions (a trend)
     compares: tuple[str, ...] = ()  # the round's active editions (an edition-set report)
     lacking: tuple[str, ...] = ()  # the round's editions that are not active
 
@@ -165,6 +175,12 @@ def is_edition_set(defaults: dict) -> bool:
     """Whether a theme's parameters make it a report of an edition set (`editions` instead of
     `country` and `edition`)."""
     return "editions" in defaults and "edition" not in defaults
+
+
+def is_per_country(defaults: dict) -> bool:
+    """Whether a theme's parameters make it a report of one country's editions (`country`
+    without `edition` or `editions`)."""
+    return "country" in defaults and "edition" not in defaults and "editions" not in defaults
 
 
 def read_parameters(notebook: Path) -> tuple[dict, int]:
@@ -282,7 +298,7 @@ def plan_reports(themes: list[Theme], data_set: DataSet) -> list[Report]:
     report per round of `data/rounds.yaml`); each reads what its notebook declares
     (`READ_SCOPES`)."""
     reports = []
-    for theme in [t for t in themes if not t.per_edition_set]:
+    for theme in [t for t in themes if not t.per_edition_set and not t.per_country]:
         for edition in data_set.editions:
             country, year = edition.split("-")
             reads = (edition,) if "edition" in theme.reads else ()
@@ -298,11 +314,36 @@ def plan_reports(themes: list[Theme], data_set: DataSet) -> list[Report]:
                     title=f"{theme_title(theme.name)}: {edition}",
                 )
             )
+    for theme in [t for t in themes if t.per_country]:
+        reports.extend(_country_reports(theme, data_set))
     set_themes = [t for t in themes if t.per_edition_set]
     rounds = load_rounds() if set_themes else ()
     for theme in set_themes:
         for round_ in rounds:
             reports.extend(_round_report(theme, round_, data_set))
+    return reports
+
+
+def _country_reports(theme: Theme, data_set: DataSet) -> list[Report]:
+    """A per-country theme's report of every country with two or more active editions (a
+    country with one has no trend: the index says so)."""
+    reports = []
+    for country in countries():
+        editions = tuple(e for e in data_set.editions if e.startswith(f"{country}-"))
+        if len(editions) < 2:
+            continue
+        reports.append(
+            Report(
+                theme=theme.name,
+                key=country,
+                notebook=theme.notebook,
+                parameters={"country": country},
+                reads=editions,
+                title=f"{theme_title(theme.name)}: {', '.join(editions)}",
+                per_country=True,
+                compares=editions,
+            )
+        )
     return reports
 
 

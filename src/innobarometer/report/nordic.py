@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
+
 from innobarometer.report.figures import COUNTRY_NAMES
 from innobarometer.report.tables import show_html
 
@@ -121,3 +123,234 @@ def outside_sentences(outside) -> list[str]:
         f"({100 * row.ci_lower:.0f}-{100 * row.ci_upper:.0f}%). Why: {row.reason}."
         for row in outside.itertuples(index=False)
     ]
+
+
+def cross_unit_sentence(differences, labels: dict) -> str:
+    """How many of the differences compare countries that answer for different units (shown in
+    the table and the matrix, marked, never described as the largest)."""
+    if differences.empty or "cross_unit" not in differences:
+        return ""
+    crossing = differences[differences["cross_unit"].astype(bool)]
+    if crossing.empty:
+        return ""
+    others = sorted(
+        {labels.get(c[:2], c) for c in (*crossing["first"], *crossing["second"])}
+        - {labels.get(c[:2], c) for c in labels if "(" not in labels[c]}
+    )
+    return (
+        f"{len(crossing)} of the differences compare {' and '.join(others)} with countries that "
+        "answer per workplace: they are shown and marked (≠ unit) but not described, since the "
+        "units differ."
+    )
+
+
+def _cell_colour(value: float, limit: float) -> str:
+    """A diverging colour for a difference: blue below zero, red above, white at zero."""
+    weight = min(abs(value) / limit, 1.0) * 0.6
+    end = (178, 24, 43) if value > 0 else (33, 102, 172)
+    mixed = [round(255 + (c - 255) * weight) for c in end]
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def difference_matrices_html(differences, labels: dict, title: str = "") -> str:
+    """One small country-by-country matrix per indicator (or category), drawn as a coloured
+    table (readable at any width, read out by screen readers): each cell the row country's share
+    minus the column country's in points, * where significant after Holm, ≠ where the two
+    answer for different units, blank where suppressed; empty without rows."""
+    if differences.empty:
+        return ""
+    data = differences.assign(
+        panel=differences["label"].str.rsplit(": ", n=1).str[0],
+        row=differences["first"].str[:2],
+        column=differences["second"].str[:2],
+    )
+    shown = data[~data["suppressed"].astype(bool)]
+    limit = max(float((shown["estimate"].abs() * 100).max()) if len(shown) else 0.0, 1.0)
+    panels = []
+    for panel, rows in data.groupby("panel", sort=False):
+        countries = list(dict.fromkeys([*rows["row"], *rows["column"]]))
+        cells: dict[tuple[str, str], tuple[float, str]] = {}
+        for row in rows.itertuples(index=False):
+            if row.suppressed:
+                continue
+            mark = ("*" if row.p_holm < 0.05 else "") + (
+                "≠" if getattr(row, "cross_unit", False) else ""
+            )
+            cells[(row.row, row.column)] = (100 * row.estimate, mark)
+            cells[(row.column, row.row)] = (-100 * row.estimate, mark)
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in countries)
+        body = []
+        for first in countries:
+            tds = []
+            for second in countries:
+                if (first, second) not in cells:
+                    tds.append("<td></td>")
+                    continue
+                value, mark = cells[(first, second)]
+                tds.append(
+                    f'<td style="background:{_cell_colour(value, limit)}">'
+                    f"{value:+.0f}{html.escape(mark)}</td>"
+                )
+            body.append(f"<tr><th>{html.escape(first)}</th>{''.join(tds)}</tr>")
+        panels.append(
+            f'<table class="estimates matrix"><caption>{html.escape(panel)}</caption>'
+            f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        )
+    codes = list(dict.fromkeys([*data["row"], *data["column"]]))
+    key = "; ".join(f"{c} {labels.get(c, c)}" for c in codes)
+    caption = (
+        f"{title + ': ' if title else ''}row country minus column country, percentage points; "
+        f"* significant after Holm (the country pairs of one indicator); ≠ different units. {key}."
+    )
+    return (
+        f'<figure class="difference-matrix"><figcaption>{html.escape(caption)}</figcaption>'
+        '<div style="display:flex;flex-wrap:wrap;gap:0.75em">'
+        f"{''.join(panels)}</div></figure>"
+    )
+
+
+def show_difference_matrices(differences, labels: dict, title: str = "") -> None:
+    """Display `difference_matrices_html` (nothing without rows)."""
+    show_html(difference_matrices_html(differences, labels, title))
+
+
+def _share_label(table) -> list[str]:
+    """What each row of a by-country table is a share of (option, category or item)."""
+    # lazy: the analysis layer is only needed once a table is shown
+    from innobarometer.analysis.nordic import share_label
+
+    return [share_label(i, c) for i, c in zip(table["indicator"], table["category"])]
+
+
+def compact_shares(shares, labels: dict):
+    """Shares as readers compare them: one row per share, one column per country (its unit
+    named), '52% (49-55)' with the 95% interval, or 'suppressed'."""
+    rows = shares.assign(share=_share_label(shares))
+    text = [
+        "suppressed" if s else f"{100 * e:.0f}% ({100 * lo:.0f}-{100 * hi:.0f})"
+        for e, lo, hi, s in zip(
+            rows["estimate"], rows["ci_lower"], rows["ci_upper"], rows["suppressed"].astype(bool)
+        )
+    ]
+    pivot = (
+        rows.assign(text=text)
+        .pivot_table(index="share", columns="group", values="text", aggfunc="first", sort=False)
+        .reindex(columns=list(dict.fromkeys(rows["group"])))
+    )
+    pivot.columns = [labels.get(c, c) for c in pivot.columns]
+    return pd.DataFrame(pivot).reset_index().rename(columns={"share": "Share of"}).fillna("")
+
+
+def compact_differences(differences, labels: dict):
+    """Per share: how many country pairs differ significantly after Holm, how many of those
+    compare different units, and the country higher than every other where the tests say so."""
+    # lazy: the analysis layer is only needed once a table is shown
+    from innobarometer.analysis.nordic import leader_of_pairs, share_label
+
+    rows = []
+    for (indicator, category), pairs in differences.groupby(["indicator", "category"], sort=False):
+        shown = pairs[~pairs["suppressed"].astype(bool)]
+        significant = shown[shown["p_holm"] < 0.05]
+        top = leader_of_pairs(pairs)
+        rows.append(
+            {
+                "Share of": share_label(indicator, category),
+                "Pairs significant after Holm": f"{len(significant)} of {len(pairs)}",
+                "of which different units": int(significant["cross_unit"].astype(bool).sum()),
+                "Higher than every other country": labels.get(top, "") if top else "none",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def show_by_country(
+    shares, differences, name: str, title: str, labels: dict, figure: bool = False
+) -> None:
+    """One comparison of the Nordic report, compact: the shares by country (a table with a
+    column per country, each share with its interval), then for the pairwise differences a
+    summary per share; the CSV gets every share and every pair (tables `<name>_by_country` and
+    `<name>_differences`). `figure`: the shares drawn with their intervals above the table."""
+    # lazy: IPython loads only in a notebook's kernel
+    from IPython.display import display
+
+    from innobarometer.report.tables import table_bundle
+
+    if shares.empty:
+        return
+    if figure:
+        # lazy: plotting loads only when a figure is drawn
+        from innobarometer.report.figures import COUNTRY_COLOURS, plot_estimates, show_figure
+
+        drawn = shares[shares["ci_method"] != "t"]
+        names = pd.Series(_share_label(drawn), index=drawn.index)
+        show_figure(
+            plot_estimates(drawn, names, title, colours=COUNTRY_COLOURS, group_labels=labels)
+        )
+    shown = compact_shares(shares, labels)
+    display(table_bundle(shares, f"{name}_by_country", shown, title), raw=True)
+    if not differences.empty:
+        summary = compact_differences(differences, labels)
+        display(table_bundle(differences, f"{name}_differences", summary), raw=True)
+
+
+def key_findings(figure, others, collaboration, novelty, novelty_leaders, initiators, labels):
+    """Four to six sentences, each from a tested comparison: the Nordic figure (with Finland
+    beside it), collaboration the norm (every interval above one half), who copies and who
+    adapts most (Holm over the country pairs), the most common initiator (ahead of the next
+    option within each edition, Holm)."""
+    # lazy: the analysis layer is only needed once findings are written
+    from innobarometer.codebook import load_codebook
+
+    findings = [nordic_figure_sentence(figure, others, labels)]
+    shares = collaboration[
+        (collaboration["indicator"] == "collaborated_any") & ~collaboration["suppressed"]
+    ]
+    if len(shares) and (shares["ci_lower"] > 0.5).all():
+        low, high = shares.loc[shares["estimate"].idxmin()], shares.loc[shares["estimate"].idxmax()]
+        findings.append(
+            "In every country most innovations are made in collaboration: from "
+            f"{100 * low.estimate:.0f}% ({labels.get(low.group, low.group)}) to "
+            f"{100 * high.estimate:.0f}% ({labels.get(high.group, high.group)}), each 95% "
+            "interval above one half."
+        )
+    findings += [
+        s
+        for s in novelty_sentences(novelty[0], novelty[1], labels, novelty_leaders)
+        if "No country" not in s
+    ]
+    if len(initiators):
+        options = load_codebook()["initiator"].options
+        common = initiators["option"].mode().iloc[0]
+        mine = initiators[initiators["option"] == common]
+        ahead = mine[(mine["p_holm"] < 0.05) & (mine["difference"] > 0)]
+        where = (
+            "every country"
+            if len(mine) == len(initiators)
+            else f"{len(mine)} of {len(initiators)} countries"
+        )
+        findings.append(
+            f"“{options.get(common, common)}” is the most common initiator in {where}, "
+            f"significantly ahead of the next option (after Holm) in {len(ahead)} of them."
+        )
+    return [f for f in findings if f]
+
+
+def show_key_findings(findings) -> None:
+    """The key findings as a list at the top of the report."""
+    items = "".join(f"<li>{html.escape(f)}</li>" for f in findings)
+    show_html(f'<ul class="key-findings">{items}</ul>')
+
+
+def copiers_sentence(spread) -> str:
+    """Whether copiers spread their innovation less than originators, country by country
+    (`analysis.nordic.copiers_spread_less`, Holm over the countries)."""
+    shown = spread[~spread["suppressed"].astype(bool)]
+    if shown.empty:
+        return ""
+    less = shown[(shown["estimate"] > 0) & (shown["p_holm"] < 0.05)]
+    countries = [label.split(": ")[0] for label in less["label"]]
+    text = (
+        f"Innovations that were the workplace's own idea are spread actively more often than "
+        f"copied ones in {len(less)} of {len(shown)} countries, significantly after Holm"
+    )
+    return text + (f" ({', '.join(countries)})." if countries else ".")
