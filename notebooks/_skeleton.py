@@ -28,17 +28,22 @@ report.show_front_matter(ed, "The question this theme answers.", ci_method, thre
 # %%
 report.show_not_asked(ed, ["innovative"])  # every variable this section needs
 innovative = analysis.estimate_variable(ed, "innovative", by="gov_level", **options)
+levels = analysis.category_labels("gov_level")
+# Every pair of groups, tested with Holm's adjustment: a sentence calls a group highest or lowest
+# only when these pairs say so.
+level_pairs = analysis.group_pairs(ed, innovative, "gov_level", levels, "government levels")
 report.show_sentences(
     report.share_sentence(innovative, "introduced an innovation", report.unit_noun(ed)),
-    report.group_sentence(innovative, analysis.category_labels("gov_level"), "By government level"),
+    report.group_sentence(innovative, levels, "By government level", level_pairs),
 )
 report.show_estimates(
     innovative,
     "innovative_by_gov_level",
     "Innovative units by government level",
-    group_labels=analysis.category_labels("gov_level"),
+    group_labels=levels,
     colours=report.COUNTRY_COLOURS[ed.country],
 )
+report.show_pairs(level_pairs, "innovative_gov_level_pairs")
 
 # %% [markdown]
 # ## Beside the published figures
@@ -51,3 +56,8 @@ report.show_theme_published(ed, "{{theme}}", **options)
 
 # %%
 report.show_caveats(ed)
+
+# %% tags=["key-findings"]
+# The report's key findings: tested sentences from the sections above, which the export shows
+# at the top of the page.
+report.show_key_findings()

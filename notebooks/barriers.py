@@ -22,7 +22,8 @@ colour = report.COUNTRY_COLOURS[ed.country]
 # ## Hindering factors
 #
 # For each factor, the full distribution of answers from promoted strongly to hindered strongly,
-# then the share of innovating units it hindered (somewhat or strongly), ranked.
+# then the share of innovating units it hindered (somewhat or strongly), ranked; each factor
+# tested against every other with Holm's adjustment.
 
 # %%
 report.show_not_asked(ed, analysis.battery_items("factors"))
@@ -36,21 +37,29 @@ report.show_distribution(
 
 # %%
 hindered = analysis.battery_shares(ed, "factors", "hindered", **options)
-report.show_sentences(report.ranking_sentence(hindered, analysis.labels(hindered), "barrier"))
+barrier_pairs = analysis.item_pairs(ed, hindered, "barriers")
+report.show_sentences(
+    report.ranking_sentence(hindered, analysis.labels(hindered), "barrier", barrier_pairs)
+)
 report.show_estimates(hindered, "hindered", "Hindered the latest innovation", colours=colour)
+report.show_pairs(barrier_pairs, "hindered_pairs")
 
 # %% [markdown]
 # ## Barriers by sector and government level
 #
 # The hindered share of the three most common barriers, in each sector and government level;
-# the sentences name each group's own most common barrier among all of them.
+# the sentences name each group's own most common barrier among all of them where it is above
+# every other barrier of that group (Holm's adjustment within each group's pairs).
 
 # %%
 report.show_not_asked(ed, [*analysis.battery_items("factors"), "gov_level", "sector"])
 levels = analysis.category_labels("gov_level")
 by_level = analysis.battery_shares(ed, "factors", "hindered", by="gov_level", **options)
+level_pairs = analysis.item_pairs_by_group(ed, by_level, "gov_level", levels, "barriers")
 report.show_sentences(
-    report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "barrier")
+    report.top_by_group_sentence(
+        by_level, analysis.labels(by_level), levels, "barrier", level_pairs
+    )
 )
 report.show_estimates(
     analysis.top_items(by_level, 3),
@@ -59,12 +68,16 @@ report.show_estimates(
     group_labels=levels,
     colours=colour,
 )
+report.show_pairs(level_pairs, "hindered_pairs_by_gov_level")
 
 # %%
 sectors = analysis.category_labels("sector")
 by_sector = analysis.battery_shares(ed, "factors", "hindered", by="sector", **options)
+sector_pairs = analysis.item_pairs_by_group(ed, by_sector, "sector", sectors, "barriers")
 report.show_sentences(
-    report.top_by_group_sentence(by_sector, analysis.labels(by_sector), sectors, "barrier")
+    report.top_by_group_sentence(
+        by_sector, analysis.labels(by_sector), sectors, "barrier", sector_pairs
+    )
 )
 report.show_estimates(
     analysis.top_items(by_sector, 3),
@@ -73,6 +86,7 @@ report.show_estimates(
     group_labels=sectors,
     colours=colour,
 )
+report.show_pairs(sector_pairs, "hindered_pairs_by_sector")
 
 # %% [markdown]
 # ## Barriers among collaborators and others
@@ -117,3 +131,9 @@ report.show_theme_published(ed, "barriers", **options)
 
 # %%
 report.show_caveats(ed)
+
+
+# %% tags=["key-findings"]
+# The report's key findings: tested sentences from the sections above, which the export shows
+# at the top of the page.
+report.show_key_findings()

@@ -30,32 +30,31 @@ collaborated = analysis.estimate_indicators(
 )
 levels = analysis.category_labels("gov_level")
 innovators = "innovating " + report.unit_noun(ed)
+level_pairs = analysis.group_pairs(ed, collaborated, "gov_level", levels, "government levels")
 report.show_sentences(
     report.share_sentence(collaborated, "made their latest innovation with a partner", innovators),
-    report.group_sentence(collaborated, levels, "By government level"),
+    report.group_sentence(collaborated, levels, "By government level", level_pairs),
 )
 title = "Latest innovation made in collaboration"
 report.show_estimates(collaborated, "collaborated", title, group_labels=levels, colours=colour)
+report.show_pairs(level_pairs, "collaborated_gov_level_pairs")
 
 # %% [markdown]
 # ## Partners
 #
-# Which partners took part (several may apply). Each partner is tested against the next most
-# common one, within the same sample, with Holm's adjustment for the number of tests.
+# Which partners took part (several may apply). Each partner is tested against every other,
+# within the same sample, with Holm's adjustment over all the pairs.
 
 # %%
 report.show_not_asked(ed, ["partner"])
-partners, partner_differences = analysis.option_differences(ed, "partner", **options)
+partners = analysis.estimate_variable(ed, "partner", **options)
+partner_pairs = analysis.item_pairs(ed, partners, "partners")
 report.show_sentences(
-    report.ranking_sentence(partners, analysis.labels(partners), "partner"),
-    report.differences_sentence(partner_differences, "adjacent partners in the ranking"),
+    report.ranking_sentence(partners, analysis.labels(partners), "partner", partner_pairs),
+    report.differences_sentence(partner_pairs, "partners"),
 )
 report.show_estimates(partners, "partners", "Partners in the latest innovation", colours=colour)
-report.show_differences(
-    partner_differences,
-    "partner_differences",
-    "Each partner against the next most common",
-)
+report.show_pairs(partner_pairs, "partner_differences")
 
 # %% [markdown]
 # ## Partners by government level
@@ -63,8 +62,11 @@ report.show_differences(
 # %%
 report.show_not_asked(ed, ["partner", "gov_level"])
 by_level = analysis.estimate_variable(ed, "partner", by="gov_level", **options)
+level_pairs = analysis.item_pairs_by_group(ed, by_level, "gov_level", levels, "partners")
 report.show_sentences(
-    report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "partner")
+    report.top_by_group_sentence(
+        by_level, analysis.labels(by_level), levels, "partner", level_pairs
+    )
 )
 report.show_estimates(
     by_level,
@@ -73,6 +75,7 @@ report.show_estimates(
     group_labels=levels,
     colours=colour,
 )
+report.show_pairs(level_pairs, "partner_pairs_by_gov_level")
 
 # %% [markdown]
 # ## Collaboration intensity
@@ -83,7 +86,10 @@ report.show_estimates(
 report.show_not_asked(ed, ["partner"])
 intensity = analysis.estimate_option_count(ed, "partner", **options)
 count_labels = analysis.count_labels(intensity, "partner type")
-report.show_sentences(report.ranking_sentence(intensity, count_labels, "number of partner types"))
+count_pairs = analysis.item_pairs(ed, intensity, "numbers of partner types", count_labels)
+report.show_sentences(
+    report.ranking_sentence(intensity, count_labels, "number of partner types", count_pairs)
+)
 report.show_estimates(
     intensity,
     "partner_count",
@@ -91,6 +97,7 @@ report.show_estimates(
     labels=count_labels,
     colours=colour,
 )
+report.show_pairs(count_pairs, "partner_count_pairs")
 
 # %% [markdown]
 # ## Collaboration and effects
@@ -105,7 +112,10 @@ quality = analysis.binary_values(ed, "effect_quality")
 partnered = analysis.collaboration_groups(ed)
 names = analysis.COLLABORATION_GROUPS
 by_partners = analysis.estimate_shares_by(ed, quality, partnered, "effect_quality", **options)
-report.show_sentences(report.group_sentence(by_partners, names, "For increased quality"))
+partner_gap = analysis.group_pairs(ed, by_partners, partnered, names, "groups")
+report.show_sentences(
+    report.group_sentence(by_partners, names, "For increased quality", partner_gap)
+)
 report.show_estimates(
     by_partners,
     "quality_by_partners",
@@ -113,6 +123,7 @@ report.show_estimates(
     group_labels=names,
     colours=colour,
 )
+report.show_pairs(partner_gap, "quality_partner_difference")
 
 # %%
 model = analysis.model_effect_on_collaboration(ed, "effect_quality", threshold=threshold)
@@ -138,3 +149,9 @@ report.show_theme_published(ed, "collaboration", **options)
 
 # %%
 report.show_caveats(ed)
+
+
+# %% tags=["key-findings"]
+# The report's key findings: tested sentences from the sections above, which the export shows
+# at the top of the page.
+report.show_key_findings()

@@ -28,8 +28,12 @@ novelty_names = analysis.category_labels("novelty")
 # %%
 report.show_not_asked(ed, ["novelty"])
 novelty = analysis.estimate_variable(ed, "novelty", **options)
-report.show_sentences(report.ranking_sentence(novelty, analysis.labels(novelty), "origin"))
+origin_pairs = analysis.item_pairs(ed, novelty, "origins")
+report.show_sentences(
+    report.ranking_sentence(novelty, analysis.labels(novelty), "origin", origin_pairs)
+)
 report.show_estimates(novelty, "novelty", "Origin of the latest innovation", colours=colour)
+report.show_pairs(origin_pairs, "novelty_pairs")
 
 # %% [markdown]
 # ## Inspiration channels
@@ -39,8 +43,12 @@ report.show_estimates(novelty, "novelty", "Origin of the latest innovation", col
 # %%
 report.show_not_asked(ed, ["inspiration"])
 channels = analysis.estimate_variable(ed, "inspiration", **options)
-report.show_sentences(report.ranking_sentence(channels, analysis.labels(channels), "channel"))
+channel_pairs = analysis.item_pairs(ed, channels, "channels")
+report.show_sentences(
+    report.ranking_sentence(channels, analysis.labels(channels), "channel", channel_pairs)
+)
 report.show_estimates(channels, "inspiration", "Where the idea came from", colours=colour)
+report.show_pairs(channel_pairs, "inspiration_pairs")
 
 # %% [markdown]
 # ## Spreading actively
@@ -52,12 +60,14 @@ report.show_not_asked(ed, ["spread_actively", "gov_level"])
 spread = analysis.estimate_variable(ed, "spread_actively", by="gov_level", **options)
 levels = analysis.category_labels("gov_level")
 innovators = "innovating " + report.unit_noun(ed)
+level_pairs = analysis.group_pairs(ed, spread, "gov_level", levels, "government levels")
 report.show_sentences(
     report.share_sentence(spread, "actively spread their latest innovation", innovators),
-    report.group_sentence(spread, levels, "By government level"),
+    report.group_sentence(spread, levels, "By government level", level_pairs),
 )
 title = "Spread the latest innovation actively"
 report.show_estimates(spread, "spread_by_gov_level", title, group_labels=levels, colours=colour)
+report.show_pairs(level_pairs, "spread_gov_level_pairs")
 
 # %% [markdown]
 # ## Do copiers spread less than originators?
@@ -72,7 +82,13 @@ spread_values = analysis.binary_values(ed, "spread_actively")
 origin = analysis.substantive_groups(ed, "novelty")
 by_novelty = analysis.estimate_shares_by(ed, spread_values, origin, "spread_actively", **options)
 copier_gap = analysis.group_differences(
-    ed, spread_values, origin, [("3", "1"), ("2", "1")], novelty_names, threshold
+    ed,
+    spread_values,
+    origin,
+    [("3", "1"), ("2", "1")],
+    novelty_names,
+    threshold,
+    family="the {m} comparisons with originators",
 )
 
 # %%
@@ -143,3 +159,9 @@ report.show_theme_published(ed, "diffusion", **options)
 
 # %%
 report.show_caveats(ed)
+
+
+# %% tags=["key-findings"]
+# The report's key findings: tested sentences from the sections above, which the export shows
+# at the top of the page.
+report.show_key_findings()

@@ -23,36 +23,37 @@ levels = analysis.category_labels("gov_level")
 # ## Initiators
 #
 # Who or what mainly led the unit to start its latest innovation (up to three answers). Each
-# initiator is tested against the next most common one, in the same sample, with Holm's
-# adjustment.
+# initiator is tested against every other, in the same sample, with Holm's adjustment over all
+# the pairs.
 
 # %%
 report.show_not_asked(ed, ["initiator"])
-initiators, initiator_differences = analysis.option_differences(ed, "initiator", **options)
+initiators = analysis.estimate_variable(ed, "initiator", **options)
+initiator_pairs = analysis.item_pairs(ed, initiators, "initiators")
 report.show_sentences(
-    report.ranking_sentence(initiators, analysis.labels(initiators), "initiator"),
-    report.differences_sentence(initiator_differences, "adjacent initiators in the ranking"),
+    report.ranking_sentence(initiators, analysis.labels(initiators), "initiator", initiator_pairs),
+    report.differences_sentence(initiator_pairs, "initiators"),
 )
 report.show_estimates(
     initiators, "initiators", "Initiators of the latest innovation", colours=colour
 )
-report.show_differences(
-    initiator_differences,
-    "initiator_differences",
-    "Each initiator against the next most common",
-)
+report.show_pairs(initiator_pairs, "initiator_differences")
 
 # %% [markdown]
 # ## Promoters
 #
 # The share of innovating units for which each factor promoted the latest innovation (strongly or
-# somewhat), ranked.
+# somewhat), ranked; each factor tested against every other with Holm's adjustment.
 
 # %%
 report.show_not_asked(ed, analysis.battery_items("factors"))
 promoters = analysis.battery_shares(ed, "factors", "promoted", **options)
-report.show_sentences(report.ranking_sentence(promoters, analysis.labels(promoters), "promoter"))
+promoter_pairs = analysis.item_pairs(ed, promoters, "promoters")
+report.show_sentences(
+    report.ranking_sentence(promoters, analysis.labels(promoters), "promoter", promoter_pairs)
+)
 report.show_estimates(promoters, "promoters", "Promoted the latest innovation", colours=colour)
+report.show_pairs(promoter_pairs, "promoter_pairs")
 
 # %% [markdown]
 # ## Drivers by government level
@@ -62,8 +63,11 @@ report.show_estimates(promoters, "promoters", "Promoted the latest innovation", 
 # %%
 report.show_not_asked(ed, ["initiator", "gov_level"])
 by_level = analysis.estimate_variable(ed, "initiator", by="gov_level", **options)
+level_pairs = analysis.item_pairs_by_group(ed, by_level, "gov_level", levels, "initiators")
 report.show_sentences(
-    report.top_by_group_sentence(by_level, analysis.labels(by_level), levels, "initiator")
+    report.top_by_group_sentence(
+        by_level, analysis.labels(by_level), levels, "initiator", level_pairs
+    )
 )
 report.show_estimates(
     by_level,
@@ -72,6 +76,7 @@ report.show_estimates(
     group_labels=levels,
     colours=colour,
 )
+report.show_pairs(level_pairs, "initiator_pairs_by_gov_level")
 
 # %% [markdown]
 # ## Which workplaces innovate
@@ -83,7 +88,8 @@ report.show_estimates(
 report.show_not_asked(ed, ["innovative", "gov_level", "sector", "size_class"])
 by_size = analysis.estimate_variable(ed, "innovative", by="size_class", **options)
 sizes = analysis.category_labels("size_class")
-report.show_sentences(report.group_sentence(by_size, sizes, "By size"))
+size_pairs = analysis.group_pairs(ed, by_size, "size_class", sizes, "size classes")
+report.show_sentences(report.group_sentence(by_size, sizes, "By size", size_pairs))
 report.show_estimates(
     by_size,
     "innovative_by_size",
@@ -91,6 +97,7 @@ report.show_estimates(
     group_labels=sizes,
     colours=colour,
 )
+report.show_pairs(size_pairs, "innovative_size_pairs")
 
 # %%
 model = analysis.model_innovative_on_characteristics(ed, threshold=threshold)
@@ -112,3 +119,9 @@ report.show_theme_published(ed, "drivers", **options)
 
 # %%
 report.show_caveats(ed)
+
+
+# %% tags=["key-findings"]
+# The report's key findings: tested sentences from the sections above, which the export shows
+# at the top of the page.
+report.show_key_findings()

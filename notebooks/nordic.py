@@ -41,23 +41,8 @@ compared = {
 figure, beside = analysis.nordic_share(eds, **options)
 novelty = analysis.category_by_country(eds, "novelty", **options)
 leaders = {c: analysis.leader(*novelty, c) for c in ("1", "2", "3")}
-initiators = analysis.top_option_by_country(eds, "initiator", **options)
-
-# %% [markdown]
-# ## Compare with care
-
-# %%
+# Comparability first: before the key findings the export places after this cell.
 report.show_comparability_box(analysis.comparability_facts(eds))
-
-# %% [markdown]
-# ## Key findings
-
-# %%
-report.show_key_findings(
-    report.key_findings(
-        figure, beside, compared["collaboration"][0], novelty, leaders, initiators, labels
-    )
-)
 
 # %% [markdown]
 # ## Overview
@@ -95,6 +80,7 @@ report.show_difference_matrices(novelty[1], labels, "Novelty: differences betwee
 report.show_left_out(analysis.editions_not_asked(eds, headline["collaboration"]), "this comparison")
 shares, differences = compared["collaboration"]
 differences = analysis.name_units(differences, eds)
+report.show_sentences(report.collaboration_sentence(shares, labels))
 report.show_country_comparison(shares, differences, "Collaboration", labels)
 report.show_sentences(report.cross_unit_sentence(differences, labels))
 report.show_difference_matrices(differences, labels, "Collaboration: differences")
@@ -180,3 +166,6 @@ report.show_sentences(*report.outside_sentences(analysis.outside_interval(publis
 
 # %%
 report.show_comparability(eds)
+
+# %% tags=["key-findings"]
+report.show_key_findings()

@@ -10,12 +10,15 @@ disclosure threshold, and its raw outputs are checked for any trace of a suppres
 from __future__ import annotations
 
 import ast
+import html
 import io
+import json
 import re
 import shutil
 from pathlib import Path
 
 import jupytext
+import numpy as np
 import pandas as pd
 import pytest
 from pages import h2_sections
@@ -24,6 +27,7 @@ from innobarometer import analysis, indicators, report
 from innobarometer.analysis import published as analysis_published
 from innobarometer.pipeline import build
 from innobarometer.report import tables as report_tables
+from innobarometer.survey.compare import holm
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -74,8 +78,6 @@ SECTIONS = {
         "Notes and caveats",
     ],
     "nordic": [
-        "Compare with care",
-        "Key findings",
         "Overview",
         "Novelty: own idea, adapted or copied",
         "Collaboration",
@@ -100,12 +102,16 @@ SECTIONS = {
 TEXT_SECTIONS = {
     "Notes and caveats",
     "Beside the published figures",
-    "Compare with care",
     "Key findings",
     "Comparability breaks",
     # The Nordic report's effects: a table with a column per country, no chart.
     "Effects",
 }
+KEY_FINDINGS = "Key findings"
+# The words of a ranking claim (issue 12): a generated sentence using one must carry its claims.
+CLAIM_WORDS = re.compile(r"\b(highest|lowest|most common|least common|ahead of)\b")
+CLAIM_SPAN = re.compile(r'<span class="claim" data-claims="([^"]*)">(.*?)</span>', re.S)
+ABOVE = {"highest", "most common", "higher"}
 SUPPRESSION_RUN = {"theme": "diffusion", "country": "IS", "edition": 2021, "threshold": 40}
 
 
@@ -160,7 +166,8 @@ def test_each_report_has_its_sections_figures_and_synthetic_notice(built, theme)
         if not name.startswith(f"{theme}/"):
             continue
         sections = h2_sections(page)
-        assert list(sections) == SECTIONS[theme], name
+        # Key findings open a theme report, before its own sections (`test_key_findings_...`).
+        assert [h for h in sections if h != KEY_FINDINGS] == SECTIONS[theme], name
         assert "Synthetic demo data." in page and "not survey results" in page, name
         assert "How to read this." in page, name
         for heading, body in sections.items():
@@ -236,7 +243,8 @@ def test_nordic_novelty_names_who_copies_and_adapts_most(built, round_):
     findings = " ".join(re.findall(r'<p class="finding">(.*?)</p>', page, flags=re.S))
     assert "Norway copies most" in findings and "Sweden adapts most" in findings
     assert "Finland (municipal organisations)" in page
-    assert "This report is not a league table" in h2_sections(page)["Compare with care"]
+    # The comparability box comes before the key findings and every section.
+    assert page.index("This report is not a league table") < page.index('id="key-findings"')
     pairs = tables[tables["table"] == "novelty_differences"]
     assert len(pairs) == 30 and pairs["cross_unit"].astype(bool).sum() == 12
 
@@ -252,6 +260,97 @@ def test_trend_compares_consecutive_editions_only_where_a_country_has_several(bu
     page, tables = built["pages"]["overview/SE-2018"]
     assert "edition_differences" not in set(tables["table"])
     assert "single edition" in h2_sections(page)["Trend across editions"]
+
+
+def test_a_reports_trend_ends_at_its_own_edition(built):
+    page, tables = built["pages"]["overview/NO-2020"]
+    changes = tables[tables["table"] == "edition_differences"]
+    assert list(changes["label"]) == ["NO-2020 vs NO-2018"]
+    assert "NO-2024" not in h2_sections(page)["Trend across editions"]
+
+
+def findings(body: str) -> list[str]:
+    """The generated sentences' markup of a section: its finding paragraphs and key findings."""
+    return re.findall(r'<p class="finding">(.*?)</p>', body, re.S) + re.findall(
+        r"<li>(.*?)</li>", body, re.S
+    )
+
+
+def plain(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def test_no_ranking_sentence_lacks_a_significant_holm_difference_in_the_csv(built, project):
+    """Every generated highest/lowest/most common/least common/ahead of sentence on the demo
+    build is a claim span, and each claim rests on rows of the report's CSV: the pairs of the
+    family it names (in its section; anywhere for the key findings), whose Holm p-values are
+    Holm's adjustment of their p-values, each asserted pair significant at 5% in the claimed
+    direction, the subject never unreliable. Sentences carry no quotes and no −0.0."""
+    checked = unclear = 0
+    for name, (page, _) in built["pages"].items():
+        rows = pd.read_csv(project / "build" / f"{name}.csv", dtype=str, keep_default_na=False)
+        for heading, body in h2_sections(page).items():
+            for markup in findings(body) if heading != "Notes and caveats" else []:
+                text = plain(markup)
+                assert "“" not in text and "”" not in text, f"{name}: {text}"
+                assert "−0.0" not in text and "-0.0" not in text, f"{name}: {text}"
+                unclear += text.count("do not differ clearly")
+                outside = plain(CLAIM_SPAN.sub("", markup))
+                assert not CLAIM_WORDS.search(outside), f"{name}: untested claim: {outside}"
+                for data, _ in CLAIM_SPAN.findall(markup):
+                    for claim in json.loads(html.unescape(data)):
+                        in_section = (
+                            rows if heading == KEY_FINDINGS else rows[rows["section"] == heading]
+                        )
+                        check_claim(claim, in_section, f"{name} ({heading})")
+                        checked += 1
+    # The demo makes claims and finds groups that do not differ: both kinds are exercised.
+    assert checked > 50 and unclear > 50, (checked, unclear)
+
+
+def check_claim(claim: dict, rows: pd.DataFrame, where: str) -> None:
+    family = rows[rows["family"] == claim["family"]]
+    assert len(family), f"{where}: no CSV rows of the family {claim['family']!r}"
+    assert len(set(family["table"])) == 1, f"{where}: family in several tables"
+    pairs = list(zip(family["first"], family["second"]))
+    assert len(pairs) == len(set(pairs)), f"{where}: family rows are not one set of pairs"
+    p = pd.to_numeric(family["p"]).to_numpy()
+    adjusted = pd.to_numeric(family["p_holm"]).to_numpy()
+    assert np.allclose(adjusted, holm(p), equal_nan=True), f"{where}: p_holm is not Holm's"
+    tested = int((~np.isnan(p)).sum())
+    assert claim["family"].startswith(f"the {tested} "), f"{where}: family counts {tested}"
+    for other in claim["others"]:
+        subject, against = claim["subject"], other
+        row = family[(family["first"] == subject) & (family["second"] == against)]
+        sign = 1.0
+        if row.empty:
+            row, sign = family[(family["first"] == against) & (family["second"] == subject)], -1.0
+        assert len(row) == 1, f"{where}: no pair of {subject} and {against}"
+        row = row.iloc[0]
+        assert row["suppressed"] == "False", f"{where}: {row['label']} is suppressed"
+        assert float(row["p_holm"]) < 0.05, f"{where}: {row['label']} p_holm {row['p_holm']}"
+        above = sign * float(row["estimate"]) > 0
+        assert above == (claim["kind"] in ABOVE), f"{where}: {row['label']} the other way"
+        flag = row["flag_first"] if sign > 0 else row["flag_second"]
+        assert flag != "unreliable", f"{where}: {subject} is unreliable"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_key_findings_open_each_report_with_tested_sentences_from_below(built, theme):
+    for name, (page, _) in built["pages"].items():
+        if not name.startswith(f"{theme}/"):
+            continue
+        sections = h2_sections(page)
+        assert list(sections)[0] == KEY_FINDINGS, name
+        items = re.findall(r"<li>(.*?)</li>", sections[KEY_FINDINGS], re.S)
+        assert 3 <= len(items) <= 5, name
+        below = " ".join(
+            plain(m) for h, b in sections.items() if h != KEY_FINDINGS for m in findings(b)
+        )
+        for item in items:
+            assert plain(item) in below, f"{name}: key finding not in the sections: {item}"
+        # Right after the front matter: the reader's note comes before it.
+        assert page.index("How to read this.") < page.index('class="key-findings"'), name
 
 
 def test_a_model_too_large_for_a_small_edition_says_so_instead_of_failing(built):

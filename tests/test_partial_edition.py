@@ -318,10 +318,12 @@ def test_the_trend_and_nordic_comparisons_leave_out_editions_that_did_not_ask():
 def test_sentences_about_a_table_with_no_rows_are_not_written():
     empty = estimates.empty_table()
     assert report.share_sentence(empty, "spread it") == ""
-    assert report.ranking_sentence(empty, pd.Series(dtype=str), "channel") == ""
-    assert report.group_sentence(empty, {}, "By level") == ""
-    assert report.top_by_group_sentence(empty, pd.Series(dtype=str), {}, "partner") == ""
     differences = analysis.group_differences(make_edition(), [np.nan] * 6, ["a"] * 6, [], {})
+    assert analysis.item_pairs(make_edition(), empty, "channels").empty
+    assert report.ranking_sentence(empty, pd.Series(dtype=str), "channel", differences) == ""
+    assert report.group_sentence(empty, {}, "By level", differences) == ""
+    empty_labels = pd.Series(dtype=str)
+    assert report.top_by_group_sentence(empty, empty_labels, {}, "partner", differences) == ""
     assert report.differences_sentence(differences, "groups") == ""
     assert report.difference_sentence(differences, "a", "b", "the share") == ""
     assert report.trend_sentence(empty, differences) == ""

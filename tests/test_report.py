@@ -3,12 +3,14 @@ expected, and a suppressed cell never named, shown or drawn."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from test_claims import pairs_of
 
 from innobarometer import report
 from innobarometer.report import figures, notices, sentences, tables
@@ -67,11 +69,28 @@ def test_a_suppressed_share_is_never_given_a_number():
     assert "not shown" in sentence and not re.search(r"\d", sentence)
 
 
+ALL_SIGNIFICANT = {
+    frozenset(p) for p in itertools.combinations(["employees", "own_manager", "citizens"], 2)
+}
+
+
+def initiator_pairs(significant=ALL_SIGNIFICANT, table=INITIATORS):
+    return pairs_of(
+        table["category"].tolist(),
+        table["estimate"].tolist(),
+        significant,
+        "the {m} pairs of initiators",
+        table["suppressed"].tolist(),
+    )
+
+
 def test_ranking_names_the_first_two_and_the_last_shown_never_a_suppressed_item():
-    sentence = report.ranking_sentence(INITIATORS, LABELS, "initiator")
+    sentence = report.ranking_sentence(INITIATORS, LABELS, "initiator", initiator_pairs())
     assert sentence == (
-        "The most common initiator is “Employees” (61%, 95% CI 57–65%), ahead of “Own manager” "
-        "(39%); the least common is “Citizens” (10%). Items with too few answers are not shown."
+        "The most common initiator is Employees (61%, 95% CI 57–65%), ahead of every other "
+        "initiator, the nearest being Own manager (39%); the least common is Citizens (10%); "
+        "each at the 5% level after Holm's adjustment over the 3 pairs of initiators. Items "
+        "with too few answers are not shown."
     )
     assert "Foundations" not in sentence and "90%" not in sentence
 
@@ -88,9 +107,10 @@ def test_ranking_leaves_out_dont_know_and_means():
         ignore_index=True,
     )
     labels = pd.Series(["Employees", "Own manager", "don't know", "number ticked"])
-    sentence = report.ranking_sentence(table, labels, "initiator")
+    pairs = initiator_pairs(table=INITIATORS.iloc[:2])
+    sentence = report.ranking_sentence(table, labels, "initiator", pairs)
     assert "don't know" not in sentence and "ticked" not in sentence
-    assert sentence.startswith("The most common initiator is “Employees”")
+    assert sentence.startswith("The most common initiator is Employees")
 
 
 def test_group_sentence_compares_shown_groups_only():
@@ -103,35 +123,43 @@ def test_group_sentence_compares_shown_groups_only():
         ]
     )
     names = {"state": "State", "regional": "Regional", "municipal": "Municipal"}
-    sentence = report.group_sentence(table, names, "By government level")
+    groups = table.iloc[1:]
+    pairs = pairs_of(
+        groups["group"].tolist(),
+        groups["estimate"].tolist(),
+        {frozenset(("state", "municipal"))},
+        "the {m} pairs of government levels",
+        groups["suppressed"].tolist(),
+    )
+    sentence = report.group_sentence(table, names, "By government level", pairs)
     assert sentence == (
-        "By government level, the share is highest for “State” (87%, 95% CI 83–90%) and lowest "
-        "for “Municipal” (78%, 95% CI 75–81%). Groups with too few answers are not shown."
+        "By government level, the share is higher for State (87%, 95% CI 83–90%) than for "
+        "Municipal (78%, 95% CI 75–81%), at the 5% level after Holm's adjustment over the 1 pair "
+        "of government levels. Groups with too few answers are not shown."
     )
     alone = table[table["group"].isin(["", "regional", "state"])]
-    assert "fewer than two groups" in report.group_sentence(alone, names, "By level")
+    assert "fewer than two groups" in report.group_sentence(alone, names, "By level", pairs)
     # One group in the data (a Nordic report of one country) is not a disclosure matter.
     single = table[table["group"].isin(["", "state"])]
-    assert report.group_sentence(single, names, "For “Innovative”") == (
-        "For “Innovative”, the data hold a single group, so there is nothing to compare."
+    assert report.group_sentence(single, names, "For Innovative", pairs) == (
+        "For Innovative, the data hold a single group, so there is nothing to compare."
     )
-    # Groups equal to the whole per cent are not called highest and lowest.
-    tied = table.assign(estimate=[0.80, 0.831, 0.9, 0.829])
-    assert report.group_sentence(tied, names, "By level") == (
-        "By level, the share is the same to the whole per cent in every group shown (83%). "
+    # Groups whose difference is not significant are not called higher or lower.
+    unclear = pairs.assign(p_holm=0.2)
+    assert report.group_sentence(table, names, "By level", unclear) == (
+        "By level, the groups do not differ clearly: the shares range from 78% to 87%, and none "
+        "of the 1 pair of government levels differs at the 5% level after Holm's adjustment. "
         "Groups with too few answers are not shown."
     )
 
 
 def test_ranking_does_not_put_an_item_ahead_of_an_equal_one():
     zeros = INITIATORS.assign(estimate=[0.0, 0.0, 0.9, 0.0])
-    assert report.ranking_sentence(zeros, LABELS, "type") == (
-        "Every type shown is as common as the others (0%). Items with too few answers are not "
-        "shown."
-    )
-    level = INITIATORS.assign(estimate=[0.612, 0.609, 0.9, 0.104])
-    assert "“Employees” (61%, 95% CI 57–65%), level with “Own manager” (61%)" in (
-        report.ranking_sentence(level, LABELS, "initiator")
+    pairs = initiator_pairs(set(), zeros)
+    assert report.ranking_sentence(zeros, LABELS, "type", pairs) == (
+        "No type is clearly more common than the others: the shares are all 0%, and "
+        "none of the 3 pairs of initiators differs at the 5% level after Holm's adjustment. "
+        "Items with too few answers are not shown."
     )
 
 
@@ -147,12 +175,28 @@ def test_top_by_group_sentence_names_each_groups_leader_unless_suppressed():
         ]
     )
     labels = pd.Series(["Citizens", "Firms"] * 3)
+    both = {frozenset(("citizens", "firms"))}
+    pairs = pd.concat(
+        [
+            pairs_of(
+                ["citizens", "firms"], [0.5, 0.3], both, "the {m} pairs of partners within State"
+            ),
+            pairs_of(
+                ["citizens", "firms"],
+                [0.2, 0.6],
+                both,
+                "the {m} pairs of partners within Municipal",
+            ),
+        ],
+        ignore_index=True,
+    )
     sentence = report.top_by_group_sentence(
-        table, labels, {"state": "State", "municipal": "Municipal"}, "partner"
+        table, labels, {"state": "State", "municipal": "Municipal"}, "partner", pairs
     )
     assert sentence == (
-        "The most common partner is “Citizens” for “State” (50%); “Firms” for “Municipal” "
-        "(60%). Cells with too few answers are not shown."
+        "The most common partner is Citizens for State (50%); Firms for Municipal (60%), each "
+        "ahead of every other partner of its group at the 5% level after Holm's adjustment over "
+        "the 1 pair of partners within each group. Cells with too few answers are not shown."
     )
     assert "regional" not in sentence and "90" not in sentence
 
@@ -176,19 +220,19 @@ def difference(estimate, lower, upper, suppressed=False, p=0.01):
     )
 
 
-def test_difference_sentence_says_whether_the_interval_excludes_zero():
+def test_difference_sentence_says_whether_holm_finds_the_difference():
     lower = report.difference_sentence(
         difference(-0.123, -0.19, -0.05).iloc[0], "among copiers", "among originators", "the share"
     )
     assert lower == (
         "The share is 12.3 percentage points lower among copiers than among originators (95% CI "
-        "−19.0 to −5.0 points); the interval excludes zero, so the difference is unlikely to be "
-        "chance alone."
+        "−19.0 to −5.0 points, unadjusted); significant at the 5% level after Holm's adjustment "
+        "over the 1 comparison of its table (p = 0.010)."
     )
     unclear = report.difference_sentence(
-        difference(0.02, -0.006, 0.046).iloc[0], "in 2023", "in 2020", "the share"
+        difference(0.02, -0.006, 0.046, p=0.2), "in 2023", "in 2020", "the share"
     )
-    assert "2.0 percentage points higher" in unclear and "includes zero" in unclear
+    assert "2.0 percentage points higher" in unclear and "do not show a clear" in unclear
     hidden = report.difference_sentence(
         difference(0.3, 0.1, 0.5, suppressed=True).iloc[0], "x", "y", "the share"
     )
@@ -198,17 +242,17 @@ def test_difference_sentence_says_whether_the_interval_excludes_zero():
 def test_differences_sentence_counts_holm_significant_and_names_the_largest():
     table = pd.concat(
         [difference(0.05, 0.01, 0.09, p=0.01), difference(-0.2, -0.3, -0.1, p=0.001)]
-    ).assign(label=["A vs B", "C vs D"])
+    ).assign(label=["A vs B", "C vs D"], family="the 2 pairs of things")
     table["p_holm"] = [0.02, 0.002]
     assert report.differences_sentence(table, "pairs") == (
         "Of 2 differences between pairs tested, 2 are significant at the 5% level after Holm's "
-        "adjustment for multiple tests; the largest is C vs D (−20.0 points, 95% CI −30.0 to "
-        "−10.0)."
+        "adjustment over the 2 pairs of things; the largest is C vs D (−20.0 points, 95% CI "
+        "−30.0 to −10.0, unadjusted)."
     )
     one = report.differences_sentence(table.iloc[1:], "pairs")
     assert one == (
-        "The one difference between pairs tested, C vs D (−20.0 points, 95% CI −30.0 to −10.0), "
-        "is significant at the 5% level."
+        "The one difference between pairs tested, C vs D (−20.0 points, 95% CI −30.0 to −10.0, "
+        "unadjusted), is significant at the 5% level."
     )
     table["p_holm"] = [0.2, 0.3]
     assert report.differences_sentence(table.iloc[:1], "pairs") == (

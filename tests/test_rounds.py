@@ -169,5 +169,7 @@ def test_a_per_country_theme_is_built_for_countries_with_two_editions_only(proje
     )
     assert not (project / "build" / "trends" / "NO.html").exists()
     # Without the reads cell, the same parameters are a theme per edition with `edition` missing.
-    (project / "notebooks" / "trends.py").write_text(TRENDS.replace('# %% tags=["reads"]\nreads = ["country"]\n', ""))
+    (project / "notebooks" / "trends.py").write_text(
+        TRENDS.replace('# %% tags=["reads"]\nreads = ["country"]\n', "")
+    )
     assert not next(t for t in build.discover_themes() if t.name == "trends").per_country

@@ -11,8 +11,12 @@ from innobarometer.analysis.differences import (
     battery_differences,
     country_differences,
     group_differences,
+    group_pairs,
+    item_pairs,
+    item_pairs_by_group,
     option_differences,
     trend,
+    trend_editions,
 )
 from innobarometer.analysis.editions import (
     AnalysisError,
@@ -106,7 +110,10 @@ __all__ = [
     "evaluation_groups",
     "fit_logistic",
     "group_differences",
+    "group_pairs",
     "headline_indicators",
+    "item_pairs",
+    "item_pairs_by_group",
     "items_by_country",
     "labels",
     "leader",
@@ -128,4 +135,5 @@ __all__ = [
     "top_items",
     "top_option_by_country",
     "trend",
+    "trend_editions",
 ]

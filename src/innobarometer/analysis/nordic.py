@@ -186,13 +186,16 @@ def pairwise_by_country(shares: pd.DataFrame, dfs: dict, editions: list[Edition]
         table = pd.DataFrame(rows).reindex(columns=[c for c in DIFFERENCE_COLUMNS if c != "p_holm"])
         table["suppressed"] = table["suppressed"].astype(bool)
         table.insert(DIFFERENCE_COLUMNS.index("p_holm"), "p_holm", holm(table["p"].to_numpy()))
+        tested = int(table["p"].notna().sum())
+        family = f"the {tested} country pairs of {_row_label(indicator, category)}"
+        table["family"] = family.replace("the 1 country pairs", "the 1 country pair")
         table["indicator"] = indicator
         table["category"] = category
         table["cross_unit"] = [
             levels[f] != levels[s] for f, s in zip(table["first"], table["second"])
         ]
         parts.append(table)
-    columns = [*DIFFERENCE_COLUMNS, "indicator", "category", "cross_unit"]
+    columns = [*DIFFERENCE_COLUMNS, "family", "indicator", "category", "cross_unit"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
@@ -322,6 +325,7 @@ def name_units(differences: pd.DataFrame, editions: list[Edition]) -> pd.DataFra
     ('FI-2018' -> 'FI-2018 (municipal organisations)'), with `cross_unit` marking the pairs of
     different units."""
     units = {e.edition_id: unit_level(e) for e in editions}
+    countries = {e.country: unit_level(e) for e in editions}
     named = differences["label"].astype(str)
     for edition_id, level in units.items():
         if level != WORKPLACE:
@@ -330,8 +334,10 @@ def name_units(differences: pd.DataFrame, editions: list[Edition]) -> pd.DataFra
                 f"{edition_id} ({UNIT_NAMES.get(level, level + 's')})",
                 regex=False,
             )
+    # The pairs name countries (or, before the claims API, edition ids): the unit of either.
     cross = [
-        units.get(f) != units.get(s) for f, s in zip(differences["first"], differences["second"])
+        countries.get(str(f)[:2]) != countries.get(str(s)[:2])
+        for f, s in zip(differences["first"], differences["second"])
     ]
     return differences.assign(label=named, cross_unit=cross)
 

@@ -128,13 +128,15 @@ def export_html(notebook, title: str, shown_parameters: tuple) -> str:
     # New nodes for what changes, shared ones for the rest: nbconvert copies the page anyway, and
     # the executed notebook (read again for the CSV) stays as it was.
     page = NotebookNode(notebook)
-    page.cells = [
-        NotebookNode(cell, outputs=[_for_page(o) for o in cell.outputs if _for_readers(o)])
-        if cell.cell_type == "code"
-        else cell
-        for cell in notebook.cells
-        if not HIDDEN_CELL_TAGS & set(cell.metadata.get("tags", []))
-    ]
+    page.cells = key_findings_first(
+        [
+            NotebookNode(cell, outputs=[_for_page(o) for o in cell.outputs if _for_readers(o)])
+            if cell.cell_type == "code"
+            else cell
+            for cell in notebook.cells
+            if not HIDDEN_CELL_TAGS & set(cell.metadata.get("tags", []))
+        ]
+    )
     resources = {
         "report": {
             "title": title,
@@ -144,6 +146,19 @@ def export_html(notebook, title: str, shown_parameters: tuple) -> str:
     }
     body, _ = _html_exporter().from_notebook_node(page, resources=resources)
     return body
+
+
+# A cell whose output is the report's key findings: run last (it collects the sentences the
+# sections showed), shown first, right after the front matter (the page's first code cell).
+KEY_FINDINGS_TAG = "key-findings"
+
+
+def key_findings_first(cells: list) -> list:
+    """The page's cells with those tagged `KEY_FINDINGS_TAG` moved after the first code cell."""
+    moved = [c for c in cells if KEY_FINDINGS_TAG in c.metadata.get("tags", [])]
+    rest = [c for c in cells if KEY_FINDINGS_TAG not in c.metadata.get("tags", [])]
+    first = next((i for i, c in enumerate(rest) if c.cell_type == "code"), len(rest) - 1)
+    return rest[: first + 1] + moved + rest[first + 1 :]
 
 
 def tables_csv(notebook) -> str:

@@ -62,9 +62,13 @@ NOVELTY_VERBS = {"1": "develops its own innovations most", "2": "adapts most", "
 
 
 def novelty_sentences(shares, differences, labels: dict, leaders: dict) -> list[str]:
-    """'Norway copies most: 34% of its latest innovations were largely copies, more than in each
-    other country (...)' for each category with a leader (`analysis.nordic.leader`); where no
+    """'Norway copies most: 34% (31-37%) of its latest innovations were largely copies, the
+    highest share, each difference significant after Holm within the 10 country pairs of ...'
+    for each category with a leader (`analysis.nordic.leader`), as a tested claim; where no
     country leads, says so."""
+    # lazy: the claims' sentence type lives with the shared sentences
+    from innobarometer.report.sentences import Claim, Finding
+
     sentences = []
     for category, verb in NOVELTY_VERBS.items():
         country = leaders.get(category)
@@ -73,25 +77,48 @@ def novelty_sentences(shares, differences, labels: dict, leaders: dict) -> list[
         row = shares[(shares["group"] == country) & (shares["category"] == category)].iloc[0]
         pairs = differences[differences["category"] == category]
         mine = pairs[(pairs["first"] == country) | (pairs["second"] == country)]
+        others = tuple(s if f == country else f for f, s in zip(mine["first"], mine["second"]))
+        family = str(pairs["family"].iloc[0])
         crossing = [
             labels[s if f == country else f]
             for f, s, cross in zip(mine["first"], mine["second"], mine["cross_unit"])
             if cross
         ]
-        sentence = (
+        text = (
             f"{labels[country]} {verb}: {100 * row.estimate:.0f}% of its latest innovations "
-            f"({100 * row.ci_lower:.0f}-{100 * row.ci_upper:.0f}%), more than in each other "
-            "country, every difference significant after Holm over the country pairs."
+            f"({100 * row.ci_lower:.0f}-{100 * row.ci_upper:.0f}%), the highest share, each "
+            f"difference significant after Holm within {family}."
         )
         if crossing:
-            sentence += f" The difference with {', '.join(crossing)} is between different units."
-        sentences.append(sentence)
+            text += f" The difference with {', '.join(crossing)} is between different units."
+        sentences.append(Finding(text, [Claim("highest", country, others, family)]))
     if not sentences:
         sentences.append(
-            "No country copies or adapts more than every other country with differences that "
-            "are significant after Holm."
+            Finding(
+                "No country copies or adapts more than every other country with differences "
+                "that are significant after Holm."
+            )
         )
     return sentences
+
+
+def collaboration_sentence(shares, labels: dict) -> str:
+    """'In every country most innovations are made in collaboration: from 69% (Denmark) to 95%
+    (Finland (municipal organisations)), each 95% interval above one half.' as a tested finding
+    (each interval excludes one half); nothing when one does not."""
+    # lazy: the claims' sentence type lives with the shared sentences
+    from innobarometer.report.sentences import Finding
+
+    rows = shares[(shares["indicator"] == "collaborated_any") & ~shares["suppressed"]]
+    if rows.empty or not (rows["ci_lower"] > 0.5).all():
+        return ""
+    low, high = rows.loc[rows["estimate"].idxmin()], rows.loc[rows["estimate"].idxmax()]
+    return Finding(
+        "In every country most innovations are made in collaboration: from "
+        f"{100 * low.estimate:.0f}% ({labels.get(low.group, low.group)}) to "
+        f"{100 * high.estimate:.0f}% ({labels.get(high.group, high.group)}), each 95% "
+        "interval above one half."
+    )
 
 
 def nordic_figure_sentence(figure, others, labels: dict) -> str:
@@ -148,8 +175,8 @@ def _cell_colour(value: float, limit: float) -> str:
     """A diverging colour for a difference: blue below zero, red above, white at zero."""
     weight = min(abs(value) / limit, 1.0) * 0.6
     end = (178, 24, 43) if value > 0 else (33, 102, 172)
-    mixed = [round(255 + (c - 255) * weight) for c in end]
-    return "#" + "".join(f"{c:02x}" for c in mixed)
+    mixed = [round((255 + (c - 255) * weight) / 17) for c in end]
+    return "#" + "".join(f"{c:x}" for c in mixed)  # three hex digits: the page stays small
 
 
 def difference_matrices_html(differences, labels: dict, title: str = "") -> str:
@@ -193,14 +220,15 @@ def difference_matrices_html(differences, labels: dict, title: str = "") -> str:
                 )
             body.append(f"<tr><th>{html.escape(first)}</th>{''.join(tds)}</tr>")
         panels.append(
-            f'<table class="estimates matrix"><caption>{html.escape(panel)}</caption>'
+            f'<table class="matrix"><caption>{html.escape(panel)}</caption>'
             f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
     codes = list(dict.fromkeys([*data["row"], *data["column"]]))
-    key = "; ".join(f"{c} {labels.get(c, c)}" for c in codes)
+    key = "; ".join(f"{c}: {labels[c]}" for c in codes if "(" in labels.get(c, ""))
     caption = (
         f"{title + ': ' if title else ''}row country minus column country, percentage points; "
-        f"* significant after Holm (the country pairs of one indicator); ≠ different units. {key}."
+        f"* significant after Holm (the country pairs of one indicator); ≠ different units"
+        + (f" ({key})." if key else ".")
     )
     return (
         f'<figure class="difference-matrix"><figcaption>{html.escape(caption)}</figcaption>'
@@ -291,54 +319,6 @@ def show_by_country(
     if not differences.empty:
         summary = compact_differences(differences, labels)
         display(table_bundle(differences, f"{name}_differences", summary), raw=True)
-
-
-def key_findings(figure, others, collaboration, novelty, novelty_leaders, initiators, labels):
-    """Four to six sentences, each from a tested comparison: the Nordic figure (with Finland
-    beside it), collaboration the norm (every interval above one half), who copies and who
-    adapts most (Holm over the country pairs), the most common initiator (ahead of the next
-    option within each edition, Holm)."""
-    # lazy: the analysis layer is only needed once findings are written
-    from innobarometer.codebook import load_codebook
-
-    findings = [nordic_figure_sentence(figure, others, labels)]
-    shares = collaboration[
-        (collaboration["indicator"] == "collaborated_any") & ~collaboration["suppressed"]
-    ]
-    if len(shares) and (shares["ci_lower"] > 0.5).all():
-        low, high = shares.loc[shares["estimate"].idxmin()], shares.loc[shares["estimate"].idxmax()]
-        findings.append(
-            "In every country most innovations are made in collaboration: from "
-            f"{100 * low.estimate:.0f}% ({labels.get(low.group, low.group)}) to "
-            f"{100 * high.estimate:.0f}% ({labels.get(high.group, high.group)}), each 95% "
-            "interval above one half."
-        )
-    findings += [
-        s
-        for s in novelty_sentences(novelty[0], novelty[1], labels, novelty_leaders)
-        if "No country" not in s
-    ]
-    if len(initiators):
-        options = load_codebook()["initiator"].options
-        common = initiators["option"].mode().iloc[0]
-        mine = initiators[initiators["option"] == common]
-        ahead = mine[(mine["p_holm"] < 0.05) & (mine["difference"] > 0)]
-        where = (
-            "every country"
-            if len(mine) == len(initiators)
-            else f"{len(mine)} of {len(initiators)} countries"
-        )
-        findings.append(
-            f"“{options.get(common, common)}” is the most common initiator in {where}, "
-            f"significantly ahead of the next option (after Holm) in {len(ahead)} of them."
-        )
-    return [f for f in findings if f]
-
-
-def show_key_findings(findings) -> None:
-    """The key findings as a list at the top of the report."""
-    items = "".join(f"<li>{html.escape(f)}</li>" for f in findings)
-    show_html(f'<ul class="key-findings">{items}</ul>')
 
 
 def copiers_sentence(spread) -> str:

@@ -7,6 +7,7 @@ import html
 
 from innobarometer.analysis.estimates import innovator_count, not_asked, not_asked_text
 from innobarometer.report.figures import COUNTRY_NAMES
+from innobarometer.report.sentences import forget_findings
 from innobarometer.report.tables import show_html
 from innobarometer.wording import data_notice_html
 
@@ -64,8 +65,14 @@ def how_to_read_html(ci_method: str, threshold: int) -> str:
     return (
         '<div class="notice how-to-read"><strong>How to read this.</strong> Each percentage is an '
         "estimate for all units of the population, weighted by the survey design; the range after "
-        f"it is its 95% confidence interval ({html.escape(method)}). A difference whose interval "
-        "excludes zero is unlikely to be chance alone. Cells based on fewer than "
+        f"it is its 95% confidence interval ({html.escape(method)}). Comparisons are tested in "
+        "families that the text names (for example the 45 pairs of sectors), with Holm's "
+        "adjustment for the number of tests: read a difference as significant by its Holm "
+        "p-value (“p (Holm)” below 0.05). The interval beside a difference is unadjusted: it "
+        "shows the size of the difference, and may exclude zero although the Holm p-value does "
+        "not reach 0.05. A group is called highest, lowest or most common only when it differs "
+        "significantly from every other group of its family; otherwise the text says the groups "
+        "do not differ clearly. Cells based on fewer than "
         f"{int(threshold)} responding units are suppressed: blank in tables, absent from figures "
         "and never named in the text. “unreliable” marks an estimate resting on too few "
         "effective units to lean on.</div>"
@@ -73,7 +80,9 @@ def how_to_read_html(ci_method: str, threshold: int) -> str:
 
 
 def show_front_matter(edition, question: str, ci_method: str, threshold: int) -> None:
-    """Edition line, synthetic-data notice and 'how to read this' note: the top of every report."""
+    """Edition line, synthetic-data notice and 'how to read this' note: the top of every report
+    (which starts the report's collection of tested sentences for its key findings)."""
+    forget_findings()
     show_html(edition_heading_html(edition, question))
     show_html(synthetic_notice_html(edition.synthetic, edition.edition_id))
     show_html(no_innovators_html([edition]))
@@ -145,7 +154,9 @@ def show_left_out(lacking: dict[str, list[str]], comparison: str) -> None:
 
 
 def show_nordic_front_matter(editions, ci_method: str, threshold: int) -> None:
-    """Which editions the comparison sets side by side, the data notice and the reader's note."""
+    """Which editions the comparison sets side by side, the data notice and the reader's note
+    (which starts the report's collection of tested sentences for its key findings)."""
+    forget_findings()
     names = ", ".join(
         f"{COUNTRY_NAMES.get(e.country, e.country)} {e.year} ({len(e.frame):,} {unit_noun(e)})"
         for e in editions

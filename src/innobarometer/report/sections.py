@@ -82,6 +82,44 @@ def show_differences(differences: pd.DataFrame, name: str, title: str, figure: b
     show_table(differences, name, shown=format_differences(differences))
 
 
+# A table of pairs longer than this shows each family's leading item against the others only.
+PAIRS_SHOWN = 45
+
+
+def show_pairs(pairs: pd.DataFrame, name: str) -> None:
+    """The pairs behind a section's claims (`analysis.group_pairs`, `item_pairs`,
+    `item_pairs_by_group`): every row for the CSV; on the page all of them, or for a long table
+    each family's leading item (by point estimate) against the others, the caption says so."""
+    if pairs.empty:
+        return
+    shown = pairs if len(pairs) <= PAIRS_SHOWN else _leaders_pairs(pairs)
+    caption = None
+    if len(shown) < len(pairs):
+        caption = (
+            f"Each family's leading item against the others: {len(shown)} of {len(pairs)} pairs; "
+            "every pair is in the report's CSV."
+        )
+    show_table(pairs, name, shown=format_differences(shown), caption=caption)
+
+
+def _leaders_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each family's item that is larger than the most others."""
+    parts = []
+    for _, family in pairs.groupby("family", sort=False):
+        tested = family[~family["suppressed"].astype(bool)]
+        wins = pd.concat(
+            [
+                tested.loc[tested["estimate"] > 0, "first"],
+                tested.loc[tested["estimate"] < 0, "second"],
+            ]
+        ).value_counts()
+        if wins.empty:
+            continue
+        leader = wins.index[0]
+        parts.append(family[(family["first"] == leader) | (family["second"] == leader)])
+    return pd.concat(parts) if parts else pairs.iloc[0:0]
+
+
 def show_model(model, name: str, title: str) -> None:
     """A survey logistic model: odds-ratio figure and table, or the reason there is none (nothing
     when the edition did not ask what it needs: the section's notice says so)."""
@@ -148,9 +186,14 @@ def show_country_comparison(
     countries side by side (`group_labels`: the countries' names, default COUNTRY_NAMES),
     tested differences."""
 
+    # Differences between countries answering for different units (Finland's organisations
+    # against workplaces) stay in the table, marked, but are never the one described.
+    cross = differences["cross_unit"].astype(bool) if "cross_unit" in differences else None
+    described = differences if cross is None or not cross.any() else differences[~cross]
+    what = "countries" if described is differences else "countries answering for the same unit"
     show_sentences(
-        *country_sentences(shares, codebook_labels(shares)),
-        differences_sentence(differences, "countries"),
+        *country_sentences(shares, codebook_labels(shares), described),
+        differences_sentence(described, what),
     )
     key = theme.lower().replace(" ", "_")
     show_estimates(

@@ -158,14 +158,14 @@ def format_differences(differences: pd.DataFrame) -> pd.DataFrame:
     hidden = differences["suppressed"].astype(bool)
 
     def signed(values):
-        return ["" if h else f"{100 * v:+.1f}" for v, h in zip(values, hidden)]
+        return ["" if h else _signed_points(v) for v, h in zip(values, hidden)]
 
     shown = pd.DataFrame(
         {
             "Comparison": differences["label"],
             "Difference (points)": signed(differences["estimate"]),
-            "95% interval": [
-                "" if h else f"{100 * lo:+.1f} to {100 * hi:+.1f}"
+            "95% interval (unadjusted)": [
+                "" if h else f"{_signed_points(lo)} to {_signed_points(hi)}"
                 for lo, hi, h in zip(differences["ci_lower"], differences["ci_upper"], hidden)
             ],
             "p": ["" if h else _p_text(p) for p, h in zip(differences["p"], hidden)],
@@ -175,6 +175,13 @@ def format_differences(differences: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return shown.reset_index(drop=True)
+
+
+def _signed_points(value: float) -> str:
+    """Percentage points with a sign ('+4.0', '-12.3'); '0.0' when it rounds to zero, never
+    '-0.0' or '+0.0'."""
+    text = f"{100 * value:+.1f}"
+    return "0.0" if float(text) == 0 else text
 
 
 def _p_text(p: float) -> str:
