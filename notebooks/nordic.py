@@ -13,6 +13,8 @@
 editions = "latest"
 round = "latest"  # the round's name in data/rounds.yaml (the build passes it)
 lacking = []  # the round's editions that are not in the active data set
+previous_round = ""  # the round before it in data/rounds.yaml (the build passes it)
+previous_editions = []  # that round's active editions
 threshold = 5
 ci_method = "logit"
 
@@ -137,6 +139,17 @@ report.show_by_country(*hindered, "hindered", "Hindered the innovation (ranked)"
 # %%
 effects = analysis.items_by_country(eds, analysis.battery_items("effects"), **options)
 report.show_by_country(*effects, "effects", "Effects achieved, by country", labels)
+
+# %% [markdown]
+# ## Change since the previous round
+#
+# For each country whose edition differs between the previous round and this one, the change in
+# the overview's headline indicators (independent samples; Holm over the countries' changes of
+# one indicator).
+
+# %%
+changes = analysis.change_between_rounds(eds, previous_editions, headline["overview"], **options)
+report.show_round_changes(changes, previous_round)
 
 # %% [markdown]
 # ## Beside the published figures

@@ -85,6 +85,7 @@ SECTIONS = {
         "Drivers",
         "Barriers",
         "Effects",
+        "Change since the previous round",
         "Beside the published figures",
         "Notes and caveats",
     ],
@@ -104,8 +105,9 @@ TEXT_SECTIONS = {
     "Beside the published figures",
     "Key findings",
     "Comparability breaks",
-    # The Nordic report's effects: a table with a column per country, no chart.
+    # The Nordic report's effects and changes since the previous round: tables, no chart.
     "Effects",
+    "Change since the previous round",
 }
 KEY_FINDINGS = "Key findings"
 # The words of a ranking claim (issue 12): a generated sentence using one must carry its claims.
@@ -505,3 +507,21 @@ def test_trends_show_breaks_first_and_test_each_change(built, project):
     index = (project / "build" / "index.html").read_text()
     assert "one edition (SE-2018): no trend to show" in index
     assert 'href="trends/NO.html"' in index and "trends/SE.html" not in index
+
+
+def test_the_latest_round_shows_each_countrys_change_since_the_previous_round(built):
+    _, tables = built["pages"]["nordic/latest"]
+    changes = tables[tables["table"] == "round_changes"]
+    innovative = changes[changes["indicator"] == "innovative"]
+    # Sweden's edition is the same in both rounds: no change of Sweden.
+    assert list(zip(innovative["second"], innovative["first"])) == [
+        ("DK-2017", "DK-2023"),
+        ("NO-2018", "NO-2024"),
+        ("FI-2018", "FI-2022"),
+        ("IS-2018", "IS-2021"),
+    ]
+    assert set(innovative["family"]) == {
+        "the 4 changes between rounds of Innovative (introduced at least one innovation)"
+    }
+    _, first = built["pages"]["nordic/2018"]
+    assert first[first["table"] == "round_changes"].empty

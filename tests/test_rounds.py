@@ -51,7 +51,10 @@ def test_a_round_with_a_missing_edition_compares_the_others_and_names_it(project
 def test_a_theme_that_takes_round_and_lacking_is_passed_them(project):
     notebook = project / "notebooks" / "nordic.py"
     text = notebook.read_text().replace(
-        'editions = "latest"\n', 'editions = "latest"\nround = "latest"\nlacking = []\n', 1
+        'editions = "latest"\n',
+        'editions = "latest"\nround = "latest"\nlacking = []\n'
+        'previous_round = ""\nprevious_editions = []\n',
+        1,
     )
     notebook.write_text(text)
     rounds, _, _ = nordic_reports()
@@ -59,8 +62,17 @@ def test_a_theme_that_takes_round_and_lacking_is_passed_them(project):
         "editions": ["DK-2020"],
         "round": "2020",
         "lacking": ["NO-2020"],
+        "previous_round": "",
+        "previous_editions": [],
     }
-    assert rounds["latest"].parameters == {"editions": "latest", "round": "latest", "lacking": []}
+    # The round before it in the file: the report shows each country's change since then.
+    assert rounds["latest"].parameters == {
+        "editions": "latest",
+        "round": "latest",
+        "lacking": [],
+        "previous_round": "2020",
+        "previous_editions": ["DK-2020"],
+    }
 
 
 def test_a_round_without_an_active_edition_makes_no_report(project):

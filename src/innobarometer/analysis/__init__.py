@@ -59,6 +59,7 @@ from innobarometer.analysis.models import (
 from innobarometer.analysis.nordic import (
     battery_by_country,
     category_by_country,
+    change_between_rounds,
     comparability_facts,
     copiers_spread_less,
     country_labels,
@@ -89,6 +90,7 @@ __all__ = [
     "battery_shares",
     "binary_values",
     "category_by_country",
+    "change_between_rounds",
     "category_labels",
     "collaboration_groups",
     "comparability_breaks",

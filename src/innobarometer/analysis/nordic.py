@@ -342,6 +342,48 @@ def name_units(differences: pd.DataFrame, editions: list[Edition]) -> pd.DataFra
     return differences.assign(label=named, cross_unit=cross)
 
 
+def change_between_rounds(
+    editions: list[Edition], previous: list[str], indicators: list[str], **options
+) -> pd.DataFrame:
+    """For each country whose edition differs between the previous round (`previous`, edition
+    ids) and this one, each indicator's change from the earlier edition to this one
+    (independent samples); Holm over the countries' changes of one indicator, the family named
+    "the {m} changes between rounds of <indicator>". No rows when no country's edition differs."""
+    # lazy: the differences module is only needed when a previous round is given
+    from innobarometer.analysis.differences import independent_differences
+    from innobarometer.analysis.editions import load_edition
+    from innobarometer.indicators import load_indicators
+
+    earlier = {e[:2]: e for e in previous}
+    labels = country_labels(editions)
+    parts = []
+    for indicator in indicators:
+        label = load_indicators()[indicator].label
+        rows = []
+        for edition in editions:
+            before = earlier.get(edition.country)
+            if before is None or before == edition.edition_id:
+                continue
+            old = load_edition(before)
+            if not_asked(old, [indicator]) or not_asked(edition, [indicator]):
+                continue
+            _, diff = independent_differences([old, edition], indicator, [(1, 0)], **options)
+            rows.append(
+                diff.assign(
+                    label=f"{label}: {labels[edition.country]} {old.year} to {edition.year}",
+                    indicator=indicator,
+                )
+            )
+        if not rows:
+            continue
+        table = pd.concat(rows, ignore_index=True)
+        table["p_holm"] = holm(table["p"].to_numpy())
+        tested = int(table["p"].notna().sum())
+        table["family"] = f"the {tested} changes between rounds of {label}"
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
 def share_label(indicator: str, category: str) -> str:
     """What one share is of (public name of `_row_label`)."""
     return _row_label(indicator, str(category))

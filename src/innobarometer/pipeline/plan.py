@@ -319,8 +319,9 @@ def plan_reports(themes: list[Theme], data_set: DataSet) -> list[Report]:
     set_themes = [t for t in themes if t.per_edition_set]
     rounds = load_rounds() if set_themes else ()
     for theme in set_themes:
-        for round_ in rounds:
-            reports.extend(_round_report(theme, round_, data_set))
+        for number, round_ in enumerate(rounds):
+            previous = rounds[number - 1] if number else None
+            reports.extend(_round_report(theme, round_, data_set, previous))
     return reports
 
 
@@ -347,7 +348,9 @@ def _country_reports(theme: Theme, data_set: DataSet) -> list[Report]:
     return reports
 
 
-def _round_report(theme: Theme, round_: Round, data_set: DataSet) -> list[Report]:
+def _round_report(
+    theme: Theme, round_: Round, data_set: DataSet, previous: Round | None = None
+) -> list[Report]:
     """An edition-set theme's report of one round; none when no edition of it is active. The
     theme gets the round's editions, and its name and lacking editions when its parameters cell
     takes `round` and `lacking`."""
@@ -364,6 +367,11 @@ def _round_report(theme: Theme, round_: Round, data_set: DataSet) -> list[Report
         parameters["round"] = round_.name
     if "lacking" in theme.defaults:
         parameters["lacking"] = list(lacking)
+    if "previous_editions" in theme.defaults:
+        # The round before it in the file: the report shows each country's change since then.
+        earlier = previous.resolve(data_set.editions)[0] if previous else ()
+        parameters["previous_round"] = previous.name if previous else ""
+        parameters["previous_editions"] = list(earlier)
     named = "" if round_.name == LATEST else f" round {round_.name}"
     return [
         Report(

@@ -47,9 +47,10 @@ def comparability_html(facts) -> str:
         "come from any of these as much as from how they innovate. This report is not a league "
         "table: it names a country as highest only where every difference is significant after "
         "Holm, and marks differences between countries that answer for different units.</p>"
-        "<table><thead><tr><th>Country</th><th>Unit and respondent</th><th>Coverage</th>"
-        "<th>Survey year</th><th>Reference period</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></div>"
+        # The table scrolls inside the box on a narrow screen; the page never does.
+        '<div style="overflow-x:auto"><table><thead><tr><th>Country</th>'
+        "<th>Unit and respondent</th><th>Coverage</th><th>Survey year</th>"
+        f"<th>Reference period</th></tr></thead><tbody>{rows}</tbody></table></div></div>"
     )
 
 
@@ -152,6 +153,28 @@ def outside_sentences(outside) -> list[str]:
     ]
 
 
+def show_round_changes(changes, previous_round: str) -> None:
+    """The changes since the previous round: sentences (significant ones after Holm), the table
+    (to the CSV as `round_changes`); says why there is none."""
+    # lazy: the trend report's sentences and the sections' tables are shared here
+    from innobarometer.report.sections import show_differences
+    from innobarometer.report.sentences import show_sentences
+    from innobarometer.report.trends import change_sentences
+
+    if not previous_round:
+        show_html("<p>This is the first round in data/rounds.yaml: there is no earlier round.</p>")
+        return
+    if changes.empty:
+        show_html(
+            f"<p>No country's edition differs between round {html.escape(previous_round)} and "
+            "this one, so there is no change to show.</p>"
+        )
+        return
+    show_html(f"<p>Since round {html.escape(previous_round)}:</p>")
+    show_sentences(*change_sentences(changes, "the two rounds"))
+    show_differences(changes, "round_changes", f"Change since round {previous_round}", figure=False)
+
+
 def cross_unit_sentence(differences, labels: dict) -> str:
     """How many of the differences compare countries that answer for different units (shown in
     the table and the matrix, marked, never described as the largest)."""
@@ -214,14 +237,16 @@ def difference_matrices_html(differences, labels: dict, title: str = "") -> str:
                     tds.append("<td></td>")
                     continue
                 value, mark = cells[(first, second)]
+                shown = f"{value:+.0f}" if round(value) else "0"  # never "-0"
                 tds.append(
                     f'<td style="background:{_cell_colour(value, limit)}">'
-                    f"{value:+.0f}{html.escape(mark)}</td>"
+                    f"{shown}{html.escape(mark)}</td>"
                 )
             body.append(f"<tr><th>{html.escape(first)}</th>{''.join(tds)}</tr>")
         panels.append(
+            '<div style="overflow-x:auto;max-width:100%">'
             f'<table class="matrix"><caption>{html.escape(panel)}</caption>'
-            f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
         )
     codes = list(dict.fromkeys([*data["row"], *data["column"]]))
     key = "; ".join(f"{c}: {labels[c]}" for c in codes if "(" in labels.get(c, ""))

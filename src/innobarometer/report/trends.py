@@ -44,9 +44,9 @@ def show_breaks(breaks: pd.DataFrame) -> None:
     show_table(breaks, "comparability_breaks")
 
 
-def change_sentences(changes: pd.DataFrame) -> list[str]:
-    """For each indicator, its significant changes between consecutive editions (after Holm over
-    that indicator's changes), or that none is significant."""
+def change_sentences(changes: pd.DataFrame, between: str = "consecutive editions") -> list[str]:
+    """For each indicator, its significant changes (after Holm over that indicator's changes),
+    or that none between `between` is significant."""
     sentences = []
     if changes.empty:
         return sentences
@@ -57,17 +57,21 @@ def change_sentences(changes: pd.DataFrame) -> list[str]:
         if shown.empty:
             continue
         if significant.empty:
-            sentences.append(
-                f"{label}: no change between consecutive editions is significant after Holm."
-            )
+            sentences.append(f"{label}: no change between {between} is significant after Holm.")
             continue
         parts = [
-            f"from {row.second} to {row.first} {100 * row.estimate:+.1f} points "
-            f"({100 * row.ci_lower:+.1f} to {100 * row.ci_upper:+.1f})"
+            f"from {row.second} to {row.first} {_points(row.estimate)} points "
+            f"({_points(row.ci_lower)} to {_points(row.ci_upper)})"
             for row in significant.itertuples(index=False)
         ]
         sentences.append(f"{label}: significant after Holm, {'; '.join(parts)}.")
     return sentences
+
+
+def _points(share: float) -> str:
+    """A difference of shares in signed percentage points, never '-0.0'."""
+    text = f"{100 * share:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text
 
 
 def show_trend(shares: pd.DataFrame, changes: pd.DataFrame, theme: str) -> None:
