@@ -190,7 +190,7 @@ def test_tables_are_stacked_with_the_union_of_columns_under_their_headings():
 
 def test_longest_reports_start_first(tmp_path):
     def report(theme, key):
-        return build.Report(theme, key, tmp_path / f"{theme}.py", {}, (), "")
+        return build.Report(theme, key, tmp_path / f"{theme}.py", {}, (), "", key == "latest")
 
     plan = [report("a", "DK-2023"), report("a", "NO-2023"), report("b", "DK-2023")]
     plan.append(report("nordic", "latest"))

@@ -79,16 +79,36 @@ SECTIONS = {
     ],
     "nordic": [
         "Overview",
+        "Novelty: own idea, adapted or copied",
         "Collaboration",
         "Diffusion",
         "Drivers",
         "Barriers",
+        "Effects",
+        "Change since the previous round",
         "Beside the published figures",
+        "Notes and caveats",
+    ],
+    "trends": [
+        "Comparability breaks",
+        "Overview",
+        "Collaboration",
+        "Diffusion",
+        "Drivers",
+        "Barriers",
         "Notes and caveats",
     ],
 }
 # Sections that state results without a figure of their own.
-TEXT_SECTIONS = {"Notes and caveats", "Beside the published figures", "Key findings"}
+TEXT_SECTIONS = {
+    "Notes and caveats",
+    "Beside the published figures",
+    "Key findings",
+    "Comparability breaks",
+    # The Nordic report's effects and changes since the previous round: tables, no chart.
+    "Effects",
+    "Change since the previous round",
+}
 KEY_FINDINGS = "Key findings"
 # The words of a ranking claim (issue 12): a generated sentence using one must carry its claims.
 CLAIM_WORDS = re.compile(r"\b(highest|lowest|most common|least common|ahead of)\b")
@@ -104,6 +124,7 @@ def project(tmp_path_factory):
     (root / "data" / "demo").mkdir(parents=True)
     shutil.copytree(ROOT / "data" / "demo" / "mappings", root / "data" / "demo" / "mappings")
     shutil.copytree(NOTEBOOKS, root / "notebooks", ignore=shutil.ignore_patterns("*.ipynb"))
+    shutil.copy(ROOT / "data" / "rounds.yaml", root / "data" / "rounds.yaml")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("INNOBAROMETER_ROOT", str(root))
         patch.setenv("DATA", "demo")
@@ -132,13 +153,16 @@ def built(project):
     return {"pages": pages, "editions": editions}
 
 
-def test_every_theme_is_built_for_every_demo_edition_and_nordic_for_the_latest(built):
-    expected = {f"{t}/{e}" for t in THEMES for e in built["editions"]} | {"nordic/latest"}
+def test_every_theme_is_built_for_every_demo_edition_and_nordic_for_each_round(built):
+    expected = {f"{t}/{e}" for t in THEMES for e in built["editions"]}
+    expected |= {"nordic/latest", "nordic/2018"}
+    # A trend for every country with two or more editions; Sweden has one: the index says so.
+    expected |= {f"trends/{c}" for c in ("DK", "NO", "FI", "IS")}
     assert set(built["pages"]) == expected
     assert len(built["editions"]) == 12
 
 
-@pytest.mark.parametrize("theme", (*THEMES, "nordic"))
+@pytest.mark.parametrize("theme", (*THEMES, "nordic", "trends"))
 def test_each_report_has_its_sections_figures_and_synthetic_notice(built, theme):
     for name, (page, tables) in built["pages"].items():
         if not name.startswith(f"{theme}/"):
@@ -159,7 +183,7 @@ def test_each_report_has_its_sections_figures_and_synthetic_notice(built, theme)
         assert alts and all(a.startswith("Chart: ") and len(a) > 12 for a in alts), name
         # Every section except the notes records its tables for the CSV under its own name.
         assert set(tables["section"]) <= set(SECTIONS[theme]), name
-        assert "Caveats recorded" in sections["Notes and caveats"] or theme == "nordic"
+        assert "Caveats recorded" in sections["Notes and caveats"] or theme in ("nordic", "trends")
         assert len(page) < 200 * 1024, f"{name} is {len(page) // 1024} KiB"
 
 
@@ -184,7 +208,7 @@ def test_published_figures_are_set_beside_the_estimates_where_they_exist(built, 
 
 
 def test_nordic_sets_every_published_figure_against_the_right_edition(built):
-    page, tables = built["pages"]["nordic/latest"]
+    page, tables = built["pages"]["nordic/2018"]
     published = tables[tables["table"] == "published"]
     nordic = published[published["set_against"] == "nearest earlier edition"]
     # The Nordic report (2019) against the nearest active edition up to 2019.
@@ -204,6 +228,30 @@ def test_nordic_sets_every_published_figure_against_the_right_edition(built):
     assert (national["estimated_from"].str[3:] == national["published_edition"]).all()
     for country in ("DK", "NO", "SE", "FI", "IS"):
         assert report.COUNTRY_NAMES[country] in page
+    # Norway's 77% lies outside its interval: named, with the reasons the sources give.
+    assert "published 77%, outside the interval" in page
+    assert "which Norwegian data lie behind it is not stated" in page
+    assert "published 74% for NO-2018" in page
+    # The latest round compares only SE-2018 of the 2019 round's editions.
+    _, latest = built["pages"]["nordic/latest"]
+    latest_nordic = latest[latest.get("published_edition", pd.Series(dtype=str)) == "nordic-2019"]
+    assert list(latest_nordic["estimated_from"]) == ["SE-2018"]
+
+
+@pytest.mark.parametrize("round_", ["2018", "latest"])
+def test_nordic_novelty_names_who_copies_and_adapts_most(built, round_):
+    page, tables = built["pages"][f"nordic/{round_}"]
+    novelty = tables[(tables["indicator"] == "novelty") & (tables["table"] == "novelty_by_country")]
+    assert sorted(set(zip(novelty["category"].astype(int), novelty["group"]))) == [
+        (c, g) for c in (1, 2, 3) for g in sorted(["DK", "NO", "SE", "FI", "IS"])
+    ]
+    findings = " ".join(re.findall(r'<p class="finding">(.*?)</p>', page, flags=re.S))
+    assert "Norway copies most" in findings and "Sweden adapts most" in findings
+    assert "Finland (municipal organisations)" in page
+    # The comparability box comes before the key findings and every section.
+    assert page.index("This report is not a league table") < page.index('id="key-findings"')
+    pairs = tables[tables["table"] == "novelty_differences"]
+    assert len(pairs) == 30 and pairs["cross_unit"].astype(bool).sum() == 12
 
 
 def test_trend_compares_consecutive_editions_only_where_a_country_has_several(built):
@@ -440,3 +488,43 @@ def test_notebook_reads_cleanly(path):
     assert headings[-1] == "Notes and caveats"
     if path.stem in SECTIONS:
         assert headings == SECTIONS[path.stem]
+
+
+def test_trends_show_breaks_first_and_test_each_change(built, project):
+    page, tables = built["pages"]["trends/NO"]
+    sections = h2_sections(page)
+    assert list(sections)[0] == "Comparability breaks"
+    breaks = tables[tables["table"] == "comparability_breaks"]
+    assert set(zip(breaks["edition"], breaks["changed"])) == {
+        ("NO-2020", "coverage"),
+        ("NO-2020", "scale"),
+        ("NO-2024", "scale"),
+    }
+    changes = tables[tables["table"] == "overview_changes"]
+    innovative = changes[changes["indicator"] == "innovative"]
+    assert list(innovative["first"]) == ["NO-2020", "NO-2024"]
+    assert list(innovative["second"]) == ["NO-2018", "NO-2020"]
+    assert innovative[["estimate", "ci_lower", "ci_upper", "p", "p_holm"]].notna().all().all()
+    shares = tables[tables["table"] == "overview_by_edition"]
+    assert {"NO-2018", "NO-2020", "NO-2024"} <= set(shares["group"])
+    index = (project / "build" / "index.html").read_text()
+    assert "one edition (SE-2018): no trend to show" in index
+    assert 'href="trends/NO.html"' in index and "trends/SE.html" not in index
+
+
+def test_the_latest_round_shows_each_countrys_change_since_the_previous_round(built):
+    _, tables = built["pages"]["nordic/latest"]
+    changes = tables[tables["table"] == "round_changes"]
+    innovative = changes[changes["indicator"] == "innovative"]
+    # Sweden's edition is the same in both rounds: no change of Sweden.
+    assert list(zip(innovative["second"], innovative["first"])) == [
+        ("DK-2017", "DK-2023"),
+        ("NO-2018", "NO-2024"),
+        ("FI-2018", "FI-2022"),
+        ("IS-2018", "IS-2021"),
+    ]
+    assert set(innovative["family"]) == {
+        "the 4 changes between rounds of Innovative (introduced at least one innovation)"
+    }
+    _, first = built["pages"]["nordic/2018"]
+    assert first[first["table"] == "round_changes"].empty

@@ -11,6 +11,7 @@ from scipy import stats
 from innobarometer.codebook import load_codebook, universe_mask
 from innobarometer.harmonise.synthetic import EDITIONS, generate_edition
 from innobarometer.indicators import indicator_values, published_figures, scope_mask
+from innobarometer.survey.compare import difference_independent, holm
 from innobarometer.survey.design import SurveyDesign
 
 BIG = 1000  # editions with at least this many respondents must show relationships significantly
@@ -181,6 +182,56 @@ def test_norway_copies_most_and_sweden_adapts_most(frames, leader, code):
         if min(len(frames[leader]), len(frames[other])) >= BIG:
             se = np.hypot(first_se, second_se)  # independent samples
             assert first - second - Z * se > 0, f"{leader} vs {other}"
+
+
+ROUND_LATEST = [("DK", 2023), ("NO", 2024), ("SE", 2018), ("FI", 2022), ("IS", 2021)]
+
+
+@pytest.mark.parametrize("round_", [ROUND_2018, ROUND_LATEST], ids=["round 2018", "latest"])
+@pytest.mark.parametrize(
+    "leader, code", [("NO", 3), ("SE", 2)], ids=["NO copies most", "SE adapts most"]
+)
+def test_the_leader_differs_from_every_country_after_holm(frames, round_, leader, code):
+    """The rule the Nordic report claims by: the ten country pairs of one novelty category are
+    one family; the leader's four differences are positive and significant after Holm."""
+    estimated = {}
+    for key in round_:
+        frame = frames[key]
+        base = answered(frame, "novelty")
+        estimate, se = novelty_share(frame, code)
+        df = SurveyDesign.from_frame(frame).domain_degrees_of_freedom(base)
+        estimated[key[0]] = (estimate, se, df)
+    pairs = [(a, b) for i, a in enumerate(estimated) for b in list(estimated)[i + 1 :]]
+    result = difference_independent(
+        *(np.array([estimated[a][k] for a, _ in pairs]) for k in range(3)),
+        *(np.array([estimated[b][k] for _, b in pairs]) for k in range(3)),
+    )
+    adjusted = holm(result["p"].to_numpy())
+    for (a, b), difference, p in zip(pairs, result["estimate"], adjusted):
+        if leader in (a, b):
+            sign = 1 if a == leader else -1
+            assert sign * difference > 0 and p < 0.05, f"{leader} vs {b if a == leader else a}"
+
+
+def test_items_without_a_figure_differ_between_countries_and_editions(frames):
+    """Spreading actively and hindrance by employees' participation (no figure outside DK 2015)
+    differ between countries and between a country's editions; the spread is plausible."""
+    spread = {
+        key: shares(frame, {0: coded(frame, "spread_actively", [1])},
+                    {0: answered(frame, "spread_actively")})[0][0]
+        for key, frame in frames.items()
+    }  # fmt: skip
+    hindered = {
+        key: shares(frame, {0: coded(frame, "factor_employee_participation", [4, 5])},
+                    {0: answered(frame, "factor_employee_participation")})[0][0]
+        for key, frame in frames.items()
+    }  # fmt: skip
+    for values in (spread, hindered):
+        latest = [values[k] for k in ROUND_LATEST]
+        assert max(latest) - min(latest) > 0.03
+        assert abs(values[("NO", 2020)] - values[("NO", 2024)]) > 0.002
+    assert 0.35 < min(spread.values()) and max(spread.values()) < 0.65
+    assert 0.02 < min(hindered.values()) and max(hindered.values()) < 0.15
 
 
 # --- sampling design ----------------------------------------------------------------------------

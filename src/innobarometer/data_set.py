@@ -100,6 +100,8 @@ class EditionFacts:
     coarsened: dict[str, dict[str, list[str]]] = dataclasses.field(default_factory=dict)
     # item -> the categories its recode cannot produce (not measured in this edition)
     not_produced: dict[str, list[int]] = dataclasses.field(default_factory=dict)
+    # The mapping's comparability breaks against the previous edition ({variable, changed, note})
+    comparability: tuple[dict, ...] = ()
 
     @property
     def edition_id(self) -> str:
@@ -117,6 +119,7 @@ class EditionFacts:
         fields = json.loads(text)
         fields["caveats"] = tuple(fields["caveats"])
         fields["columns"] = frozenset(fields["columns"])
+        fields["comparability"] = tuple(fields.get("comparability", ()))
         return cls(**fields)
 
 

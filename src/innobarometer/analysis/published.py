@@ -133,7 +133,8 @@ def published_for_report(editions: list[Edition], **options) -> pd.DataFrame:
     """Every published figure beside the package's estimate from the edition it is set against.
 
     National rows go against their own edition when it is among `editions`' countries' active
-    editions; `nordic-2019` rows against the country's nearest edition up to 2019, labelled so.
+    editions; `nordic-2019` rows against the country's nearest edition up to 2019, labelled so,
+    when that edition is one of `editions` (the round the Nordic report compared).
     """
     parts = [
         _published_against(edition, rows, how, options)
@@ -148,6 +149,7 @@ def _report_figures(editions: list[Edition]):
     """(edition, published rows, how they are set against it) for the Nordic report."""
     figures = published_figures()
     known = active_editions()
+    compared = {e.edition_id for e in editions}
     for country in sorted({e.country for e in editions}, key=countries().index):
         mine = figures[figures["country"] == country]
         years = [int(e[3:]) for e in known if e.startswith(f"{country}-")]
@@ -156,8 +158,11 @@ def _report_figures(editions: list[Edition]):
             yield load_edition(f"{country}-{year}"), rows, "own edition"
         earlier = [y for y in years if y <= NORDIC_REPORT_YEAR]
         nordic = mine[mine["edition"] == NORDIC_REPORT]
-        if earlier and not nordic.empty:
-            yield load_edition(f"{country}-{max(earlier)}"), nordic, "nearest earlier edition"
+        # The Nordic report's figures belong to the round it compared: they stand beside the
+        # country's nearest earlier edition when the report compares that edition.
+        nearest = f"{country}-{max(earlier)}" if earlier else None
+        if nearest in compared and not nordic.empty:
+            yield load_edition(nearest), nordic, "nearest earlier edition"
 
 
 def published_not_asked(editions: list[Edition]) -> dict[str, list[str]]:

@@ -147,6 +147,7 @@ def facts_of_mapping(mapping: Mapping, codebook) -> EditionFacts:
         unit_level=mapping.unit_level,
         synthetic=bool(mapping.synthetic),
         caveats=tuple(mapping.caveats),
+        comparability=tuple(mapping.comparability),
         columns=mapping.provided_columns(codebook),
         rules=mapping.rules(),
         not_offered=mapping.not_offered(),

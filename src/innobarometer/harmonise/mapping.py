@@ -37,6 +37,7 @@ TOP_KEYS = (
     "columns",
     "caveats",
     "unmapped",
+    "comparability",
 )
 REQUIRED_TOP_KEYS = ("country", "edition", "synthetic", "unit_level", "source", "columns")
 SOURCE_KEYS = ("file", "format", "sheet", "encoding", "delimiter", "decimal", "catalog")
@@ -204,6 +205,8 @@ class Mapping:
     columns: dict[str, ColumnMap] = field(default_factory=dict)
     caveats: tuple[str, ...] = ()
     unmapped: tuple[str, ...] = ()
+    # What changed against the country's previous edition: {variable, changed, note} each.
+    comparability: tuple[dict, ...] = ()
 
     @property
     def edition_id(self) -> str:
@@ -895,6 +898,7 @@ def check_mapping(path: str | Path, codebook=None) -> tuple[Mapping | None, list
         caveats=tuple(c for c in caveats if isinstance(c, str))
         if isinstance(caveats, list)
         else (),
+        comparability=_comparability(check, raw.get("comparability", []), codebook),
     )
     return mapping, check.problems
 
@@ -915,6 +919,41 @@ def not_utf8_problem(path: Path, error: UnicodeDecodeError) -> Problem:
         "save it as UTF-8 (in Notepad: Save as, Encoding UTF-8; or run "
         f"`iconv -f cp1252 -t utf-8 {path.name} > fixed.yaml` and replace it)",
     )
+
+
+# What a comparability break may be (`comparability:` in a mapping).
+COMPARABILITY_CHANGES = ("wording", "scale", "coverage")
+
+
+def _comparability(check: _Checker, raw: object, codebook) -> tuple[dict, ...]:
+    """`comparability:` entries, each a variable (a codebook variable, a battery, or `all`),
+    what changed against the country's previous edition, and a note."""
+    if not check.is_type(raw, list, "comparability", "a list of {variable, changed, note}"):
+        return ()
+    known = ["all", *codebook.batteries, *codebook.variables]
+    entries = []
+    for i, entry in enumerate(raw):
+        where = f"comparability[{i}]"
+        if not check.is_type(entry, dict, where, "`variable:`, `changed:` and `note:`"):
+            continue
+        check.check_keys(entry, ("variable", "changed", "note"), where)
+        variable, changed, note = entry.get("variable"), entry.get("changed"), entry.get("note", "")
+        if variable not in known:
+            check.add(
+                f"{where}.variable",
+                f"{variable!r} is not a variable, battery or `all`"
+                f"{did_you_mean(str(variable), known)}",
+                "name a codebook variable, a battery (e.g. factors) or `all` (the whole survey)",
+            )
+        elif changed not in COMPARABILITY_CHANGES:
+            check.add(
+                f"{where}.changed",
+                f"unknown change {changed!r}{did_you_mean(str(changed), COMPARABILITY_CHANGES)}",
+                f"use one of: {', '.join(COMPARABILITY_CHANGES)}",
+            )
+        elif check.is_type(note, str, f"{where}.note", "a sentence"):
+            entries.append({"variable": variable, "changed": changed, "note": note})
+    return tuple(entries)
 
 
 def _unknown_variable(check: _Checker, key_path: str, name: object, variables) -> None:

@@ -12,6 +12,7 @@ and so every relationship between items, comes from the latent model. Same seed,
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import zipfile
 from dataclasses import dataclass
@@ -331,12 +332,12 @@ ASSUMED_SHARES = pd.DataFrame(
         ("novelty", 1, "*", 0.30, "own / adapted / copied; DK 2015's 73 reused fixes own"),
         ("novelty", 2, "*", 0.52, ""),
         ("novelty", 3, "*", 0.18, ""),
-        ("novelty", 1, "NO", 0.26, "Norway copies most (Nordic report)"),
+        ("novelty", 1, "NO", 0.24, "Norway copies most (Nordic report)"),
         ("novelty", 2, "NO", 0.42, ""),
-        ("novelty", 3, "NO", 0.32, ""),
-        ("novelty", 1, "SE", 0.22, "Sweden adapts most (Nordic report)"),
-        ("novelty", 2, "SE", 0.64, ""),
-        ("novelty", 3, "SE", 0.14, ""),
+        ("novelty", 3, "NO", 0.34, ""),
+        ("novelty", 1, "SE", 0.18, "Sweden adapts most (Nordic report)"),
+        ("novelty", 2, "SE", 0.70, ""),
+        ("novelty", 3, "SE", 0.12, ""),
         ("novelty", 1, "FI", 0.36, ""),
         ("novelty", 2, "FI", 0.50, ""),
         ("novelty", 3, "FI", 0.14, ""),
@@ -949,14 +950,105 @@ def _assumption_rows(state: _Edition, name: str, groups: list[_Group]) -> list[d
     return rows
 
 
-def _shares_of(country: str, item: Item) -> dict:
-    """The assumed shares of an item (innovative has no row: an assumption per country)."""
+# Differences between countries and editions where no figure is published (docs/synthetic.md):
+# each assumed share moves on the logit scale by a country effect and a smaller edition effect,
+# both normal with these standard deviations and drawn from fixed streams of the seed. Shares of
+# a country's own row in ASSUMED_SHARES, and the items below, do not move.
+COUNTRY_SPREAD = 0.20
+EDITION_SPREAD = 0.08
+# Not varied: innovative (a figure or a country row everywhere) and novelty (its country rows
+# carry the Nordic report's finding: Norway copies most, Sweden adapts most).
+UNVARIED = ("innovative", "novelty")
+# The options of one item, the effects and the promote/hinder battery each lean together in a
+# country (one shared effect), and each share a little on its own (ITEM_SHARE of a shared one),
+# so the orders the sources describe (employees the most common initiator, limited resources the
+# most common barrier, quality the most common effect) hold while countries differ.
+ITEM_SHARE = 0.5
+# Shares that also move together on their own part: the two leading initiators, barriers, effects.
+SHARED_VARIATION = {
+    ("initiator", "own_manager"): ("initiator", "employees"),
+    ("factor_lack_of_time", "*"): ("factor_limited_economic_resources", "*"),
+    ("effect_efficiency", 1): ("effect_quality", 1),
+}
+_VARIATION_STREAM = 7  # the purpose key of these streams (others use 1-3 and 100+)
+
+
+def _draw(country: str, edition: int, name: str, seed: int) -> float:
+    """One country effect plus one edition effect for `name`, from their own fixed streams."""
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+    country_effect = _rng(seed, _VARIATION_STREAM, *_key(country, 0), key).normal()
+    edition_effect = _rng(seed, _VARIATION_STREAM, *_key(country, edition), key).normal()
+    return COUNTRY_SPREAD * country_effect + EDITION_SPREAD * edition_effect
+
+
+def _family(variable: str) -> str:
+    """What a share leans together with: the effects, the battery, or its own item's options."""
+    return {"effect_": "effects", "factor_": "factors"}.get(variable[:7], variable)
+
+
+def _variation(country: str, edition: int, variable: str, code, seed: int = SEED) -> float:
+    """The logit shift of one assumed share in one edition (`_draw`): its family's shared effect
+    plus ITEM_SHARE of its own."""
+    own = SHARED_VARIATION.get((variable, code), (variable, code))
+    shared = _draw(country, edition, _family(variable), seed)
+    return shared + ITEM_SHARE * _draw(country, edition, f"{own[0]}={own[1]}", seed)
+
+
+def _logit_shifted(share: float, shift: float) -> float:
+    if share <= 0.0 or share >= 1.0:
+        return share
+    return float(1.0 / (1.0 + np.exp(-(np.log(share / (1.0 - share)) + shift))))
+
+
+def _varied(country: str, edition: int, item: Item, shares: dict, seed: int) -> dict:
+    """An item's assumed shares with the country's and the edition's differences (`_variation`):
+    each binary or multiple-response share shifted on the logit scale; an ordinal or single
+    item's distribution tilted (promoted codes up, hindered down, or the reverse, for the
+    promote/hinder battery; each code on its own otherwise) and scaled back to its total."""
+    if item.name in UNVARIED:
+        return shares
+    own = ASSUMED_SHARES[
+        (ASSUMED_SHARES["variable"] == item.name) & (ASSUMED_SHARES["country"] == country)
+    ]
+    kept = set(own["code"])
+    if not item.order:
+        varied = {
+            code: share
+            if code in kept or code == 0
+            else _logit_shifted(share, _variation(country, edition, item.name, code, seed))
+            for code, share in shares.items()
+        }
+        if 0 in varied:  # a binary item: "no" is the rest
+            varied[0] = 1.0 - varied[1]
+        return varied
+    if kept:
+        return shares
+    balance = load_codebook().balance if item.name.startswith("factor_") else None
+    if balance is not None:
+        # The tilt moves both ends of the scale: half of the shift on each.
+        tilt = _variation(country, edition, item.name, "*", seed) / 2
+        weights = {
+            c: np.exp(tilt if c in balance.promoted else -tilt if c in balance.hindered else 0.0)
+            for c in shares
+        }
+    else:
+        codes = {c: _draw(country, edition, f"{item.name}={c}", seed) for c in shares}
+        weights = {c: np.exp(shift) for c, shift in codes.items()}
+    total = sum(shares.values())
+    moved = {c: shares[c] * weights[c] for c in shares}
+    scale = total / sum(moved.values())
+    return {c: float(v * scale) for c, v in moved.items()}
+
+
+def _shares_of(country: str, edition: int, item: Item, seed: int = SEED) -> dict:
+    """The assumed shares of an item in an edition, varied by country and edition (`_varied`;
+    innovative has no row: an assumption per country)."""
     shares = assumed_shares(country, item.name)
     if item.order:
         shares = {code: shares.get(code, 0.0) for code in item.order}
     elif item.name not in ("introduced", "innovation_type") and shares.get(1) is not None:
         shares = {1: shares[1], 0: 1.0 - shares[1]}
-    return shares
+    return _varied(country, edition, item, shares, seed)
 
 
 @functools.lru_cache(maxsize=16)
@@ -971,7 +1063,7 @@ def _generate(country: str, edition: int, seed: int) -> tuple[pd.DataFrame, pd.D
     for index, item in enumerate(ITEMS):
         drawer = _Drawer(state, index, item)
         everyone = np.ones(len(state.units), bool)
-        groups = [_Group(everyone, _shares_of(country, item), set())]
+        groups = [_Group(everyone, _shares_of(country, edition, item, seed), set())]
         drawer.draw(groups[0])
         rows += _calibrate(state, drawer, groups, targets[targets["lever"] == item.name])
         rows += _assumption_rows(state, item.name, groups)
@@ -1174,6 +1266,33 @@ def _caveats(country: str, edition: int) -> list[str]:
     ]
 
 
+# What changed against the country's previous edition (the mapping's `comparability:`): Norway's
+# coverage grew in 2020 (survey_facts.csv), and its demo file asks the battery on 1-6 in 2020.
+COMPARABILITY = {
+    ("NO", 2020): [
+        {
+            "variable": "all",
+            "changed": "coverage",
+            "note": "adds social, culture and technical units to 2018's health and care, "
+            "education and upbringing units (KS)",
+        },
+        {
+            "variable": "factors",
+            "changed": "scale",
+            "note": "the promote/hinder battery is asked on a 1-6 scale, converted to five "
+            "levels (3 and 4 -> neither)",
+        },
+    ],
+    ("NO", 2024): [
+        {
+            "variable": "factors",
+            "changed": "scale",
+            "note": "the battery is asked on five levels again, after 2020's 1-6 scale",
+        }
+    ],
+}
+
+
 def _mapping(country: str, edition: int, columns: dict, constants: dict) -> dict:
     """A demo mapping as a dict, in the order of the schema."""
     file, fmt, delimiter, _, _ = LAYOUTS[(country, edition)]
@@ -1191,6 +1310,8 @@ def _mapping(country: str, edition: int, columns: dict, constants: dict) -> dict
         mapping["constants"] = constants
     mapping["columns"] = columns
     mapping["caveats"] = _caveats(country, edition)
+    if (country, edition) in COMPARABILITY:
+        mapping["comparability"] = COMPARABILITY[(country, edition)]
     return mapping
 
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from innobarometer import __version__, paths
-from innobarometer.codebook import LATEST
 from innobarometer.pipeline.datapackage import write_data_package
 from innobarometer.pipeline.index_page import render_index
 from innobarometer.pipeline.manifest import (
@@ -287,7 +286,7 @@ def longest_first(reports: list[Report], manifest: dict) -> list[Report]:
     def expected(report: Report) -> float:
         """Seconds the report is expected to take."""
         record = manifest.get("reports", {}).get(report.name, {})
-        return record.get("seconds", math.inf if report.key == LATEST else 0.0)
+        return record.get("seconds", math.inf if report.edition_set else 0.0)
 
     return sorted(reports, key=expected, reverse=True)  # stable: ties keep the plan's order
 

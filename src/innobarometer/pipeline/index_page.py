@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from innobarometer import __version__, paths
-from innobarometer.codebook import country_name, latest_editions
+from innobarometer.codebook import country_name
 from innobarometer.pipeline.plan import DataSet, Report, theme_title
 from innobarometer.pipeline.site import edition_label, edition_order, is_edition, theme_order
 from innobarometer.report.navigation import site_nav_html
@@ -26,8 +26,8 @@ STYLESHEET = paths.PACKAGE_DIR / "report" / "templates" / "report.css"
 class Links:
     """How the index shows one report: its links, and its status unless it is built."""
 
-    def __init__(self, statuses: dict[str, str], build: Path):
-        self.statuses, self.build = statuses, build
+    def __init__(self, statuses: dict[str, str], build: Path, editions: tuple[str, ...] = ()):
+        self.statuses, self.build, self.editions = statuses, build, tuple(editions)
 
     def __call__(self, report: Report, text: str = "report") -> str:
         """'report · CSV' links (when the page exists) and the status when not 'built'."""
@@ -80,21 +80,48 @@ def editions_section(reports: list[Report], links: Links) -> tuple[str, list[Rep
 
 
 def nordic_section(reports: list[Report], links: Links) -> tuple[str, list[Report]]:
-    """The reports of edition sets (the Nordic comparison): one line each, naming the editions
-    it compares (it may read more: every edition of their countries)."""
-    shown = [r for r in reports if not is_edition(r.key)]
+    """The Nordic rounds (`data/rounds.yaml`): one line each, naming the editions it compares
+    and those of its round that are not active."""
+    shown = [r for r in reports if r.edition_set]
     if not shown:
         return "", []
     items = []
     for report in shown:
-        compared = ", ".join(edition_label(e) for e in latest_editions(report.reads))
+        title = f"{theme_title(report.theme)}, round {report.key}"
+        compared = ", ".join(edition_label(e) for e in report.compares)
         what = f" ({html.escape(compared)})" if compared else ""
-        items.append(f"<li>{links(report, theme_title(report.theme))}{what}</li>")
+        if report.lacking:
+            lacking = ", ".join(edition_label(e) for e in report.lacking)
+            what += f"; without {html.escape(lacking)} (not active)"
+        items.append(f"<li>{links(report, title)}{what}</li>")
     return "<h2>Nordic reports</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>", shown
 
 
+def trends_section(reports: list[Report], links: Links) -> tuple[str, list[Report]]:
+    """Each country's trend across its editions; a country with one edition is named, with no
+    page (there is no trend to show)."""
+    shown = [r for r in reports if r.per_country]
+    if not shown:
+        return "", []
+    having = {r.key: r for r in shown}
+    items = []
+    for country in dict.fromkeys(e[:2] for e in edition_order(links.editions)):
+        if country in having:
+            report = having[country]
+            compared = ", ".join(e[3:] for e in report.compares)
+            text = f"{country_name(country)}"
+            items.append(f"<li>{links(report, text)} ({html.escape(compared)})</li>")
+        else:
+            own = ", ".join(e[3:] for e in links.editions if e.startswith(f"{country}-"))
+            items.append(
+                f"<li>{html.escape(country_name(country))}: one edition ({html.escape(own)}), "
+                "no trend to show</li>"
+            )
+    return "<h2>Trends by country</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>", shown
+
+
 # The index's sections, in order; each shows some of the reports the earlier ones left.
-SECTIONS: list[Section] = [editions_section, nordic_section]
+SECTIONS: list[Section] = [editions_section, nordic_section, trends_section]
 
 
 def render_index(
@@ -102,7 +129,7 @@ def render_index(
 ) -> str:
     """`build/index.html`: the site's header, the data notice, then each of `SECTIONS`."""
     css = STYLESHEET.read_text(encoding="utf-8")
-    links = Links(statuses, build)
+    links = Links(statuses, build, data_set.editions)
     left, parts = list(reports), []
     for section in SECTIONS:
         body, shown = section(left, links)

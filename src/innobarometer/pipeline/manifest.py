@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from innobarometer import paths
-from innobarometer.pipeline.plan import DataSet, Report
+from innobarometer.pipeline.plan import DataSet, Report, rounds_path
 
 MANIFEST_NAME = "manifest.json"
 
@@ -80,6 +80,9 @@ def report_inputs(report: Report, data_set: DataSet, prints: Fingerprints) -> di
         # The page's title is made by the plan, which no other input covers.
         "title": hashlib.sha256(report.title.encode()).hexdigest(),
     }
+    if report.edition_set:
+        # The rounds file says which editions a round compares (a report of each round).
+        inputs["rounds"] = prints.of_file(rounds_path())
     for edition in report.reads:
         inputs[f"data {edition}"] = prints.of_file(data_set.harmonised[edition])
         inputs[f"facts {edition}"] = prints.of_file(data_set.facts[edition])

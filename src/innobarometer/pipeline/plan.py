@@ -3,7 +3,10 @@ edition (or per edition set), each with the parameters it is run with and the ed
 
 A theme is every `notebooks/<theme>.py` (jupytext py:percent with a `parameters` cell; names
 starting with `_` are not themes). A theme whose parameters cell takes `editions` instead of
-`country`/`edition` is built once, for the latest edition of every country.
+`country`/`edition` is built once per Nordic round (`data/rounds.yaml`: a round is a name and
+its editions, or `latest`, the latest active edition of each country). A theme whose parameters
+cell takes `country` but no `edition`, and whose reads cell is `reads = ["country"]` (the
+trends), is built once per country with two or more active editions.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from innobarometer import data_set, paths
-from innobarometer.codebook import LATEST, latest_editions
+from innobarometer.codebook import LATEST, countries, latest_editions
 from innobarometer.wording import did_you_mean
 
 # What a notebook may declare it reads, in a cell tagged `reads` (`reads = ["edition", ...]`): the
@@ -53,6 +58,13 @@ class Theme:
         """Built once for a set of editions (the Nordic report) rather than per edition."""
         return is_edition_set(self.defaults)
 
+    @property
+    def per_country(self) -> bool:
+        """Built once per country with two or more editions (the trends): its parameters take
+        `country` but no edition, and its reads cell says so (`reads = ["country"]`), so that a
+        misspelt `edition` is still reported rather than read as a trend."""
+        return is_per_country(self.defaults) and self.reads == ("country",)
+
 
 @dataclass(frozen=True)
 class DataSet:
@@ -70,11 +82,15 @@ class Report:
     """One product of the plan: a theme for an edition (or an edition set)."""
 
     theme: str
-    key: str  # edition id, or "latest" for an edition-set theme
+    key: str  # edition id, or the round's name for an edition-set theme
     notebook: Path
     parameters: dict
     reads: tuple[str, ...]  # edition ids whose harmonised data the notebook reads
     title: str
+    edition_set: bool = False  # a report of a Nordic round rather than of one edition
+    per_country: bool = False  # a report of one country's editions (a trend)
+    compares: tuple[str, ...] = ()  # the round's active editions (an edition-set report)
+    lacking: tuple[str, ...] = ()  # the round's editions that are not active
 
     @property
     def name(self) -> str:
@@ -86,10 +102,85 @@ class Report:
         return build / self.theme / f"{self.key}{suffix}"
 
 
+ROUNDS_FILE = "rounds.yaml"
+ROUND_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+EDITION_ID = re.compile(r"^[A-Z]{2}-\d{4}$")
+
+
+@dataclass(frozen=True)
+class Round:
+    """One Nordic round: a name (the report's file name) and its editions, or `latest`."""
+
+    name: str
+    editions: tuple[str, ...] | str  # edition ids, or LATEST
+    title: str = ""
+
+    def resolve(self, active: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The round's active editions (in the codebook's country order) and those it lacks."""
+        if self.editions == LATEST:
+            return latest_editions(active), ()
+        present = tuple(e for e in self.editions if e in active)
+        lacking = tuple(e for e in self.editions if e not in active)
+        # One edition per country (`load_rounds` checks), so this orders them by country.
+        return latest_editions(present), lacking
+
+
+def rounds_path() -> Path:
+    """`data/rounds.yaml`: the Nordic rounds the build makes a report of."""
+    return paths.project_root() / "data" / ROUNDS_FILE
+
+
+def load_rounds(path: Path | None = None) -> tuple[Round, ...]:
+    """The Nordic rounds of `data/rounds.yaml`, in the file's order; without the file, the one
+    round `latest`. Raises BuildError naming the file, the round and the fix."""
+    path = path or rounds_path()
+    if not path.exists():
+        return (Round(LATEST, LATEST, "the latest edition of each country"),)
+    where = paths.display_path(path)
+    example = (
+        "rounds: [{name: '2018', editions: [DK-2017, NO-2018]}, {name: latest, editions: latest}]"
+    )
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise BuildError(f"{where}: not valid YAML ({error}); e.g. {example}") from None
+    entries = document.get("rounds") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise BuildError(f"{where}: needs a non-empty list `rounds`, e.g. {example}")
+    rounds: list[Round] = []
+    for number, entry in enumerate(entries, 1):
+        name = str(entry.get("name", "")) if isinstance(entry, dict) else ""
+        at = f"{where}: round {number} ({name or 'no name'})"
+        if not ROUND_NAME.match(name):
+            raise BuildError(f"{at}: `name` must be letters, digits, - or _ (it names the file)")
+        if name in {r.name for r in rounds}:
+            raise BuildError(f"{at}: the name {name!r} is used twice; give each round its own")
+        editions = entry.get("editions")
+        if editions == LATEST:
+            rounds.append(Round(name, LATEST, str(entry.get("title", ""))))
+            continue
+        if not isinstance(editions, list) or not editions:
+            raise BuildError(f"{at}: `editions` must be {LATEST!r} or a list such as [DK-2017]")
+        wrong = [str(e) for e in editions if not EDITION_ID.match(str(e))]
+        countries_seen = [str(e)[:2] for e in editions]
+        if wrong:
+            raise BuildError(f"{at}: {', '.join(wrong)} not an edition id such as DK-2017")
+        if len(set(countries_seen)) != len(countries_seen):
+            raise BuildError(f"{at}: a round has at most one edition of each country")
+        rounds.append(Round(name, tuple(map(str, editions)), str(entry.get("title", ""))))
+    return tuple(rounds)
+
+
 def is_edition_set(defaults: dict) -> bool:
     """Whether a theme's parameters make it a report of an edition set (`editions` instead of
     `country` and `edition`)."""
     return "editions" in defaults and "edition" not in defaults
+
+
+def is_per_country(defaults: dict) -> bool:
+    """Whether a theme's parameters make it a report of one country's editions (`country`
+    without `edition` or `editions`)."""
+    return "country" in defaults and "edition" not in defaults and "editions" not in defaults
 
 
 def read_parameters(notebook: Path) -> tuple[dict, int]:
@@ -203,10 +294,11 @@ def theme_title(theme: str) -> str:
 
 
 def plan_reports(themes: list[Theme], data_set: DataSet) -> list[Report]:
-    """Every report of the full plan, in theme then edition order, edition-set themes last; each
-    reads what its notebook declares (`READ_SCOPES`)."""
+    """Every report of the full plan, in theme then edition order, edition-set themes last (one
+    report per round of `data/rounds.yaml`); each reads what its notebook declares
+    (`READ_SCOPES`)."""
     reports = []
-    for theme in [t for t in themes if not t.per_edition_set]:
+    for theme in [t for t in themes if not t.per_edition_set and not t.per_country]:
         for edition in data_set.editions:
             country, year = edition.split("-")
             reads = (edition,) if "edition" in theme.reads else ()
@@ -222,24 +314,78 @@ def plan_reports(themes: list[Theme], data_set: DataSet) -> list[Report]:
                     title=f"{theme_title(theme.name)}: {edition}",
                 )
             )
-    latest = latest_editions(data_set.editions)
-    for theme in [t for t in themes if t.per_edition_set]:
-        reads = latest if "editions" in theme.reads else ()
-        if "countries" in theme.reads:
-            countries = {e[:2] for e in latest}
-            reads += tuple(e for e in data_set.editions if e[:2] in countries)
+    for theme in [t for t in themes if t.per_country]:
+        reports.extend(_country_reports(theme, data_set))
+    set_themes = [t for t in themes if t.per_edition_set]
+    rounds = load_rounds() if set_themes else ()
+    for theme in set_themes:
+        for number, round_ in enumerate(rounds):
+            previous = rounds[number - 1] if number else None
+            reports.extend(_round_report(theme, round_, data_set, previous))
+    return reports
+
+
+def _country_reports(theme: Theme, data_set: DataSet) -> list[Report]:
+    """A per-country theme's report of every country with two or more active editions (a
+    country with one has no trend: the index says so)."""
+    reports = []
+    for country in countries():
+        editions = tuple(e for e in data_set.editions if e.startswith(f"{country}-"))
+        if len(editions) < 2:
+            continue
         reports.append(
             Report(
                 theme=theme.name,
-                key=LATEST,
+                key=country,
                 notebook=theme.notebook,
-                # The notebook resolves `latest` itself, as `codebook.latest_editions` does here.
-                parameters={"editions": LATEST},
-                reads=tuple(sorted(set(reads))),
-                title=f"{theme_title(theme.name)}: {', '.join(latest)}",
+                parameters={"country": country},
+                reads=editions,
+                title=f"{theme_title(theme.name)}: {', '.join(editions)}",
+                per_country=True,
+                compares=editions,
             )
         )
     return reports
+
+
+def _round_report(
+    theme: Theme, round_: Round, data_set: DataSet, previous: Round | None = None
+) -> list[Report]:
+    """An edition-set theme's report of one round; none when no edition of it is active. The
+    theme gets the round's editions, and its name and lacking editions when its parameters cell
+    takes `round` and `lacking`."""
+    present, lacking = round_.resolve(data_set.editions)
+    if not present:
+        return []
+    reads = present if "editions" in theme.reads else ()
+    if "countries" in theme.reads:
+        countries = {e[:2] for e in present}
+        reads += tuple(e for e in data_set.editions if e[:2] in countries)
+    # `latest` stays a word: the notebook resolves it, as `codebook.latest_editions` does here.
+    parameters = {"editions": LATEST if round_.editions == LATEST else list(present)}
+    if "round" in theme.defaults:
+        parameters["round"] = round_.name
+    if "lacking" in theme.defaults:
+        parameters["lacking"] = list(lacking)
+    if "previous_editions" in theme.defaults:
+        # The round before it in the file: the report shows each country's change since then.
+        earlier = previous.resolve(data_set.editions)[0] if previous else ()
+        parameters["previous_round"] = previous.name if previous else ""
+        parameters["previous_editions"] = list(earlier)
+    named = "" if round_.name == LATEST else f" round {round_.name}"
+    return [
+        Report(
+            theme=theme.name,
+            key=round_.name,
+            notebook=theme.notebook,
+            parameters=parameters,
+            reads=tuple(sorted(set(reads))),
+            title=f"{theme_title(theme.name)}{named}: {', '.join(present)}",
+            edition_set=True,
+            compares=present,
+            lacking=lacking,
+        )
+    ]
 
 
 def _split(option: str | None) -> list[str]:

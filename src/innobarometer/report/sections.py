@@ -221,20 +221,28 @@ def load_label(variable: str) -> str:
     return load_codebook()[variable].label
 
 
-def show_country_comparison(shares: pd.DataFrame, differences: pd.DataFrame, theme: str) -> None:
+def show_country_comparison(
+    shares: pd.DataFrame, differences: pd.DataFrame, theme: str, group_labels: dict | None = None
+) -> None:
     """One theme of the Nordic report (`theme`: its title, e.g. 'Overview'): sentences,
-    countries side by side, tested differences."""
+    countries side by side (`group_labels`: the countries' names, default COUNTRY_NAMES),
+    tested differences."""
 
+    # Differences between countries answering for different units (Finland's organisations
+    # against workplaces) stay in the table, marked, but are never the one described.
+    cross = differences["cross_unit"].astype(bool) if "cross_unit" in differences else None
+    described = differences if cross is None or not cross.any() else differences[~cross]
+    what = "countries" if described is differences else "countries answering for the same unit"
     show_sentences(
-        *country_sentences(shares, codebook_labels(shares), differences),
-        differences_sentence(differences, "countries"),
+        *country_sentences(shares, codebook_labels(shares), described),
+        differences_sentence(described, what),
     )
     key = theme.lower().replace(" ", "_")
     show_estimates(
         shares,
         f"{key}_by_country",
         f"{theme}: headline indicators by country",
-        group_labels=COUNTRY_NAMES,
+        group_labels=group_labels or COUNTRY_NAMES,
         colours=COUNTRY_COLOURS,
     )
     show_differences(
