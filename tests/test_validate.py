@@ -112,7 +112,11 @@ BROKEN_DATA = {
     "a non-innovator ticking only the second partner option": (
         edit_line(5, "104;2;B;4;1;2;2;2;2;2;;;;", "104;2;B;4;1;2;2;2;2;2;;0;1"),
         MAPPING_TEXT,
-        ["column partner_citizens:", "asked of innovators only", "lines 5; values '1' x1"],
+        [
+            "column partner_citizens (national column q9e):",
+            "asked of innovators only",
+            "lines 5; values '1' x1",
+        ],
     ),
     "an option column holding a code that is neither ticked nor not ticked": (
         edit_line(4, ";2;0;0;1,2;6;", ";2;x;9;1,2;6;"),

@@ -524,10 +524,12 @@ def _as_float(values: pd.Series) -> pd.Series:
     return values if (values.notna() & numbers.isna()).any() else numbers.astype("float64")
 
 
-def _as_category(values: pd.Series, categories) -> pd.Series:
-    """Codebook categories in codebook order (others after, sorted) as a pandas category."""
+def _as_category(values: pd.Series, categories, coarsenings=()) -> pd.Series:
+    """Codebook categories in codebook order, then the coarser classes the file uses, then any
+    others (sorted), as a pandas category."""
     text = values.astype("string")
-    known = [str(c) for c in categories or ()]
+    used = set(text.dropna())
+    known = [str(c) for c in categories or ()] + [c for c in coarsenings if c in used]
     extra = sorted(set(text.dropna()) - set(known))
     return pd.Series(pd.Categorical(text, categories=known + extra), index=values.index)
 
@@ -563,7 +565,7 @@ def _typed(frame: pd.DataFrame, codebook) -> pd.DataFrame:
             elif column == "unit_id":
                 typed[column] = values.astype("str")
             else:
-                typed[column] = _as_category(values, [*variable.categories, *variable.coarsenings])
+                typed[column] = _as_category(values, variable.categories, variable.coarsenings)
     return pd.DataFrame(typed, index=frame.index)
 
 
