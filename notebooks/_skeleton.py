@@ -36,6 +36,8 @@ report.show_sentences(
     report.share_sentence(innovative, "introduced an innovation", report.unit_noun(ed)),
     report.group_sentence(innovative, levels, "By government level", level_pairs),
 )
+
+# %%
 report.show_estimates(
     innovative,
     "innovative_by_gov_level",

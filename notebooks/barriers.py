@@ -61,6 +61,8 @@ report.show_sentences(
         by_level, analysis.labels(by_level), levels, "barrier", level_pairs
     )
 )
+
+# %%
 report.show_estimates(
     analysis.top_items(by_level, 3),
     "hindered_by_gov_level",
@@ -79,6 +81,8 @@ report.show_sentences(
         by_sector, analysis.labels(by_sector), sectors, "barrier", sector_pairs
     )
 )
+
+# %%
 report.show_estimates(
     analysis.top_items(by_sector, 3),
     "hindered_by_sector",

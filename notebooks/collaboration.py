@@ -68,6 +68,8 @@ report.show_sentences(
         by_level, analysis.labels(by_level), levels, "partner", level_pairs
     )
 )
+
+# %%
 report.show_estimates(
     by_level,
     "partners_by_gov_level",
@@ -116,6 +118,8 @@ partner_gap = analysis.group_pairs(ed, by_partners, partnered, names, "groups")
 report.show_sentences(
     report.group_sentence(by_partners, names, "For increased quality", partner_gap)
 )
+
+# %%
 report.show_estimates(
     by_partners,
     "quality_by_partners",

@@ -69,6 +69,8 @@ report.show_sentences(
         by_level, analysis.labels(by_level), levels, "initiator", level_pairs
     )
 )
+
+# %%
 report.show_estimates(
     by_level,
     "initiators_by_gov_level",

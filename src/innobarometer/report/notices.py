@@ -64,8 +64,10 @@ def how_to_read_html(ci_method: str, threshold: int) -> str:
     method = CI_METHOD_NAMES.get(ci_method, ci_method)
     return (
         '<div class="notice how-to-read"><strong>How to read this.</strong> Each percentage is an '
-        "estimate for all units of the population, weighted by the survey design; the range after "
-        f"it is its 95% confidence interval ({html.escape(method)}). Comparisons are tested in "
+        "estimate for the population of the units it is about (all units, or only innovators for "
+        "questions about the latest innovation), weighted by the survey design; the range after "
+        "it is its 95% "
+        f"confidence interval ({html.escape(method)}). Comparisons are tested in "
         "families that the text names (for example the 45 pairs of sectors), with Holm's "
         "adjustment for the number of tests: read a difference as significant by its Holm "
         "p-value (“p (Holm)” below 0.05). The interval beside a difference is unadjusted: it "
