@@ -31,6 +31,10 @@ eds, options = analysis.open_editions(editions, threshold, ci_method)
 report.use_report_style()
 report.show_round(round, eds, lacking)
 report.show_nordic_front_matter(eds, ci_method, threshold)
+# Comparability first: before the key findings, which the export places after this cell.
+report.show_comparability_box(analysis.comparability_facts(eds))
+
+# %%
 labels = analysis.country_labels(eds)
 headline = {
     theme: analysis.headline_indicators(theme)
@@ -43,8 +47,6 @@ compared = {
 figure, beside = analysis.nordic_share(eds, **options)
 novelty = analysis.category_by_country(eds, "novelty", **options)
 leaders = {c: analysis.leader(*novelty, c) for c in ("1", "2", "3")}
-# Comparability first: before the key findings the export places after this cell.
-report.show_comparability_box(analysis.comparability_facts(eds))
 
 # %% [markdown]
 # ## Overview
