@@ -187,7 +187,7 @@ def test_chart_text_is_readable_at_1280_and_390_px_and_every_chart_links_its_svg
             for path in sorted(pages):
                 page.goto(path.as_uri(), wait_until="load")
                 figures = page.eval_on_selector_all(
-                    "figure",
+                    "figure:has(img)",
                     """figures => figures.map(f => [f.querySelector('img').naturalWidth,
                         f.querySelector('img').clientWidth,
                         f.querySelector('a') && f.querySelector('a').getAttribute('href')])""",

@@ -220,5 +220,6 @@ def test_every_make_target_has_its_command_and_they_run_without_make(project, ca
             continue  # lab starts a server; new-theme and a full build are tested elsewhere
         assert main(argv) == 0, (argv, capsys.readouterr())
         ran.append(argv[0])
-    assert sorted(set(ran)) == ["build", "check", "data"]
+    assert sorted(set(ran)) == ["build", "check", "data", "share"]
     assert (project / "build" / "overview" / "SE-2023.html").is_file()
+    assert (project / "build" / "share" / "overview" / "SE-2023.html").is_file()

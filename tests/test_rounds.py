@@ -44,8 +44,10 @@ def test_a_round_with_a_missing_edition_compares_the_others_and_names_it(project
     page = index_page.render_index(
         reports, dict.fromkeys([r.name for r in reports], "stale"), data_set, project / "build"
     )
-    assert "<th>Nordic round 2020 (DK-2020), without NO-2020 (not active)</th>" in page
-    assert "<th>Nordic (DK-2023, NO-2023)</th>" in page
+    nordic = page[page.index("<h2>Nordic reports</h2>") :]
+    stale = ' · <span class="status-stale">stale</span>'
+    assert f"Nordic, round 2020{stale} (Denmark 2020); without Norway 2020 (not active)" in nordic
+    assert f"Nordic{stale} (Denmark 2023, Norway 2023)" in nordic
 
 
 def test_a_theme_that_takes_round_and_lacking_is_passed_them(project):
@@ -173,8 +175,9 @@ def test_a_per_country_theme_is_built_for_countries_with_two_editions_only(proje
     page = index_page.render_index(
         reports, dict.fromkeys([r.name for r in reports], "stale"), data_set, project / "build"
     )
-    assert "<th>Trends DK (DK-2020, DK-2023)</th>" in page
-    assert "<th>Trends NO</th>" in page and "one edition (NO-2023): no trend to show" in page
+    trends = page[page.index("<h2>Trends by country</h2>") :]
+    assert '<li>Denmark · <span class="status-stale">stale</span> (2020, 2023)</li>' in trends
+    assert "<li>Norway: one edition (2023), no trend to show</li>" in trends
     assert build.build(themes="trends", out=io.StringIO()) == 0
     assert (project / "build" / "trends" / "DK.csv").read_text() == (
         "section,table,edition,units\n,units,DK-2020,2\n,units,DK-2023,4\n"

@@ -120,7 +120,7 @@ TOPICS = (
     "conservative",
     "Rao-Scott",
     "Holm",
-    "logistic regression",
+    "regression",
     "Disclosure control",
     "Comparability",
     "synthetic",

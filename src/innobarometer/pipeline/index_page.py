@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from innobarometer import __version__, paths
-from innobarometer.codebook import country_name
+from innobarometer.codebook import country_name, latest_editions
 from innobarometer.pipeline.plan import DataSet, Report, theme_title
 from innobarometer.pipeline.site import edition_label, edition_order, is_edition, theme_order
 from innobarometer.report.navigation import site_nav_html
@@ -35,6 +35,8 @@ class Links:
         if report.product(self.build, ".html").exists():
             parts.append(f'<a href="{report.theme}/{report.key}.html">{html.escape(text)}</a>')
             parts.append(f'<a href="{report.theme}/{report.key}.csv">CSV</a>')
+        elif text != "report":  # a list item names its report even before it is built
+            parts.append(html.escape(text))
         status = self.statuses[report.name]
         if status != "built":
             parts.append(f'<span class="status-{status}">{status}</span>')
@@ -82,13 +84,16 @@ def editions_section(reports: list[Report], links: Links) -> tuple[str, list[Rep
 def nordic_section(reports: list[Report], links: Links) -> tuple[str, list[Report]]:
     """The Nordic rounds (`data/rounds.yaml`): one line each, naming the editions it compares
     and those of its round that are not active."""
-    shown = [r for r in reports if r.edition_set]
+    shown = [r for r in reports if not is_edition(r.key) and not r.per_country]
     if not shown:
         return "", []
     items = []
     for report in shown:
         title = f"{theme_title(report.theme)}, round {report.key}"
-        compared = ", ".join(edition_label(e) for e in report.compares)
+        title = theme_title(report.theme) if report.key == "latest" else title
+        compared = ", ".join(
+            edition_label(e) for e in report.compares or latest_editions(report.reads)
+        )
         what = f" ({html.escape(compared)})" if compared else ""
         if report.lacking:
             lacking = ", ".join(edition_label(e) for e in report.lacking)
