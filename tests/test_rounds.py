@@ -44,8 +44,10 @@ def test_a_round_with_a_missing_edition_compares_the_others_and_names_it(project
     page = index_page.render_index(
         reports, dict.fromkeys([r.name for r in reports], "stale"), data_set, project / "build"
     )
-    assert "<th>Nordic round 2020 (DK-2020), without NO-2020 (not active)</th>" in page
-    assert "<th>Nordic (DK-2023, NO-2023)</th>" in page
+    # The index's Nordic list (pipeline/index_page.nordic_section): each round's editions
+    # compared, and those of its round that are not active.
+    assert "(Denmark 2020); without Norway 2020 (not active)</li>" in page
+    assert "(Denmark 2023, Norway 2023)</li>" in page
 
 
 def test_a_theme_that_takes_round_and_lacking_is_passed_them(project):
@@ -173,8 +175,9 @@ def test_a_per_country_theme_is_built_for_countries_with_two_editions_only(proje
     page = index_page.render_index(
         reports, dict.fromkeys([r.name for r in reports], "stale"), data_set, project / "build"
     )
-    assert "<th>Trends DK (DK-2020, DK-2023)</th>" in page
-    assert "<th>Trends NO</th>" in page and "one edition (NO-2023): no trend to show" in page
+    # The index's trend list (index_page.trends_section): DK's editions, NO named without a page.
+    assert "(2020, 2023)</li>" in page
+    assert "<li>Norway: one edition (2023), no trend to show</li>" in page
     assert build.build(themes="trends", out=io.StringIO()) == 0
     assert (project / "build" / "trends" / "DK.csv").read_text() == (
         "section,table,edition,units\n,units,DK-2020,2\n,units,DK-2023,4\n"
