@@ -513,7 +513,7 @@ def test_trends_show_breaks_first_and_test_each_change(built, project):
     shares = tables[tables["table"] == "overview_by_edition"]
     assert {"NO-2018", "NO-2020", "NO-2024"} <= set(shares["group"])
     index = (project / "build" / "index.html").read_text()
-    assert "one edition (SE-2018): no trend to show" in index
+    assert "<li>Sweden: one edition (2018), no trend to show</li>" in index
     assert 'href="trends/NO.html"' in index and "trends/SE.html" not in index
 
 
