@@ -409,3 +409,11 @@ def test_a_long_table_of_pairs_shows_each_familys_leader_against_the_others():
     second = pairs_of(["a", "b", "c"], [0.7, 0.1, 0.5], set(), "the {m} pairs within Y")
     shown = _leaders_pairs(pd.concat([first, second], ignore_index=True))
     assert shown["label"].tolist() == ["a vs b", "b vs c", "a vs b", "a vs c"]
+
+
+def test_a_long_table_of_pairs_shows_the_leader_against_its_nearest_rivals_only():
+    from innobarometer.report.sections import RIVALS_SHOWN, _leaders_pairs
+
+    pairs = pairs_of(["a", "b", "c", "d"], [0.9, 0.2, 0.8, 0.7], set(), "the {m} pairs within X")
+    shown = _leaders_pairs(pairs)
+    assert RIVALS_SHOWN == 2 and shown["label"].tolist() == ["a vs c", "a vs d"]

@@ -243,9 +243,13 @@ def test_nordic_sets_every_published_figure_against_the_right_edition(built):
 def test_nordic_novelty_names_who_copies_and_adapts_most(built, round_):
     page, tables = built["pages"][f"nordic/{round_}"]
     novelty = tables[(tables["indicator"] == "novelty") & (tables["table"] == "novelty_by_country")]
+    # One base per country: the three answers and don't know (8), summing to 1; only the answers
+    # are compared between countries (30 pairs below).
     assert sorted(set(zip(novelty["category"].astype(int), novelty["group"]))) == [
-        (c, g) for c in (1, 2, 3) for g in sorted(["DK", "NO", "SE", "FI", "IS"])
+        (c, g) for c in (1, 2, 3, 8) for g in sorted(["DK", "NO", "SE", "FI", "IS"])
     ]
+    totals = novelty.groupby("group")["estimate"].sum()
+    assert ((totals - 1).abs() < 1e-9).all(), totals
     findings = " ".join(re.findall(r'<p class="finding">(.*?)</p>', page, flags=re.S))
     assert "Norway copies most" in findings and "Sweden adapts most" in findings
     assert "Finland (municipal organisations)" in page
@@ -509,7 +513,7 @@ def test_trends_show_breaks_first_and_test_each_change(built, project):
     shares = tables[tables["table"] == "overview_by_edition"]
     assert {"NO-2018", "NO-2020", "NO-2024"} <= set(shares["group"])
     index = (project / "build" / "index.html").read_text()
-    assert "Sweden: one edition (2018), no trend to show" in index
+    assert "<li>Sweden: one edition (2018), no trend to show</li>" in index
     assert 'href="trends/NO.html"' in index and "trends/SE.html" not in index
 
 

@@ -160,7 +160,9 @@ def test_quality_the_most_common_effect(frames, key):
 
 
 def novelty_share(frame: pd.DataFrame, code: int) -> tuple[float, float]:
-    base = answered(frame, "novelty")
+    """A novelty category's share of everyone who answered, don't know included: the one base
+    of the Nordic report's distribution (`analysis.estimate_variable`)."""
+    base = frame["novelty"].notna().to_numpy(bool)
     estimate, covariance = shares(frame, {0: coded(frame, "novelty", [code])}, {0: base})
     return estimate[0], np.sqrt(covariance[0, 0])
 
@@ -197,7 +199,7 @@ def test_the_leader_differs_from_every_country_after_holm(frames, round_, leader
     estimated = {}
     for key in round_:
         frame = frames[key]
-        base = answered(frame, "novelty")
+        base = frame["novelty"].notna().to_numpy(bool)
         estimate, se = novelty_share(frame, code)
         df = SurveyDesign.from_frame(frame).domain_degrees_of_freedom(base)
         estimated[key[0]] = (estimate, se, df)

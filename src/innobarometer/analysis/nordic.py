@@ -24,6 +24,7 @@ from innobarometer.analysis.editions import Edition
 from innobarometer.analysis.estimates import (
     battery_shares,
     binary_values,
+    code_label,
     estimate_indicators,
     estimate_variable,
     not_asked,
@@ -65,8 +66,14 @@ def _substantive_base(edition: Edition, column: str) -> np.ndarray:
     return ~np.isnan(codes) & ~np.isin(codes, var.non_substantive)
 
 
-def _base_df(edition: Edition, column: str) -> float:
-    return float(edition.design.domain_degrees_of_freedom(_substantive_base(edition, column)))
+def _answered_base(edition: Edition, column: str) -> np.ndarray:
+    """Units that answered a frame column at all (don't know and not relevant included): the
+    base of a single-choice distribution (`estimate_variable`)."""
+    return edition.frame[column].notna().to_numpy()
+
+
+def _base_df(edition: Edition, column: str, base=_substantive_base) -> float:
+    return float(edition.design.domain_degrees_of_freedom(base(edition, column)))
 
 
 def _whole(table: pd.DataFrame) -> pd.DataFrame:
@@ -74,21 +81,31 @@ def _whole(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def category_by_country(editions: list[Edition], variable: str, **options):
-    """A single-choice or binary variable's substantive categories (a multiple-response
-    variable's options) by country (`group` the country code), and for each category every pair
-    of countries' difference (`pairwise_by_country`)."""
+    """A single-choice or binary variable's categories (a multiple-response variable's options)
+    by country (`group` the country code), and for each substantive category every pair of
+    countries' difference (`pairwise_by_country`).
+
+    A single-choice distribution keeps `estimate_variable`'s one base (everyone who answered,
+    don't know and not relevant included, its rows summing to 1), so the comparison is of the
+    shares the country tables show; don't know and not relevant are shown but not compared, as
+    no finding is about them."""
     var = load_codebook()[variable]
+    one_base = var.type in ("single", "ordinal")
+    base = _answered_base if one_base else _substantive_base
+    non_substantive = list(map(str, var.non_substantive))
     asked = [e for e in editions if not not_asked(e, [variable])]
     parts, dfs = [], {}
     for edition in asked:
         table = _whole(estimate_variable(edition, variable, **options))
-        table = table[~table["category"].isin(map(str, var.non_substantive))]
+        if not one_base:
+            table = table[~table["category"].isin(non_substantive)]
         parts.append(table.assign(group=edition.country))
         for category in table["category"]:
             column = f"{variable}_{category}" if var.type == "multiple" else variable
-            dfs[(edition.country, variable, category)] = _base_df(edition, column)
+            dfs[(edition.country, variable, category)] = _base_df(edition, column, base)
     shares = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    return shares, pairwise_by_country(shares, dfs, asked)
+    compared = shares[~shares["category"].isin(non_substantive)] if parts else shares
+    return shares, pairwise_by_country(compared, dfs, asked)
 
 
 def items_by_country(editions: list[Edition], items: list[str], **options):
@@ -139,7 +156,9 @@ def _row_label(indicator: str, category: str) -> str:
     if var.type == "multiple":
         return var.options.get(category, category)
     if var.type == "single" and var.categories:
-        return str(var.categories.get(int(category), category))
+        # Don't know and not relevant are no codebook category: their labels are the package's.
+        label = var.categories.get(int(category))
+        return code_label(indicator, category) if label is None else str(label)
     return var.label
 
 
@@ -392,7 +411,7 @@ def share_label(indicator: str, category: str) -> str:
 def leader_of_pairs(pairs: pd.DataFrame) -> str | None:
     """`leader` over the pairs of one share alone (the countries are those the pairs name)."""
     countries = list(dict.fromkeys([*pairs["first"], *pairs["second"]]))
-    category = str(pairs["category"].iloc[0])
+    category = str(pairs["category"].iloc[0]) if "category" in pairs else "1"
     shares = pd.DataFrame({"category": category, "group": countries})
     return leader(shares, pairs.assign(category=category), category)
 

@@ -295,21 +295,24 @@ def compact_shares(shares, labels: dict):
 
 
 def compact_differences(differences, labels: dict):
-    """Per share: how many country pairs differ significantly after Holm, how many of those
-    compare different units, and the country higher than every other where the tests say so."""
+    """Per share (per Holm family: `pairwise_by_country`'s or `country_differences`'s): how many
+    country pairs differ significantly after Holm, how many of those compare different units, and
+    the country higher than every other where the tests say so."""
     # lazy: the analysis layer is only needed once a table is shown
-    from innobarometer.analysis.nordic import leader_of_pairs, share_label
+    from innobarometer.analysis.nordic import leader_of_pairs
 
     rows = []
-    for (indicator, category), pairs in differences.groupby(["indicator", "category"], sort=False):
+    for _, pairs in differences.groupby("family", sort=False):
         shown = pairs[~pairs["suppressed"].astype(bool)]
         significant = shown[shown["p_holm"] < 0.05]
+        cross = significant.get("cross_unit", pd.Series(False, index=significant.index))
         top = leader_of_pairs(pairs)
         rows.append(
             {
-                "Share of": share_label(indicator, category),
+                # Each pair's label is "<share>: <country> vs <country>".
+                "Share of": str(pairs["label"].iloc[0]).rsplit(": ", 1)[0],
                 "Pairs significant after Holm": f"{len(significant)} of {len(pairs)}",
-                "of which different units": int(significant["cross_unit"].astype(bool).sum()),
+                "of which different units": int(cross.astype(bool).sum()),
                 "Higher than every other country": labels.get(top, "") if top else "none",
             }
         )
@@ -337,7 +340,8 @@ def show_by_country(
         drawn = shares[shares["ci_method"] != "t"]
         names = pd.Series(_share_label(drawn), index=drawn.index)
         show_figure(
-            plot_estimates(drawn, names, title, colours=COUNTRY_COLOURS, group_labels=labels)
+            plot_estimates(drawn, names, title, colours=COUNTRY_COLOURS, group_labels=labels),
+            f"{name}_by_country",
         )
     shown = compact_shares(shares, labels)
     display(table_bundle(shares, f"{name}_by_country", shown, title), raw=True)

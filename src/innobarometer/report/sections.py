@@ -25,6 +25,7 @@ from innobarometer.report.figures import (
     suppression_note,
     whose_share,
 )
+from innobarometer.report.nordic import compact_differences
 from innobarometer.report.notices import show_not_asked
 from innobarometer.report.sentences import (
     NO_PUBLISHED_FIGURE,
@@ -111,28 +112,35 @@ def show_differences(differences: pd.DataFrame, name: str, title: str, figure: b
     show_table(differences, name, shown=format_differences(differences))
 
 
-# A table of pairs longer than this shows each family's leading item against the others only.
+# A table of pairs longer than this shows each family's leading item against its nearest
+# rivals only (`RIVALS_SHOWN` of them, the closest calls); the CSV has every pair.
 PAIRS_SHOWN = 45
+RIVALS_SHOWN = 2
 
 
 def show_pairs(pairs: pd.DataFrame, name: str) -> None:
     """The pairs behind a section's claims (`analysis.group_pairs`, `item_pairs`,
     `item_pairs_by_group`): every row for the CSV; on the page all of them, or for a long table
-    each family's leading item (by point estimate) against the others, the caption says so."""
+    each family's leading item (by point estimate) against its nearest rivals, the caption says
+    so; with several families shown, a column names each row's family (e.g. its sector)."""
     if pairs.empty:
         return
     shown = pairs if len(pairs) <= PAIRS_SHOWN else _leaders_pairs(pairs)
     caption = None
     if len(shown) < len(pairs):
         caption = (
-            f"Each family's leading item against the others: {len(shown)} of {len(pairs)} pairs; "
-            "every pair is in the report's CSV."
+            f"Each family's leading item against its {RIVALS_SHOWN} nearest rivals (the closest "
+            f"calls): {len(shown)} of {len(pairs)} pairs; every pair is in the report's CSV."
         )
-    show_table(pairs, name, shown=format_differences(shown), caption=caption)
+    formatted = format_differences(shown)
+    if shown["family"].nunique() > 1:
+        formatted.insert(0, "Holm family", shown["family"].str.removeprefix("the ").to_numpy())
+    show_table(pairs, name, shown=formatted, caption=caption)
 
 
 def _leaders_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
-    """The rows of each family's item that is larger than the most others."""
+    """The rows of each family's item that is larger than the most others, against the
+    `RIVALS_SHOWN` items closest to it (smallest difference), in the table's order."""
     parts = []
     for _, family in pairs.groupby("family", sort=False):
         tested = family[~family["suppressed"].astype(bool)]
@@ -145,7 +153,9 @@ def _leaders_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
         if wins.empty:
             continue
         leader = wins.index[0]
-        parts.append(family[(family["first"] == leader) | (family["second"] == leader)])
+        mine = tested[(tested["first"] == leader) | (tested["second"] == leader)]
+        nearest = mine["estimate"].abs().sort_values(kind="stable").index[:RIVALS_SHOWN]
+        parts.append(mine.loc[sorted(nearest)])
     return pd.concat(parts) if parts else pairs.iloc[0:0]
 
 
@@ -226,7 +236,7 @@ def show_country_comparison(
 ) -> None:
     """One theme of the Nordic report (`theme`: its title, e.g. 'Overview'): sentences,
     countries side by side (`group_labels`: the countries' names, default COUNTRY_NAMES),
-    tested differences."""
+    tested differences summarised per indicator (`compact_differences`)."""
 
     # Differences between countries answering for different units (Finland's organisations
     # against workplaces) stay in the table, marked, but are never the one described.
@@ -245,6 +255,8 @@ def show_country_comparison(
         group_labels=group_labels or COUNTRY_NAMES,
         colours=COUNTRY_COLOURS,
     )
-    show_differences(
-        differences, f"{key}_differences", "Differences between countries", figure=False
-    )
+    # The page summarises the pairs per indicator; the difference matrices the notebook shows
+    # next give each pair, and the CSV every row (a 30-row table per theme repeated them).
+    if not differences.empty:
+        shown = compact_differences(differences, group_labels or COUNTRY_NAMES)
+        show_table(differences, f"{key}_differences", shown=shown)
