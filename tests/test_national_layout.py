@@ -187,6 +187,26 @@ def test_the_coarse_size_class_is_shown_and_used(national):
     )
 
 
+def test_the_option_count_and_the_models_read_the_layout(national, monkeypatch):
+    from innobarometer import analysis
+
+    monkeypatch.setenv("INNOBAROMETER_ROOT", str(national.root))
+    edition = analysis.load_edition("DK-2023")
+    # The count of partner types is over the offered options, and so are its pairs.
+    count = analysis.estimate_option_count(edition, "partner")
+    pairs = analysis.item_pairs(edition, count, "numbers of partner types")
+    assert pairs["p"].notna().any(), pairs
+    # The units of the coarse class 50+ are in a model, as their own level.
+    model = analysis.fit(edition, "innovative ~ C(size_class)")
+    terms = model.table.set_index("term")
+    assert "50-99 employees or 100 or more employees" in terms.loc["C(size_class)[T.50+]", "label"]
+    innovative = analysis.binary_values(edition, "innovative")
+    sized = edition.frame["size_class"].notna().to_numpy()
+    assert model.n == int((sized & ~np.isnan(innovative)).sum())
+    # An option the questionnaire did not offer is not asked: no model, as for any unasked item.
+    assert analysis.fit(edition, "innovative ~ partner_foundations").not_asked
+
+
 def test_the_scale_rule_is_named_and_its_middle_is_not_measured(national):
     page = _page(national, "barriers")
     said = _notices(page["Hindering factors"], "conversions")

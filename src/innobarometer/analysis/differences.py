@@ -29,6 +29,7 @@ from innobarometer.analysis.estimates import (
     estimate_variable,
     labels,
     not_asked,
+    option_count,
     variable_scope,
 )
 from innobarometer.codebook import finest_common_classes, load_codebook
@@ -363,8 +364,7 @@ def _candidate_values(edition: Edition, rows: pd.DataFrame, row) -> list[np.ndar
     variable = indicator.removesuffix("_count")
     if indicator.endswith("_count") and variable in codebook:
         top = max(int(c) for c in rows.loc[rows["indicator"] == indicator, "category"])
-        options = frame[codebook[variable].columns].astype("Float64")
-        count = np.minimum(options.to_numpy(dtype=float, na_value=np.nan).sum(axis=1), top)
+        count = option_count(edition, variable, top).to_numpy()
         return [np.where(np.isnan(count), np.nan, count == float(category))]
     if indicator in load_indicators():
         return [indicator_values(frame, indicator).to_numpy(dtype=float)]

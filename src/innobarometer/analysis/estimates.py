@@ -596,9 +596,7 @@ def estimate_option_count(
     var = load_codebook()[variable]
     if not is_asked(edition, variable) or _grouped_by_unasked(edition, by):
         return empty_table()
-    asked = asked_columns(edition, variable)
-    options = edition.frame[asked].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    count = pd.Series(np.minimum(options.sum(axis=1), top), name=f"{variable}_count")
+    count = option_count(edition, variable, top)
     mask, name = variable_scope(edition.frame, var.universe, None)
     table = estimate_distribution(
         edition.design,
@@ -612,6 +610,15 @@ def estimate_option_count(
         threshold=threshold,
     )
     return with_labels(table, by)
+
+
+def option_count(edition: Edition, variable: str, top: int = 3) -> pd.Series:
+    """How many options of a multiple-response item each unit ticked, capped at `top`, over the
+    options the edition asked (one not offered nationally is in no unit's count); NaN for a unit
+    missing an asked option. The one definition behind the count table and its pairs."""
+    asked = asked_columns(edition, variable)
+    options = edition.frame[asked].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return pd.Series(np.minimum(options.sum(axis=1), top), name=f"{variable}_count")
 
 
 def count_labels(table: pd.DataFrame, noun: str, top: int = 3) -> pd.Series:

@@ -20,10 +20,10 @@ import pandas as pd
 
 from innobarometer.analysis.editions import AnalysisError, Edition, load_edition
 from innobarometer.analysis.estimates import (
+    asked_columns,
     binary_values,
     domain_mask,
     not_asked,
-    unasked_columns,
 )
 from innobarometer.codebook import load_codebook
 from innobarometer.data_set import DataSetError
@@ -186,7 +186,8 @@ def _unasked(edition: Edition, variables: list[str]) -> bool:
     if not_asked(edition, named):
         return True
     options = [v for v in variables if v not in named]
-    return any(v in unasked_columns(edition, codebook.variable_of(v).name) for v in options)
+    # An option the national questionnaire did not offer is not asked either.
+    return any(v not in asked_columns(edition, codebook.variable_of(v).name) for v in options)
 
 
 def _values(edition: Edition, name: str) -> pd.Series:
@@ -199,7 +200,8 @@ def _values(edition: Edition, name: str) -> pd.Series:
         if var.type == "binary":
             return pd.Series(binary_values(edition, name))
         if var.type in CATEGORICAL_TYPES and var.categories:
-            levels = [str(c) for c in var.categories]
+            # The coarser national classes too ('50+'): their units are in the model.
+            levels = list(var.class_labels)
             codes = frame[name].reset_index(drop=True)
             if pd.api.types.is_numeric_dtype(codes):  # integer codes, whatever the dtype
                 codes = codes.astype("Float64").round().astype("Int64")
@@ -248,9 +250,7 @@ def _level_label(term: str, level: str) -> str:
     codebook = load_codebook()
     if level == SMALL_LEVEL or name not in codebook:
         return level
-    var = codebook[name]
-    code = next((c for c in var.categories if str(c) == level), None)
-    return level if code is None else codebook.label(var, code)
+    return codebook[name].class_labels.get(level, level)
 
 
 def _term_label(term: str, labels: dict[str, str]) -> str:
