@@ -76,6 +76,18 @@ def test_share_innovative_is_the_weighted_share():
     assert by_group["municipal"] == pytest.approx(2 / 6)
 
 
+def test_a_coarse_national_class_is_estimated_and_the_classes_it_spans_are_not():
+    # size_class "50+" spans 50-99 and 100+ (codebook coarsenings): an edition whose file holds
+    # it has no 50-99 or 100+ row (not measured there), and the 50+ share is the weighted share.
+    frame = FRAME.assign(size_class=["1-9", "10-49", "50+", "1-9"] * 2)
+    table = analysis.estimate_variable(make_edition(frame), "size_class", ci_method="wilson")
+    assert list(table["category"]) == ["1-9", "10-49", "50+"]
+    weights = frame["weight"]
+    expected = weights[frame["size_class"] == "50+"].sum() / weights.sum()
+    assert table.loc[table["category"] == "50+", "estimate"].item() == pytest.approx(expected)
+    assert table["estimate"].sum() == pytest.approx(1.0)
+
+
 def test_spread_share_leaves_dont_know_and_non_innovators_out_of_the_base():
     table = analysis.estimate_variable(make_edition(), "spread_actively", threshold=1)
     # Base: units 1, 2, 3, 4, 6 (weights 1, 2, 1, 1, 2 = 7); yes: units 1, 2, 4 -> 4 / 7.

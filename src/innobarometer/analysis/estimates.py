@@ -155,14 +155,17 @@ def estimate_variable(
 
 
 def _background_shares(edition: Edition, var: Variable, common: dict) -> pd.DataFrame:
-    """Shares of the units in each category of a background variable (e.g. sector)."""
+    """Shares of the units in each class of a background variable (e.g. sector): the codebook's
+    categories, except those a coarser national class the edition uses spans (not measured
+    there: no row, never 0%), and that class instead ("50+")."""
     column = edition.frame[var.name].astype("string")
     answered = column.notna().to_numpy()
+    present = set(column.dropna())
+    coarse = [c for c in var.coarsenings if c in present]
+    spanned = {str(code) for c in coarse for code in var.coarsenings[c]}
+    classes = [str(code) for code in var.categories if str(code) not in spanned] + coarse
     values = pd.DataFrame(
-        {
-            str(code): np.where(answered, (column == str(code)).fillna(False), np.nan)
-            for code in var.categories
-        }
+        {c: np.where(answered, (column == c).fillna(False), np.nan) for c in classes}
     )
     table = estimate_shares(edition.design, values, **common)
     return table.assign(category=table["indicator"], indicator=var.name)
