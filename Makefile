@@ -13,7 +13,7 @@ export DATA
 BUILD_FLAGS := $(if $(THEMES),--themes $(THEMES)) $(if $(EDITIONS),--editions $(EDITIONS))
 
 .DEFAULT_GOAL := help
-.PHONY: help all data share test lint lab theme clean
+.PHONY: help all data share test lint lab theme translations clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ lab: $(STAMP) ## install JupyterLab (optional extra) and open the theme notebook
 
 theme: $(STAMP) ## create notebooks/NAME.py from the common skeleton: make theme NAME=funding
 	$(PY) -m innobarometer new-theme $(NAME)
+
+translations: $(STAMP) ## list what each language's catalog lacks; UPDATE=nb,da adds the new keys to those catalogs
+	$(PY) -m innobarometer translations $(if $(UPDATE),--update $(UPDATE))
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf build

@@ -52,6 +52,16 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("lab", help="start JupyterLab on the paired theme notebooks")
 
+    translations = commands.add_parser(
+        "translations", help="write the catalog template and list what each language lacks"
+    )
+    translations.add_argument(
+        "--update", default="", help="comma-separated languages whose catalogs to update (nb,da)"
+    )
+    translations.add_argument(
+        "--check", action="store_true", help="exit 1 when any language lacks a translation"
+    )
+
     model = commands.add_parser(
         "model", help="fit a survey GLM of one edition from a formula; CSV on stdout"
     )
@@ -111,6 +121,13 @@ def main(argv: list[str] | None = None) -> int:
             from innobarometer.pipeline.scaffolding import run_lab_command
 
             return run_lab_command(args)
+        if args.command == "translations":
+            # lazy: each command loads only the layers it uses
+            from innobarometer.language import check_language
+            from innobarometer.pipeline.translations import run as run_translations
+
+            update = [check_language(c.strip()) for c in args.update.split(",") if c]
+            return run_translations(update, args.check)
         if args.command == "model":
             # lazy: each command loads only the layers it uses
             from innobarometer.analysis.models import run_model_command

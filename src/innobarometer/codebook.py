@@ -8,11 +8,13 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
+
+from innobarometer import language
 
 if TYPE_CHECKING:
     import numpy as np
@@ -473,10 +475,86 @@ def parse_codebook(path: str | os.PathLike) -> Codebook:
     )
 
 
-@functools.cache
 def load_codebook() -> Codebook:
-    """The package's codebook, parsed and checked once per process."""
-    return parse_codebook(CODEBOOK_PATH)
+    """The package's codebook in the language text is being rendered in (`language.speaking`):
+    English as written in codebook.yaml, else with that language's wording laid over it
+    (`locale/<language>/codebook.yaml`); parsed and checked once per process and language."""
+    return _codebook_in(language.current())
+
+
+@functools.cache
+def _codebook_in(code: str) -> Codebook:
+    """The codebook with the wording of language `code` (`translated_codebook`)."""
+    english = parse_codebook(CODEBOOK_PATH)
+    if code == language.ENGLISH:
+        return english
+    return translated_codebook(english, codebook_translation_path(code))
+
+
+def codebook_translation_path(code: str) -> Path:
+    """A language's wording of the codebook: labels, questions, category and option labels."""
+    return language.LOCALE_DIR / code / "codebook.yaml"
+
+
+# What a language's codebook file may give for a variable; `source` is the source key of the
+# national questionnaire whose own wording the entry uses (reference/sources.csv); an entry
+# without one is a translation.
+TRANSLATED_FIELDS = {"label", "question", "categories", "options", "source"}
+
+
+def translated_codebook(english: Codebook, path: Path) -> Codebook:
+    """`english` with the wording of a language's codebook file laid over it (absent entries stay
+    English; the completeness test lists them). Errors name the file, the variable and the key."""
+    if not path.is_file():
+        return english
+    raw = read_yaml(path) or {}
+    unknown = sorted(set(raw) - {"variables", "non_substantive_codes", "batteries"})
+    if unknown:
+        raise CodebookError(f"{path}: unknown top-level key(s) {', '.join(unknown)}")
+    non_substantive = dict(english.non_substantive_labels)
+    non_substantive.update(_translated_labels(path, "non_substantive_codes", raw, non_substantive))
+    batteries = dict(english.batteries)
+    batteries.update(_translated_labels(path, "batteries", raw, batteries))
+    variables = dict(english.variables)
+    for name, entry in (raw.get("variables") or {}).items():
+        if name not in variables:
+            raise CodebookError(f"{path}: variable {name!r} is not in the codebook; remove it")
+        if not isinstance(entry, dict) or set(entry) - TRANSLATED_FIELDS:
+            raise CodebookError(
+                f"{path}: variable {name!r}: give only {', '.join(sorted(TRANSLATED_FIELDS))}"
+            )
+        var = variables[name]
+        where = f"variables.{name}"
+        changes = {k: str(entry[k]) for k in ("label", "question") if entry.get(k)}
+        if "categories" in entry:
+            changes["categories"] = var.categories | _translated_labels(
+                path, f"{where}.categories", entry, var.categories, key="categories"
+            )
+        if "options" in entry:
+            changes["options"] = var.options | _translated_labels(
+                path, f"{where}.options", entry, var.options, key="options"
+            )
+        variables[name] = replace(var, **changes)
+    return replace(
+        english, variables=variables, non_substantive_labels=non_substantive, batteries=batteries
+    )
+
+
+def _translated_labels(path: Path, where: str, raw: dict, english: dict, key: str = "") -> dict:
+    """The labels a language's codebook gives under `where`, each for a code `english` has."""
+    given = raw.get(key or where) or {}
+    if not isinstance(given, dict):
+        raise CodebookError(f"{path}: {where} must map codes to labels")
+    known = {str(code): code for code in english}
+    labels = {}
+    for code, text in given.items():
+        if str(code) not in known:
+            raise CodebookError(
+                f"{path}: {where}: {code!r} is not one of the codebook's codes "
+                f"({', '.join(known)}); remove it or correct it"
+            )
+        labels[known[str(code)]] = str(text)
+    return labels
 
 
 # The parameter value that asks for the latest edition of every country (the Nordic report).

@@ -94,9 +94,9 @@ def _execute(job: Job) -> dict:
     executed_path.unlink(missing_ok=True)
     # The figures' SVGs first: naming them gives the page its download links.
     figures = []
-    for name, svg in figure_svgs(executed, job.report.key):
+    for name, texts in figure_svgs(executed, job.report.key):
         svg_tmp = job.scratch / f"{stem}.{name}"
-        svg_tmp.write_text(svg, encoding="utf-8")
+        svg_tmp.write_text(texts["en"], encoding="utf-8")
         figures.append((str(svg_tmp), str(job.html.parent / name)))
     html_text = export_html(
         executed, job.report.title, job.shown_parameters, job.header, job.place, job.citation

@@ -14,7 +14,8 @@ import re
 import numpy as np
 from PIL import Image
 
-from innobarometer import __version__, paths
+from innobarometer import __version__, language, paths
+from innobarometer.report.languages import LANGUAGES_MIME, in_language, translate_markdown
 
 # The MIME type of a table's unrounded rows in a notebook's outputs (`tables.show_table`): the
 # export collects them into the report's CSV.
@@ -123,6 +124,26 @@ def _for_page(output):
     return NotebookNode(output, data=compact)
 
 
+def in_page_language(notebook, code: str):
+    """The executed notebook as a page in language `code` shows it: each output in that
+    language (`report.languages`), each markdown cell translated paragraph by paragraph.
+    New nodes for what changes: the executed notebook stays as it was for other languages."""
+    # lazy: every kernel loads this module (figures encode PNGs with it) and none exports
+    from nbformat import NotebookNode
+
+    return NotebookNode(
+        notebook,
+        cells=[
+            NotebookNode(cell, outputs=[in_language(o, code) for o in cell.outputs])
+            if cell.cell_type == "code"
+            else NotebookNode(cell, source=translate_markdown(cell.source, code))
+            if cell.cell_type == "markdown"
+            else cell
+            for cell in notebook.cells
+        ],
+    )
+
+
 def export_html(
     notebook,
     title: str,
@@ -130,9 +151,11 @@ def export_html(
     header: str = "",
     place: str = "",
     citation: str = "",
+    code: str = language.ENGLISH,
 ) -> str:
-    """The report page: outputs and markdown only (code, parameters and stderr hidden), figures
-    as compact embedded PNGs, one inline stylesheet, nothing that differs between runs.
+    """The report page in language `code`: outputs and markdown only (code, parameters and
+    stderr hidden), figures as compact embedded PNGs, one inline stylesheet, nothing that differs
+    between runs.
 
     `header` and `citation` (HTML the build makes from the plan) open and close the page; the
     notebook's H1 names `place` ('Denmark 2023') in place of its theme (`place_heading`); every
@@ -142,13 +165,13 @@ def export_html(
 
     # New nodes for what changes, shared ones for the rest: nbconvert copies the page anyway, and
     # the executed notebook (read again for the CSV) stays as it was.
-    page = NotebookNode(notebook)
+    page = in_page_language(notebook, code)
     page.cells = key_findings_first(
         [
             NotebookNode(cell, outputs=[_for_page(o) for o in cell.outputs if _for_readers(o)])
             if cell.cell_type == "code"
             else cell
-            for cell in notebook.cells
+            for cell in page.cells
             if not HIDDEN_CELL_TAGS & set(cell.metadata.get("tags", []))
         ]
     )
@@ -156,11 +179,13 @@ def export_html(
         page.cells = place_heading(page.cells, place)
     resources = {
         "report": {
+            "language": code,
+            "words": template_words(code),
             "header": header,
             "citation": citation,
             "title": title,
             "parameters": [(name, json.dumps(value)) for name, value in shown_parameters],
-            "generator": f"Built by innobarometer {__version__}.",
+            "generator": _in(code, "Built by innobarometer {version}.").format(version=__version__),
         }
     }
     body, _ = _html_exporter().from_notebook_node(page, resources=resources)
@@ -225,10 +250,11 @@ def key_findings_first(cells: list) -> list:
     return rest[: first + 1] + moved + rest[first + 1 :]
 
 
-def tables_csv(notebook) -> str:
+def tables_csv(notebook, code: str = language.ENGLISH) -> str:
     """Every table a report showed (`TABLE_MIME` outputs), stacked: section (the heading the
     table stands under), table, then the union of the tables' columns in order of first
-    appearance."""
+    appearance; sections and label columns in language `code`, numbers and codes as they are."""
+    notebook = in_page_language(notebook, code)
     tables = []
     section = ""
     for cell in notebook.cells:
@@ -263,13 +289,15 @@ def _csv_value(value) -> str:
 FILE_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-def figure_svgs(notebook, key: str) -> list[tuple[str, str]]:
-    """Every figure's SVG (`FIGURE_SVG_MIME` outputs) as (file name, text), in page order.
+def figure_svgs(notebook, key: str) -> list[tuple[str, dict[str, str]]]:
+    """Every figure's SVG (`FIGURE_SVG_MIME` outputs) as (file name, {language: text}), in page
+    order; a figure drawn in one language only has only English.
 
     Files are named `<key>.<figure name>.svg` (numbered when a name repeats) to sit beside the
-    report's page; each output's metadata gets its file name (`innobarometer.svg`), which the page
-    template links under the figure, so call this before `export_html`."""
-    files: list[tuple[str, str]] = []
+    report's page in each language's folder; each output's metadata, and each language's, gets
+    the file name (`innobarometer.svg`), which the page template links under the figure, so call
+    this before `export_html`."""
+    files: list[tuple[str, dict[str, str]]] = []
     seen: dict[str, int] = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
@@ -281,5 +309,29 @@ def figure_svgs(notebook, key: str) -> list[tuple[str, str]]:
             seen[name] = seen.get(name, 0) + 1
             suffix = f"-{seen[name]}" if seen[name] > 1 else ""
             described["svg"] = f"{key}.{name}{suffix}.svg"
-            files.append((described["svg"], "".join(svg)))
+            texts = {language.ENGLISH: "".join(svg)}
+            for code, version in output["data"].get(LANGUAGES_MIME, {}).items():
+                meta = version.setdefault("metadata", {}).setdefault("innobarometer", {})
+                meta["svg"] = described["svg"]
+                texts[code] = "".join(version["data"].get(FIGURE_SVG_MIME, svg))
+            files.append((described["svg"], texts))
     return files
+
+
+# The words of the page template (report.html.j2), translated per page.
+TEMPLATE_WORDS = {
+    "parameters": language.N_("Parameters:"),
+    "download_svg": language.N_("Download this chart (SVG)"),
+    "figure": language.N_("figure"),
+}
+
+
+def _in(code: str, message: str) -> str:
+    """`message` in language `code` (English where the catalog lacks it)."""
+    with language.speaking(code):
+        return language._(message)
+
+
+def template_words(code: str) -> dict[str, str]:
+    """The page template's words in language `code`."""
+    return {key: _in(code, message) for key, message in TEMPLATE_WORDS.items()}

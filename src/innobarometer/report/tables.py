@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from innobarometer import language
 from innobarometer.analysis.estimates import (
     WHOLE_DOMAIN_LABEL,
     code_label,
@@ -24,6 +25,7 @@ from innobarometer.analysis.estimates import (
 from innobarometer.codebook import load_codebook
 from innobarometer.indicators import load_indicators
 from innobarometer.report.export import TABLE_MIME
+from innobarometer.report.languages import show_in_every_language
 
 SUPPRESSED_TEXT = "suppressed"
 # Why a cell is blank, by the tidy table's `suppression` column (survey.disclosure).
@@ -253,11 +255,16 @@ def show_table(
 
 
 def show_html(markup: str) -> None:
-    """Display a piece of HTML (headings, notices, sentences) as the report shows it."""
+    """Display a piece of HTML (headings, notices, sentences) as the report shows it: a `Text`
+    (`language.in_every_language`) in every language of the build, other markup as it is."""
     # lazy: IPython loads only in a notebook's kernel
     from IPython.display import HTML, display
 
-    if markup:
+    if not markup:
+        return
+    if isinstance(markup, language.Text):
+        show_in_every_language(lambda: ({"text/html": markup.in_language(language.current())}, {}))
+    else:
         display(HTML(markup))
 
 
