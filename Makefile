@@ -7,10 +7,12 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 THEMES    ?=
 EDITIONS  ?=
+LANGUAGES ?=
 DATA      ?=
 export DATA
 
-BUILD_FLAGS := $(if $(THEMES),--themes $(THEMES)) $(if $(EDITIONS),--editions $(EDITIONS))
+BUILD_FLAGS := $(if $(THEMES),--themes $(THEMES)) $(if $(EDITIONS),--editions $(EDITIONS)) \
+               $(if $(LANGUAGES),--languages $(LANGUAGES))
 
 .DEFAULT_GOAL := help
 .PHONY: help all data share test lint lab theme translations clean

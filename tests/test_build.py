@@ -21,6 +21,7 @@ from processes import alive, command, descendants, socket_inodes
 
 from innobarometer import paths
 from innobarometer.data_set import READS_ENV, EditionFacts
+from innobarometer.language import LANGUAGES
 from innobarometer.pipeline import build, index_page, kernel
 from innobarometer.pipeline import plan as pipeline_plan
 from innobarometer.pipeline import worker as pipeline_worker
@@ -86,11 +87,12 @@ def run(**options) -> tuple[int, str]:
 
 
 def products(root: Path) -> dict[str, bytes]:
-    """Every report product (HTML and CSV) by path relative to build/."""
+    """Every English report product (HTML and CSV) by path relative to build/ (the other
+    languages' pages mirror them under build/<language>/)."""
     return {
         str(p.relative_to(root / "build")): p.read_bytes()
         for p in sorted((root / "build").glob("*/*"))
-        if p.suffix in (".html", ".csv") and p.parent.name not in ("data", "failed")
+        if p.suffix in (".html", ".csv") and p.parent.name not in ("data", "failed", *LANGUAGES)
     }
 
 
@@ -351,7 +353,21 @@ def test_full_build_then_a_no_op(project, executed):
     # The methodology page and the data package are written beside the index.
     assert (project / "build" / "methodology.html").is_file()
     package = json.loads((project / "build" / "datapackage.json").read_text())
-    assert {r["path"] for r in package["resources"]} == {f"{n}.csv" for n in ALL_REPORTS}
+    # Every report's CSV in English and in the language of each country it covers.
+    in_languages = {
+        f"{code}/{n}.csv"
+        for n in ALL_REPORTS
+        for code in ("da", "nb")
+        if code == "da" and "DK-" in n or code == "nb" and "NO-" in n or "nordic" in n
+    }
+    assert {r["path"] for r in package["resources"]} == (
+        {f"{n}.csv" for n in ALL_REPORTS} | in_languages
+    )
+    for code, name in (("da", "drivers/DK-2023"), ("nb", "nordic/latest")):
+        translated = (project / "build" / code / f"{name}.html").read_text()
+        assert f'<html lang="{code}"' in translated
+    assert (project / "build" / "nb" / "index.html").is_file()
+    assert not (project / "build" / "da" / "drivers" / "NO-2023.html").exists()
     for name in ALL_REPORTS:
         assert f'href="{name}.html"' in index and f'href="{name}.csv"' in index
     # The build writes the codebook page (every variable, which editions map it) and links it.
@@ -377,6 +393,7 @@ def test_full_build_then_a_no_op(project, executed):
         "page",
         "data NO-2023",
         "facts NO-2023",
+        "language nb",
     }
     assert "built_at" in record
 

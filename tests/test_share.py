@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from innobarometer import paths
+from innobarometer.language import LANGUAGES
 from innobarometer.pipeline import datapackage, share
 
 # The columns that name a row of a report's tables (the rest are its numbers).
@@ -55,7 +56,9 @@ def test_the_data_package_is_valid_and_describes_every_column(demo_build):
     package = json.loads((build / datapackage.NAME).read_text())
     manifest = json.loads((build / "manifest.json").read_text())
     assert {r["path"] for r in package["resources"]} == {
-        record["csv"] for record in manifest["reports"].values()
+        csv_path
+        for record in manifest["reports"].values()
+        for csv_path in [record["csv"], *(t["csv"] for t in record["languages"].values())]
     }
     assert "not survey results" in package["description"]
     for resource in package["resources"]:
@@ -156,9 +159,11 @@ def secrets_and_published(normal: Path, open_: Path) -> tuple[set[str], set[str]
 
 
 def report_files(shared: Path, name: str) -> list[Path]:
-    """A report's files in the share folder: page, CSV, figures (named after its key)."""
+    """A report's files in the share folder: page, CSV, figures (named after its key), in
+    English and in every other language it is published in (`<language>/<theme>/`)."""
     theme, key = name.split("/")
-    return sorted(p for p in (shared / theme).glob(f"{key}*") if p.is_file())
+    folders = [shared / theme, *(shared / code / theme for code in LANGUAGES[1:])]
+    return sorted(p for folder in folders for p in folder.glob(f"{key}*") if p.is_file())
 
 
 def _number(value: str) -> bool:

@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--keep-going", action="store_true", help="build the rest after a failure")
     build.add_argument("--jobs", type=int, help="worker processes (default: the core count)")
     build.add_argument("--data", choices=["demo", "real"], help="which data set (default: auto)")
+    build.add_argument(
+        "--languages",
+        help="comma-separated languages besides English (en,da,nb,sv,fi,is; default: all)",
+    )
 
     commands.add_parser(
         "share", help="write build/share/: pages, CSVs, figures and data package, no microdata"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import hashlib
 import math
 import os
 import shutil
@@ -20,7 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from innobarometer import __version__, paths
+from innobarometer import __version__, language, paths
+from innobarometer.codebook import codebook_translation_path
 from innobarometer.pipeline.datapackage import write_data_package
 from innobarometer.pipeline.index_page import render_index
 from innobarometer.pipeline.manifest import (
@@ -46,8 +48,9 @@ from innobarometer.pipeline.plan import (
     validate_parameters,
 )
 from innobarometer.pipeline.pool import execute, failure_summary, relative_path
-from innobarometer.pipeline.site import Page, report_page
-from innobarometer.pipeline.worker import Job
+from innobarometer.pipeline.site import Page, language_folder, report_languages, report_page
+from innobarometer.pipeline.worker import Job, Translation
+from innobarometer.wording import did_you_mean
 
 
 @dataclass
@@ -64,7 +67,9 @@ class Assessment:
     reasons: dict[str, list[str]]
     blocked: dict[str, list[str]]  # report -> editions whose harmonised data is out of date
     outdated: set[str]  # editions whose harmonised data is older than their inputs
-    pages: dict[str, Page]  # report -> its header, H1 place and citation (`site.report_page`)
+    # (report, language) -> its page's header, H1 place and citation (`site.report_page`)
+    pages: dict[tuple[str, str], Page]
+    languages: tuple[str, ...] = (language.ENGLISH,)  # the languages this build publishes in
 
     @property
     def stale(self) -> list[Report]:
@@ -73,7 +78,11 @@ class Assessment:
 
 
 def assess(
-    themes: str | None, editions: str | None, data: str | None, overrides: dict | None = None
+    themes: str | None,
+    editions: str | None,
+    data: str | None,
+    overrides: dict | None = None,
+    languages: str | None = None,
 ) -> Assessment:
     """Plan, select, and compare every selected report's input hashes with the manifest.
 
@@ -92,12 +101,26 @@ def assess(
     for name in retired:
         del manifest["reports"][name]
     prints = Fingerprints(code=code_digests(), dependencies=dependency_digest())
-    pages = {r.name: report_page(r, planned, data_set) for r in planned}
-    # A report's page links its neighbours in the plan: a new edition or theme changes it.
+    chosen = select_languages(languages)
+    published = {r.name: report_languages(r, chosen) for r in planned}
+    pages = {
+        (r.name, code): report_page(r, planned, data_set, code, chosen)
+        for r in planned
+        for code in published[r.name]
+    }
+    # A report's page links its neighbours in the plan: a new edition or theme changes it; each
+    # language's catalog and codebook wording are inputs of the pages in that language.
     inputs = {
-        r.name: report_inputs(r, data_set, prints) | {"page": pages[r.name].digest} for r in planned
+        r.name: report_inputs(r, data_set, prints)
+        | {"page": _pages_digest([pages[(r.name, c)] for c in published[r.name]])}
+        | {f"language {c}": _language_digest(c, prints) for c in published[r.name][1:]}
+        for r in planned
     }
     reasons = {r.name: stale_reasons(r, inputs[r.name], manifest, build_dir) for r in selected}
+    for report in selected:
+        for code in published[report.name][1:]:
+            if not translated_product(report, build_dir, code, ".html").exists():
+                reasons[report.name].append(f"{code} page missing")
     outdated = set(_outdated_editions(data))
     blocked = {}
     for report in selected:
@@ -118,7 +141,38 @@ def assess(
         blocked,
         outdated,
         pages,
+        chosen,
     )
+
+
+def select_languages(option: str | None) -> tuple[str, ...]:
+    """The languages of `--languages` (comma-separated; default all), English always among them,
+    in `language.LANGUAGES` order; an unknown one is a BuildError naming the known ones."""
+    named = [c.strip() for c in (option or "").split(",") if c.strip()] or list(language.LANGUAGES)
+    for code in named:
+        if code not in language.LANGUAGES:
+            raise BuildError(
+                f"--languages: no language {code!r}{did_you_mean(code, language.LANGUAGES)}; "
+                f"the languages are {', '.join(language.LANGUAGES)}"
+            )
+    return tuple(c for c in language.LANGUAGES if c == language.ENGLISH or c in named)
+
+
+def translated_product(report: Report, build_dir: Path, code: str, suffix: str) -> Path:
+    """A report's product in language `code`: `build/<code>/<theme>/<key><suffix>` (English:
+    `build/<theme>/<key><suffix>`)."""
+    return report.product(build_dir / language_folder(code), suffix)
+
+
+def _pages_digest(pages: list[Page]) -> str:
+    """One hash of a report's pages in all its languages."""
+    return hashlib.sha256("".join(p.digest for p in pages).encode()).hexdigest()
+
+
+def _language_digest(code: str, prints: Fingerprints) -> str:
+    """The hash of a language's catalog and codebook wording (empty when it has neither)."""
+    files = [language.po_path(code), codebook_translation_path(code)]
+    return "".join(prints.of_file(f) if f.exists() else "-" for f in files)
 
 
 def _outdated_editions(data: str | None) -> list[str]:
@@ -138,6 +192,7 @@ def build(
     data: str | None = None,
     overrides: dict | None = None,
     out=None,
+    languages: str | None = None,
 ) -> int:
     """Build every stale report of the selection, then the index; return the exit code.
 
@@ -146,7 +201,7 @@ def build(
     """
     out = out or sys.stdout
     if dry_run:
-        found = assess(themes, editions, data, overrides or {})
+        found = assess(themes, editions, data, overrides or {}, languages)
         print(f"{len(found.stale)} of {len(found.selected)} reports stale", file=out)
         for report in found.stale:
             print(
@@ -157,7 +212,7 @@ def build(
         return 0
     build_dir = paths.build_dir()
     with exclusive(build_dir, out):
-        found = assess(themes, editions, data, overrides or {})
+        found = assess(themes, editions, data, overrides or {}, languages)
         return _build(found, overrides or {}, jobs, keep_going, build_dir, out)
 
 
@@ -167,7 +222,8 @@ def _build(found: Assessment, overrides, jobs, keep_going, build_dir: Path, out)
     if found.retired:
         for name in found.retired:
             for suffix in (".html", ".csv"):
-                (build_dir / f"{name}{suffix}").unlink(missing_ok=True)
+                for code in language.LANGUAGES:
+                    (build_dir / language_folder(code) / f"{name}{suffix}").unlink(missing_ok=True)
         manifest["data_set"] = data_set.kind
         save_manifest(build_dir, manifest)
     failures = []
@@ -177,26 +233,25 @@ def _build(found: Assessment, overrides, jobs, keep_going, build_dir: Path, out)
     if stale:
         check_before_running(stale, found.themes, overrides, data_set)
         ordered = longest_first(stale, manifest)
-        work = [
-            _job(r, found.themes[r.theme], overrides, build_dir, found.pages[r.name])
-            for r in ordered
-        ]
+        work = [_job(r, found, overrides, build_dir) for r in ordered]
         outcomes = _run(work, data_set, found.inputs, manifest, jobs, keep_going, out)
         failures = [(r, outcomes[r.name]) for r in stale if r.name in outcomes]
         failures = [(r, o) for r, o in failures if o["status"] != "built"]
     elif not blocked:
         print(f"{len(found.selected)} reports up to date", file=out)
-    _refresh_codebook_page(data_set, manifest, build_dir)
-    _refresh_methodology_page(manifest, build_dir)
-    write_data_package(found.planned, data_set, build_dir)
+    _refresh_codebook_page(data_set, manifest, build_dir, found.languages)
+    _refresh_methodology_page(manifest, build_dir, found.languages)
+    write_data_package(found.planned, data_set, build_dir, found.languages)
     statuses = {
         r.name: _status(r, found.inputs[r.name], manifest, build_dir, found.outdated)
         for r in found.planned
     }
-    index = render_index(found.planned, statuses, data_set, build_dir)
-    index_path = build_dir / "index.html"
-    if not index_path.exists() or index_path.read_text(encoding="utf-8") != index:
-        paths.write_atomically(index_path, index)
+    for code in found.languages:
+        present = [r for r in found.planned if code in report_languages(r, found.languages)]
+        index = render_index(present, statuses, data_set, build_dir, code, found.languages)
+        index_path = build_dir / language_folder(code) / "index.html"
+        if not index_path.exists() or index_path.read_text(encoding="utf-8") != index:
+            paths.write_atomically(index_path, index)
     if blocked:
         editions = ", ".join(sorted({e for r in blocked for e in found.blocked[r.name]}))
         print(
@@ -211,43 +266,58 @@ def _build(found: Assessment, overrides, jobs, keep_going, build_dir: Path, out)
     return 1 if failures or blocked else 0
 
 
-def _refresh_codebook_page(data_set: DataSet, manifest: dict, build_dir: Path) -> None:
-    """Rewrite build/codebook.html when the package, the data set or a mapping changed (it takes
-    about half a second, so a no-op build only compares hashes)."""
-    page = build_dir / "codebook.html"
-    inputs = {
-        "kind": data_set.kind,
-        "code": paths.layers_digest(*paths.LAYERS),
-        "mappings": {e: file_digest(p) for e, p in data_set.mappings.items()},
-    }
-    if manifest.get("codebook_page") == inputs and page.exists():
-        return
-    # lazy: an up-to-date build never loads it
-    from innobarometer.pipeline.codebook_page import write_codebook_page
+def _refresh_codebook_page(
+    data_set: DataSet, manifest: dict, build_dir: Path, languages: tuple[str, ...]
+) -> None:
+    """Rewrite build/codebook.html (and each language's) when the package, the data set, a
+    mapping or the language's wording changed (each takes about half a second, so a no-op build
+    only compares hashes)."""
+    for code in languages:
+        page = build_dir / language_folder(code) / "codebook.html"
+        inputs = {
+            "kind": data_set.kind,
+            "code": paths.layers_digest(*paths.LAYERS),
+            "mappings": {e: file_digest(p) for e, p in data_set.mappings.items()},
+            "language": _language_digest(code, Fingerprints({}, "")),
+        }
+        key = "codebook_page" if code == language.ENGLISH else f"codebook_page {code}"
+        if manifest.get(key) == inputs and page.exists():
+            continue
+        # lazy: an up-to-date build never loads it
+        from innobarometer.pipeline.codebook_page import write_codebook_page
 
-    write_codebook_page(page, data_set.kind)
-    manifest["codebook_page"] = inputs
-    save_manifest(build_dir, manifest)
+        with language.speaking(code):
+            write_codebook_page(page, data_set.kind)
+        manifest[key] = inputs
+        save_manifest(build_dir, manifest)
 
 
-def _refresh_methodology_page(manifest: dict, build_dir: Path) -> None:
-    """Rewrite build/methodology.html when a doc it is made from or the package changed."""
-    page = build_dir / "methodology.html"
-    inputs = {
-        "code": paths.layers_digest(*paths.LAYERS),
-        "docs": {p.name: file_digest(p) for p in doc_paths()},
-    }
-    if manifest.get("methodology_page") == inputs and page.exists():
-        return
-    # lazy: an up-to-date build never loads the markdown renderer
-    from innobarometer.pipeline.methodology_page import MethodologyError, write_methodology_page
+def _refresh_methodology_page(manifest: dict, build_dir: Path, languages: tuple[str, ...]) -> None:
+    """Rewrite build/methodology.html (and each language's) when a doc it is made from, the
+    package or the language's catalog changed."""
+    for code in languages:
+        page = build_dir / language_folder(code) / "methodology.html"
+        inputs = {
+            "code": paths.layers_digest(*paths.LAYERS),
+            "docs": {p.name: file_digest(p) for p in doc_paths()},
+            "language": _language_digest(code, Fingerprints({}, "")),
+        }
+        key = "methodology_page" if code == language.ENGLISH else f"methodology_page {code}"
+        if manifest.get(key) == inputs and page.exists():
+            continue
+        # lazy: an up-to-date build never loads the markdown renderer
+        from innobarometer.pipeline.methodology_page import (
+            MethodologyError,
+            write_methodology_page,
+        )
 
-    try:
-        write_methodology_page(page)
-    except MethodologyError as error:
-        raise BuildError(str(error)) from None
-    manifest["methodology_page"] = inputs
-    save_manifest(build_dir, manifest)
+        try:
+            with language.speaking(code):
+                write_methodology_page(page)
+        except MethodologyError as error:
+            raise BuildError(str(error)) from None
+        manifest[key] = inputs
+        save_manifest(build_dir, manifest)
 
 
 def _record_blocked(blocked: list[Report], found: Assessment, manifest: dict, build_dir: Path):
@@ -323,9 +393,23 @@ def check_before_running(
         )
 
 
-def _job(report: Report, theme: Theme, overrides: dict, build_dir: Path, page: Page) -> Job:
-    """The worker's instructions for one report."""
+def _job(report: Report, found: Assessment, overrides: dict, build_dir: Path) -> Job:
+    """The worker's instructions for one report: its English page and its other languages'."""
+    theme = found.themes[report.theme]
+    page = found.pages[(report.name, language.ENGLISH)]
     injected = report.parameters | overrides
+    translations = tuple(
+        Translation(
+            code,
+            translated_product(report, build_dir, code, ".html"),
+            translated_product(report, build_dir, code, ".csv"),
+            found.pages[(report.name, code)].title,
+            found.pages[(report.name, code)].header,
+            found.pages[(report.name, code)].place,
+            found.pages[(report.name, code)].citation,
+        )
+        for code in report_languages(report, found.languages)[1:]
+    )
     return Job(
         report=report,
         html=report.product(build_dir, ".html"),
@@ -338,6 +422,7 @@ def _job(report: Report, theme: Theme, overrides: dict, build_dir: Path, page: P
         header=page.header,
         place=page.place,
         citation=page.citation,
+        translations=translations,
     )
 
 
@@ -366,6 +451,14 @@ def _run(work, data_set, inputs, manifest, jobs, keep_going, out) -> dict[str, d
             "seconds": round(outcome["seconds"], 2),
             "html": relative_path(job.html, build_dir),
             "csv": relative_path(job.csv, build_dir),
+            # The same report in its other languages: the same numbers, other words.
+            "languages": {
+                t.language: {
+                    "html": relative_path(t.html, build_dir),
+                    "csv": relative_path(t.csv, build_dir),
+                }
+                for t in job.translations
+            },
             "failed_notebook": relative_path(Path(failed), build_dir) if failed else None,
         }
         save_manifest(build_dir, manifest)
@@ -408,6 +501,7 @@ def run_build_command(args) -> int:
             keep_going=args.keep_going,
             jobs=args.jobs,
             data=args.data,
+            languages=getattr(args, "languages", None),
         )
     except BuildError as error:
         print(f"build: {error}", file=sys.stderr)

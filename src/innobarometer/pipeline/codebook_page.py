@@ -10,11 +10,12 @@ import html
 import os
 from pathlib import Path
 
-from innobarometer import __version__, paths
+from innobarometer import __version__, language, paths
 from innobarometer.codebook import THEMES, Codebook, Variable, load_codebook
 from innobarometer.data_set import active_set
 from innobarometer.harmonise.mapping import check_mapping
 from innobarometer.indicators import load_indicators, published_figures
+from innobarometer.language import N_, _, rendered
 from innobarometer.pipeline.index_page import STYLESHEET
 from innobarometer.report.navigation import site_nav_html
 from innobarometer.wording import data_notice_html
@@ -27,24 +28,29 @@ td.mapped { min-width: 9rem; }
 nav.contents a { margin-right: 0.8em; }
 """
 THEME_TITLES = {
-    "overview": "Overview: innovation and its types, effects and evaluation",
-    "collaboration": "Collaboration",
-    "diffusion": "Diffusion: novelty, inspiration and spreading",
-    "drivers": "Drivers: initiators, promoters, culture",
-    "barriers": "Barriers: what hindered the latest innovation",
-    "background": "Background (registers and frame)",
-    "design": "Survey design",
+    "overview": N_("Overview: innovation and its types, effects and evaluation"),
+    "collaboration": N_("Collaboration"),
+    "diffusion": N_("Diffusion: novelty, inspiration and spreading"),
+    "drivers": N_("Drivers: initiators, promoters, culture"),
+    "barriers": N_("Barriers: what hindered the latest innovation"),
+    "background": N_("Background (registers and frame)"),
+    "design": N_("Survey design"),
 }
 DATA_NOTICE = {
-    "demo": data_notice_html(
-        True,
+    "demo": N_(
         "The editions below are the package's synthetic demo (data/demo/mappings/), not survey "
-        "answers.",
+        "answers."
     ),
-    "real": data_notice_html(
-        False, "The editions below are the national files mapped in data/mappings/."
-    ),
+    "real": N_("The editions below are the national files mapped in data/mappings/."),
 }
+
+
+def _english(markup: str) -> str:
+    """Text kept in English (from the codebook's and indicators' notes), marked so on a page of
+    another language."""
+    if language.current() == language.ENGLISH or not markup:
+        return markup
+    return f'<span lang="en">{markup}</span>'
 
 
 def variables_by_edition(mappings: dict[str, Path]) -> tuple[dict, dict]:
@@ -55,7 +61,7 @@ def variables_by_edition(mappings: dict[str, Path]) -> tuple[dict, dict]:
     conversions: dict[str, dict[str, list[str]]] = {}
     codebook = load_codebook()
     for edition, path in sorted(mappings.items()):
-        mapping, _ = check_mapping(path)
+        mapping, _problems = check_mapping(path)
         provided[edition] = None if mapping is None else mapping.provided(codebook)
         conversions[edition] = {} if mapping is None else conversions_of(mapping, codebook)
     return provided, conversions
@@ -134,19 +140,31 @@ def _variables_section(codebook: Codebook, provided: dict, conversions: dict) ->
         variables = [v for v in codebook.variables.values() if v.theme == theme]
         if not variables:
             continue
-        out.append(f'<h2 id="theme-{theme}">{html.escape(THEME_TITLES.get(theme, theme))}</h2>')
+        title = _(THEME_TITLES[theme]) if theme in THEME_TITLES else theme
+        out.append(f'<h2 id="theme-{theme}">{html.escape(title)}</h2>')
         out.append(
-            "<table>\n<thead><tr><th>Variable</th><th>Question</th><th>Type</th><th>Codes</th>"
-            "<th>Universe</th><th>Mapped in</th><th>Notes and assumptions</th></tr></thead>\n"
-            "<tbody>"
+            "<table>\n<thead><tr>"
+            + "".join(
+                f"<th>{html.escape(_(h))}</th>"
+                for h in (
+                    N_("Variable"),
+                    N_("Question"),
+                    N_("Type"),
+                    N_("Codes"),
+                    N_("Universe"),
+                    N_("Mapped in"),
+                    N_("Notes and assumptions"),
+                )
+            )
+            + "</tr></thead>\n<tbody>"
         )
         for v in variables:
             out.append(
                 f'<tr id="var-{v.name}"><td><code>{v.name}</code><br>{html.escape(v.label)}</td>'
                 f"<td>{html.escape(v.question)}</td><td>{v.type}</td>"
                 f'<td class="codes">{_codes_cell(v, codebook)}</td><td>{v.universe}</td>'
-                f'<td class="mapped">{_mapped_cell(v.name, provided, conversions)}</td>'
-                f"<td>{_notes_cell(v, codebook)}</td></tr>"
+                f'<td class="mapped">{_english(_mapped_cell(v.name, provided, conversions))}</td>'
+                f"<td>{_english(_notes_cell(v, codebook))}</td></tr>"
             )
         out.append("</tbody>\n</table>")
     return out
@@ -159,13 +177,19 @@ def _indicators_section() -> list[str]:
     figures = published_figures(include_not_compared=True)
     figures["edition_text"] = figures["edition"].astype(str)
     figures = figures.sort_values(["indicator", "country", "edition_text", "scope"], kind="stable")
+    heads = (N_("Indicator"), N_("Definition"), N_("Universe"), N_("Where published"))
     out = [
-        '<h2 id="indicators">Published indicators</h2>',
-        "<p>Every figure the national and Nordic reports published, defined once in codebook "
-        "terms; the reports show their estimate beside it. Values are as published (per cent); "
-        "<code>nordic-2019</code> is the Nordic comparison report.</p>",
-        "<table>\n<thead><tr><th>Indicator</th><th>Definition</th><th>Universe</th>"
-        "<th>Where published</th></tr></thead>\n<tbody>",
+        f'<h2 id="indicators">{html.escape(_("Published indicators"))}</h2>',
+        "<p>"
+        + _(
+            "Every figure the national and Nordic reports published, defined once in codebook "
+            "terms; the reports show their estimate beside it. Values are as published (per "
+            "cent); <code>nordic-2019</code> is the Nordic comparison report."
+        )
+        + "</p>",
+        "<table>\n<thead><tr>"
+        + "".join(f"<th>{html.escape(_(h))}</th>" for h in heads)
+        + "</tr></thead>\n<tbody>",
     ]
     for name, indicator in load_indicators().indicators.items():
         rows = figures[figures["indicator"] == name]
@@ -187,7 +211,8 @@ def _indicators_section() -> list[str]:
         where = "<br>".join(published) or '<span class="muted">none</span>'
         out.append(
             f'<tr id="ind-{name}"><td><code>{name}</code><br>{html.escape(indicator.label)}</td>'
-            f"<td>{definition}</td><td>{indicator.universe}</td><td>{where}</td></tr>"
+            f"<td>{_english(definition)}</td><td>{indicator.universe}</td>"
+            f"<td>{_english(where)}</td></tr>"
         )
     out.append("</tbody>\n</table>")
     return out
@@ -200,37 +225,63 @@ def render_codebook_page(data: str | None = None) -> str:
     codebook = load_codebook()
     provided, conversions = variables_by_edition(active.mappings)
     unreadable = [edition for edition, how in provided.items() if how is None]
-    editions = ", ".join(active.editions) or "none"
-    intro = f"<p>Editions of the {active.kind} data set: {html.escape(editions)}.</p>"
+    editions = ", ".join(active.editions) or _("none")
+    kind = _("demo") if active.kind == "demo" else _("real")
+    intro = (
+        "<p>"
+        + html.escape(
+            _("Editions of the {kind} data set: {editions}.").format(kind=kind, editions=editions)
+        )
+        + "</p>"
+    )
     if unreadable:
         intro += (
-            f"<p>Mappings that could not be read, so not counted: {', '.join(unreadable)}; run "
-            "<code>python -m innobarometer check</code> on them.</p>"
+            "<p>"
+            + _(
+                "Mappings that could not be read, so not counted: {editions}; run "
+                "<code>python -m innobarometer check</code> on them."
+            ).format(editions=", ".join(unreadable))
+            + "</p>"
         )
     themes = [t for t in THEMES if any(v.theme == t for v in codebook.variables.values())]
-    contents = " ".join(f'<a href="#theme-{t}">{html.escape(t.capitalize())}</a>' for t in themes)
+    contents = " ".join(
+        f'<a href="#theme-{t}">{html.escape(_(THEME_TITLES[t]).split(":")[0])}</a>' for t in themes
+    )
     css = STYLESHEET.read_text(encoding="utf-8")
+    notice = rendered(
+        data_notice_html(active.kind == "demo", html.escape(_(DATA_NOTICE[active.kind]), False)),
+        language.current(),
+    )
     body = [
-        site_nav_html("", "codebook"),
-        "<h1>Codebook: the harmonised variables and published indicators</h1>",
-        DATA_NOTICE[active.kind],
+        rendered(site_nav_html("", "codebook"), language.current()),
+        f"<h1>{html.escape(_('Codebook: the harmonised variables and published indicators'))}</h1>",
+        notice,
         intro,
-        "<p>Codes: binary items 1 yes, 0 no; single and ordinal items 1..k; 8 don't know, "
-        "9 not relevant where allowed; a multiple-response option 1 ticked, 0 not ticked; "
-        "missing means not asked or no answer. <em>Mapped in</em> lists the editions whose "
-        "mapping provides the variable; elsewhere it is missing in the data.</p>",
-        f'<nav class="contents">{contents} <a href="#indicators">Published indicators</a></nav>',
+        "<p>"
+        + _(
+            "Codes: binary items 1 yes, 0 no; single and ordinal items 1..k; 8 don't know, "
+            "9 not relevant where allowed; a multiple-response option 1 ticked, 0 not ticked; "
+            "missing means not asked or no answer. <em>Mapped in</em> lists the editions whose "
+            "mapping provides the variable; elsewhere it is missing in the data."
+        )
+        + "</p>",
+        f'<nav class="contents">{contents} <a href="#indicators">'
+        f"{html.escape(_('Published indicators'))}</a></nav>",
         *_variables_section(codebook, provided, conversions),
         *_indicators_section(),
     ]
+    footer = _(
+        "innobarometer {version}; made from src/innobarometer/codebook.yaml, indicators.yaml and "
+        "the active mappings."
+    ).format(version=__version__)
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{language.current()}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Innovation Barometer codebook</title>\n<style>\n{css}{PAGE_CSS}</style>\n"
+        f"<title>{html.escape(_('Innovation Barometer codebook'))}</title>\n"
+        f"<style>\n{css}{PAGE_CSS}</style>\n"
         '</head>\n<body>\n<main class="codebook">\n'
         + "\n".join(body)
-        + f'\n<footer class="report-parameters"><p>innobarometer {__version__}; made from '
-        "src/innobarometer/codebook.yaml, indicators.yaml and the active mappings.</p></footer>"
+        + f'\n<footer class="report-parameters"><p>{html.escape(footer)}</p></footer>'
         "\n</main>\n</body>\n</html>\n"
     )
 

@@ -15,9 +15,15 @@ import json
 import re
 from pathlib import Path
 
-from innobarometer import __version__, paths
+from innobarometer import __version__, language, paths
 from innobarometer.pipeline.plan import DataSet, Report, theme_title
-from innobarometer.pipeline.site import edition_label, is_edition, report_editions
+from innobarometer.pipeline.site import (
+    edition_label,
+    is_edition,
+    language_folder,
+    report_editions,
+    report_languages,
+)
 
 NAME = "datapackage.json"
 PROPORTION = "proportion (0-1; 0.25 is 25%)"
@@ -164,13 +170,15 @@ def csv_fields(path: Path) -> list[dict]:
     return fields
 
 
-def resource(report: Report, build: Path, kind: str) -> dict:
-    """The data package's entry for one report's CSV."""
-    path = report.product(build, ".csv")
+def resource(report: Report, build: Path, kind: str, code: str = language.ENGLISH) -> dict:
+    """The data package's entry for one report's CSV in language `code` (its label columns and
+    sections in that language; numbers and codes the same in every language)."""
+    path = report.product(build / language_folder(code), ".csv")
     editions = ", ".join(edition_label(e) for e in report_editions(report))
     what = "one edition" if is_edition(report.key) else "editions side by side"
+    name = re.sub(r"[^a-z0-9._-]+", "-", report.name.lower())
     return {
-        "name": re.sub(r"[^a-z0-9._-]+", "-", report.name.lower()),
+        "name": name if code == language.ENGLISH else f"{code}-{name}",
         "path": path.relative_to(build).as_posix(),
         "profile": "tabular-data-resource",
         "title": f"{theme_title(report.theme)}: {editions}",
@@ -183,8 +191,13 @@ def resource(report: Report, build: Path, kind: str) -> dict:
     }
 
 
-def render_data_package(reports: list[Report], data_set: DataSet, build: Path) -> str:
-    """The data package of every report whose CSV exists, as JSON text."""
+def render_data_package(
+    reports: list[Report],
+    data_set: DataSet,
+    build: Path,
+    languages: tuple[str, ...] = (language.ENGLISH,),
+) -> str:
+    """The data package of every report's CSV that exists, in every language, as JSON text."""
     package = {
         "profile": "tabular-data-package",
         "name": f"innobarometer-{data_set.kind}-reports",
@@ -195,15 +208,24 @@ def render_data_package(reports: list[Report], data_set: DataSet, build: Path) -
         "version": __version__,
         "innobarometer": {"data_set": data_set.kind, "notice": NOTICE[data_set.kind]},
         "resources": [
-            resource(r, build, data_set.kind) for r in reports if r.product(build, ".csv").is_file()
+            resource(r, build, data_set.kind, code)
+            for code in languages
+            for r in reports
+            if code in report_languages(r, languages)
+            and r.product(build / language_folder(code), ".csv").is_file()
         ],
     }
     return json.dumps(package, indent=1, ensure_ascii=False) + "\n"
 
 
-def write_data_package(reports: list[Report], data_set: DataSet, build: Path) -> None:
+def write_data_package(
+    reports: list[Report],
+    data_set: DataSet,
+    build: Path,
+    languages: tuple[str, ...] = (language.ENGLISH,),
+) -> None:
     """Write `build/datapackage.json` unless it holds the same text."""
     path = build / NAME
-    text = render_data_package(reports, data_set, build)
+    text = render_data_package(reports, data_set, build, languages)
     if not (path.is_file() and path.read_text(encoding="utf-8") == text):
         paths.write_atomically(path, text)

@@ -12,10 +12,18 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-from innobarometer import __version__, paths
+from innobarometer import __version__, language, paths
 from innobarometer.codebook import country_name, latest_editions
-from innobarometer.pipeline.plan import DataSet, Report, theme_title
-from innobarometer.pipeline.site import edition_label, edition_order, is_edition, theme_order
+from innobarometer.language import ENGLISH, _, ngettext, rendered
+from innobarometer.pipeline.plan import DataSet, Report
+from innobarometer.pipeline.site import (
+    edition_label,
+    edition_order,
+    is_edition,
+    language_folder,
+    theme_order,
+    theme_title,
+)
 from innobarometer.report.navigation import site_nav_html
 from innobarometer.wording import data_notice_html
 
@@ -29,17 +37,20 @@ class Links:
     def __init__(self, statuses: dict[str, str], build: Path, editions: tuple[str, ...] = ()):
         self.statuses, self.build, self.editions = statuses, build, tuple(editions)
 
-    def __call__(self, report: Report, text: str = "report") -> str:
-        """'report · CSV' links (when the page exists) and the status when not 'built'."""
+    def __call__(self, report: Report, text: str = "") -> str:
+        """'report · CSV' links (when the page exists) and the status when not 'built'; the
+        links of the current language's pages (`build` is that language's folder)."""
         parts = []
         if report.product(self.build, ".html").exists():
-            parts.append(f'<a href="{report.theme}/{report.key}.html">{html.escape(text)}</a>')
+            shown = text or _("report")
+            parts.append(f'<a href="{report.theme}/{report.key}.html">{html.escape(shown)}</a>')
             parts.append(f'<a href="{report.theme}/{report.key}.csv">CSV</a>')
-        elif text != "report":  # a list item names its report even before it is built
+        elif text:  # a list item names its report even before it is built
             parts.append(html.escape(text))
         status = self.statuses[report.name]
         if status != "built":
-            parts.append(f'<span class="status-{status}">{status}</span>')
+            word = _("failed") if status == "failed" else _("stale")
+            parts.append(f'<span class="status-{status}">{html.escape(word)}</span>')
         return " · ".join(parts)
 
 
@@ -72,11 +83,10 @@ def editions_section(reports: list[Report], links: Links) -> tuple[str, list[Rep
             f'<tr data-edition="{edition}"><th scope="row">{year}{edition[3:]}</th>{cells}</tr>'
         )
     body = (
-        "<h2>Reports by country and edition</h2>\n"
+        f"<h2>{html.escape(_('Reports by country and edition'))}</h2>\n"
         '<div class="scroll"><table class="grid">\n'
-        f'<thead><tr><th scope="col">Edition</th>{head}</tr></thead>\n<tbody>\n'
-        + "\n".join(rows)
-        + "\n</tbody>\n</table></div>"
+        f'<thead><tr><th scope="col">{html.escape(_("Edition"))}</th>{head}</tr></thead>\n'
+        "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table></div>"
     )
     return body, shown
 
@@ -89,7 +99,9 @@ def nordic_section(reports: list[Report], links: Links) -> tuple[str, list[Repor
         return "", []
     items = []
     for report in shown:
-        title = f"{theme_title(report.theme)}, round {report.key}"
+        title = _("{theme}, round {round}").format(
+            theme=theme_title(report.theme), round=report.key
+        )
         title = theme_title(report.theme) if report.key == "latest" else title
         compared = ", ".join(
             edition_label(e) for e in report.compares or latest_editions(report.reads)
@@ -97,9 +109,10 @@ def nordic_section(reports: list[Report], links: Links) -> tuple[str, list[Repor
         what = f" ({html.escape(compared)})" if compared else ""
         if report.lacking:
             lacking = ", ".join(edition_label(e) for e in report.lacking)
-            what += f"; without {html.escape(lacking)} (not active)"
+            what += html.escape(_("; without {editions} (not active)").format(editions=lacking))
         items.append(f"<li>{links(report, title)}{what}</li>")
-    return "<h2>Nordic reports</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>", shown
+    heading = html.escape(_("Nordic reports"))
+    return f"<h2>{heading}</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>", shown
 
 
 def trends_section(reports: list[Report], links: Links) -> tuple[str, list[Report]]:
@@ -118,11 +131,12 @@ def trends_section(reports: list[Report], links: Links) -> tuple[str, list[Repor
             items.append(f"<li>{links(report, text)} ({html.escape(compared)})</li>")
         else:
             own = ", ".join(e[3:] for e in links.editions if e.startswith(f"{country}-"))
-            items.append(
-                f"<li>{html.escape(country_name(country))}: one edition ({html.escape(own)}), "
-                "no trend to show</li>"
+            text = _("{country}: one edition ({years}), no trend to show").format(
+                country=country_name(country), years=own
             )
-    return "<h2>Trends by country</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>", shown
+            items.append(f"<li>{html.escape(text)}</li>")
+    heading = html.escape(_("Trends by country"))
+    return f"<h2>{heading}</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>", shown
 
 
 # The index's sections, in order; each shows some of the reports the earlier ones left.
@@ -130,11 +144,40 @@ SECTIONS: list[Section] = [editions_section, nordic_section, trends_section]
 
 
 def render_index(
-    reports: list[Report], statuses: dict[str, str], data_set: DataSet, build: Path
+    reports: list[Report],
+    statuses: dict[str, str],
+    data_set: DataSet,
+    build: Path,
+    code: str = ENGLISH,
+    languages: tuple[str, ...] = (ENGLISH,),
 ) -> str:
-    """`build/index.html`: the site's header, the data notice, then each of `SECTIONS`."""
+    """The index of language `code` (`build/index.html`, `build/<code>/index.html`): the site's
+    header, links to the other languages' indexes, the data notice, then each of `SECTIONS`
+    with the reports that have a page in that language."""
+    with language.speaking(code):
+        return _render_index(reports, statuses, data_set, build, code, languages)
+
+
+def _index_languages_html(code: str, languages: tuple[str, ...]) -> str:
+    """Links to the index in the other languages."""
+    if len(languages) < 2:
+        return ""
+    up = "" if code == ENGLISH else "../"
+    links = [
+        f'<strong aria-current="page" lang="{c}">{html.escape(language.LANGUAGE_NAMES[c])}</strong>'
+        if c == code
+        else f'<a href="{up}{language_folder(c)}index.html" hreflang="{c}" lang="{c}">'
+        f"{html.escape(language.LANGUAGE_NAMES[c])}</a>"
+        for c in languages
+    ]
+    label = html.escape(_("The reports in other languages"))
+    return f'<nav class="languages" aria-label="{label}">{"".join(links)}</nav>'
+
+
+def _render_index(reports, statuses, data_set, build, code, languages) -> str:
+    """The index page in the current language."""
     css = STYLESHEET.read_text(encoding="utf-8")
-    links = Links(statuses, build, data_set.editions)
+    links = Links(statuses, build / language_folder(code), data_set.editions)
     left, parts = list(reports), []
     for section in SECTIONS:
         body, shown = section(left, links)
@@ -144,31 +187,65 @@ def render_index(
     if data_set.kind == "demo":
         notice = data_notice_html(
             True,
-            "Every report below is built from the package's synthetic data set, calibrated to "
-            "published headline figures. The numbers are not survey results.",
+            html.escape(
+                _(
+                    "Every report below is built from the package's synthetic data set, "
+                    "calibrated to published headline figures. The numbers are not survey "
+                    "results."
+                ),
+                quote=False,
+            ),
         )
     else:
         notice = data_notice_html(
             False,
-            "Reports built from the national microdata mapped in data/mappings/; cells from "
-            "fewer units than the disclosure threshold are suppressed.",
+            html.escape(
+                _(
+                    "Reports built from the national microdata mapped in data/mappings/; cells "
+                    "from fewer units than the disclosure threshold are suppressed."
+                ),
+                quote=False,
+            ),
         )
-    counts = {s: list(statuses.values()).count(s) for s in ("failed", "stale")}
-    problems = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    summary = f"<p>Of {len(statuses)} reports, {problems}.</p>\n" if problems else ""
+    notice = rendered(notice, code)
+    shown_statuses = [statuses[r.name] for r in reports]
+    problems = ", ".join(
+        ngettext("{n} failed", "{n} failed", n).format(n=n)
+        if s == "failed"
+        else ngettext("{n} stale", "{n} stale", n).format(n=n)
+        for s, n in ((s, shown_statuses.count(s)) for s in ("failed", "stale"))
+        if n
+    )
+    total = len(shown_statuses)
+    summary = (
+        "<p>"
+        + html.escape(
+            ngettext("Of {total} report, {problems}.", "Of {total} reports, {problems}.", total)
+        ).format(total=total, problems=html.escape(problems))
+        + "</p>\n"
+        if problems
+        else ""
+    )
+    intro = _(
+        "Each report answers one theme's questions for one edition of a country's barometer; "
+        'its CSV holds every table it shows. The <a href="codebook.html">codebook</a> defines '
+        'every variable; the <a href="methodology.html">methodology</a> says how the estimates '
+        'are made; <a href="{datapackage}">datapackage.json</a> describes every CSV.'
+    ).format(datapackage=("" if code == ENGLISH else "../") + "datapackage.json")
+    footer = _(
+        "Built by innobarometer {version}; what each report was built from is in "
+        '<a href="{manifest}">manifest.json</a>.'
+    ).format(version=__version__, manifest=("" if code == ENGLISH else "../") + "manifest.json")
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{code}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Innovation Barometer reports</title>\n<style>\n{css}</style>\n</head>\n<body>\n"
-        f'<main class="index">\n{site_nav_html("", "index")}\n'
-        "<h1>Nordic Innovation Barometer: reports</h1>\n"
-        f"{notice}\n<p>Each report answers one theme's questions for one edition of a "
-        "country's barometer; its CSV holds every table it shows. The "
-        '<a href="codebook.html">codebook</a> defines every variable; the '
-        '<a href="methodology.html">methodology</a> says how the estimates are made; '
-        '<a href="datapackage.json">datapackage.json</a> describes every CSV.</p>\n'
+        f"<title>{html.escape(_('Innovation Barometer reports'))}</title>\n"
+        f"<style>\n{css}</style>\n</head>\n<body>\n"
+        f'<main class="index">\n{rendered(site_nav_html("", "index"), code)}\n'
+        f"{_index_languages_html(code, languages)}\n"
+        f"<h1>{html.escape(_('Nordic Innovation Barometer: reports'))}</h1>\n"
+        f"{notice}\n<p>{intro}</p>\n"
         f"{summary}" + "\n".join(parts) + "\n"
-        f'<footer class="report-parameters"><p>Built by innobarometer {__version__}; '
-        'what each report was built from is in <a href="manifest.json">manifest.json</a>.'
-        "</p></footer>\n</main>\n</body>\n</html>\n"
+        f'<footer class="report-parameters"><p>{footer}</p></footer>\n</main>\n</body>\n'
+        "</html>\n"
     )

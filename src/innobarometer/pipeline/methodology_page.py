@@ -13,7 +13,8 @@ import os
 import re
 from pathlib import Path
 
-from innobarometer import __version__, paths
+from innobarometer import __version__, language, paths
+from innobarometer.language import _, rendered
 from innobarometer.report.navigation import site_nav_html
 
 DOCS_DIR = paths.PACKAGE_DIR.parent.parent / "docs"
@@ -137,22 +138,39 @@ def render_methodology_page() -> str:
     toc.append("</li></ol>" * depth)
     sources = ", ".join(f"docs/{name}" for name in METHODOLOGY_DOCS)
     css = (paths.PACKAGE_DIR / "report" / "templates" / "report.css").read_text(encoding="utf-8")
+    code = language.current()
+    intro = _(
+        "Every report is made by the same code: design-based estimates (weights, strata, finite "
+        "population correction, Taylor linearisation), intervals, comparisons with their tests, "
+        "disclosure control. This page is that code's own documentation, rendered when the "
+        "reports are built ({sources} of innobarometer {version}), so it says what the code "
+        "does. The statistics are checked against R's <code>survey</code> package by the tests "
+        "it describes."
+    ).format(sources=html.escape(sources), version=__version__)
+    english = ""
+    if code != language.ENGLISH:
+        # The documentation is written once, in English, beside the code it describes: the
+        # page says so rather than showing a translation that could fall behind the code.
+        english = "<p>" + html.escape(_("The documentation below is in English.")) + "</p>\n"
+    lang = "" if code == language.ENGLISH else ' lang="en"'
+    footer = _("innobarometer {version}; rendered from {sources}.").format(
+        version=__version__, sources=sources
+    )
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{code}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Innovation Barometer methodology</title>\n<style>\n{css}{PAGE_CSS}</style>\n"
-        f'</head>\n<body>\n<main class="methodology">\n{site_nav_html("", "methodology")}\n'
-        "<h1>Methodology: how the reports estimate, compare and protect</h1>\n"
-        "<p>Every report is made by the same code: design-based estimates (weights, strata, "
-        "finite population correction, Taylor linearisation), intervals, comparisons with their "
-        "tests, disclosure control. This page is that code's own documentation, rendered when "
-        f"the reports are built ({html.escape(sources)} of innobarometer {__version__}), so it "
-        "says what the code does. The statistics are checked against R's <code>survey</code> "
-        "package by the tests it describes.</p>\n"
-        f'<nav class="contents" aria-label="Contents">{"".join(toc)}</nav>\n'
-        + "\n".join(bodies)
-        + f'\n<footer class="report-parameters"><p>innobarometer {__version__}; rendered from '
-        f"{html.escape(sources)}.</p></footer>\n</main>\n</body>\n</html>\n"
+        f"<title>{html.escape(_('Innovation Barometer methodology'))}</title>\n"
+        f"<style>\n{css}{PAGE_CSS}</style>\n"
+        '</head>\n<body>\n<main class="methodology">\n'
+        f"{rendered(site_nav_html('', 'methodology'), code)}\n"
+        f"<h1>{html.escape(_('Methodology: how the reports estimate, compare and protect'))}</h1>\n"
+        f"<p>{intro}</p>\n{english}"
+        f'<nav class="contents" aria-label="Contents"{lang}>{"".join(toc)}</nav>\n'
+        + "\n".join(
+            b.replace('<section class="doc">', f'<section class="doc"{lang}>') for b in bodies
+        )
+        + f'\n<footer class="report-parameters"><p>{html.escape(footer)}</p></footer>\n'
+        "</main>\n</body>\n</html>\n"
     )
 
 

@@ -11,30 +11,70 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from innobarometer import __version__, paths
+from innobarometer import __version__, language, paths
 from innobarometer.codebook import THEMES, countries, country_name, latest_editions
+from innobarometer.language import ENGLISH, N_, _, rendered, speaking
 from innobarometer.paths import MAPPING_NAME
-from innobarometer.pipeline.plan import DataSet, Report, theme_title
+from innobarometer.pipeline.plan import DataSet, Report
+from innobarometer.pipeline.plan import theme_title as english_theme_title
 from innobarometer.report.navigation import citation_html, related_nav_html, site_nav_html
+
+# The package's themes as headings, for the catalogs; a researcher's new theme is named by its
+# file until a catalog has it.
+THEME_TITLES = {
+    "overview": N_("Overview"),
+    "collaboration": N_("Collaboration"),
+    "diffusion": N_("Diffusion"),
+    "drivers": N_("Drivers"),
+    "barriers": N_("Barriers"),
+    "nordic": N_("Nordic"),
+    "trends": N_("Trends"),
+}
 
 
 @dataclass(frozen=True)
 class Page:
-    """What a report's page carries besides its notebook's outputs."""
+    """What a report's page in one language carries besides its notebook's outputs."""
 
-    header: str  # HTML: site links, CSV, neighbouring reports
+    header: str  # HTML: site links, CSV, neighbouring reports, the page's other languages
     place: str  # what its H1 names, e.g. 'Denmark 2023' ('' for an edition set)
     citation: str  # HTML: how to cite it
+    title: str = ""  # the page's <title>
+    language: str = ENGLISH
 
     @property
     def digest(self) -> str:
-        """One hash of the three, for the report's inputs."""
-        text = "\0".join((self.header, self.place, self.citation))
+        """One hash of what the page carries, for the report's inputs."""
+        text = "\0".join((self.header, self.place, self.citation, self.title, self.language))
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def theme_title(theme: str) -> str:
+    """A theme's name as a heading in the current language: `drivers` -> `Drivers`."""
+    return _(THEME_TITLES.get(theme, english_theme_title(theme)))
+
+
+def report_languages(report: Report, selected: tuple[str, ...] = language.LANGUAGES) -> tuple:
+    """The languages a report is published in: English and the language of each country it
+    covers (an edition's, a trend's, every country of a Nordic round), as far as `selected`
+    allows; English always (its pages keep today's paths and the others mirror them)."""
+    if is_edition(report.key) or report.per_country:
+        covered = [report.key[:2]]
+    else:
+        covered = [e[:2] for e in report.compares or latest_editions(report.reads)]
+    wanted = [language.COUNTRY_LANGUAGE[c] for c in covered if c in language.COUNTRY_LANGUAGE]
+    codes = [c for c in language.LANGUAGES if c == ENGLISH or (c in wanted and c in selected)]
+    return tuple(codes)
+
+
+def language_folder(code: str) -> str:
+    """Where a language's pages live under build/: English at the top, others in `<code>/`."""
+    return "" if code == ENGLISH else f"{code}/"
 
 
 def is_edition(key: str) -> bool:
@@ -43,9 +83,9 @@ def is_edition(key: str) -> bool:
 
 
 def edition_label(edition_id: str) -> str:
-    """'DK-2023' -> 'Denmark 2023'."""
+    """'DK-2023' -> 'Denmark 2023' (the country named in the current language)."""
     country, year = edition_id.split("-")
-    return f"{country_name(country)} {year}"
+    return _("{country} {year}").format(country=country_name(country), year=year)
 
 
 def theme_order(themes) -> list[str]:
@@ -74,8 +114,9 @@ def _href(report: Report, target: Report) -> str | None:
     return f"{_prefix(report)}{target.theme}/{target.key}.html"
 
 
-def report_header(report: Report, planned: list[Report]) -> str:
-    """The header of a report's page."""
+def report_header(report: Report, planned: list[Report], languages=(ENGLISH,)) -> str:
+    """The header of a report's page in the current language: `planned` are the reports that
+    have a page in it; `languages` those the report is published in (each linked)."""
     rows = []
     if is_edition(report.key):
         country = report.key[:2]
@@ -91,22 +132,44 @@ def report_header(report: Report, planned: list[Report]) -> str:
         same = {k: r for k, r in same.items() if is_edition(k)}
         rows.append(
             (
-                f"{theme_title(report.theme)} in {country_name(country)}",
+                _("{theme} in {country}").format(
+                    theme=theme_title(report.theme), country=country_name(country)
+                ),
                 [(k[3:], _href(report, same[k])) for k in edition_order(same)],
             )
         )
     else:
         others = [r for r in planned if not is_edition(r.key)]
-        rows.append(("Nordic reports", [(_set_label(r), _href(report, r)) for r in others]))
+        rows.append((_("Nordic reports"), [(_set_label(r), _href(report, r)) for r in others]))
     csv_name = f"{Path(report.key).name}.csv"
-    return site_nav_html(_prefix(report), csv=csv_name) + related_nav_html(rows)
+    nav = rendered(site_nav_html(_prefix(report), csv=csv_name), language.current())
+    related = rendered(related_nav_html(rows), language.current())
+    return nav + related + languages_nav_html(report, languages)
+
+
+def languages_nav_html(report: Report, languages) -> str:
+    """Links to the report's page in its other languages (none when it has one language)."""
+    if len(languages) < 2:
+        return ""
+    here = language.current()
+    up = "../" * (len(Path(report.theme, report.key).parts) - 1 + (here != ENGLISH))
+    links = []
+    for code in languages:
+        name = html.escape(language.LANGUAGE_NAMES[code])
+        if code == here:
+            links.append(f'<strong aria-current="page" lang="{code}">{name}</strong>')
+            continue
+        href = f"{up}{language_folder(code)}{report.theme}/{report.key}.html"
+        links.append(f'<a href="{html.escape(href)}" hreflang="{code}" lang="{code}">{name}</a>')
+    label = html.escape(_("This report in other languages"))
+    return f'<nav class="languages" aria-label="{label}">{"".join(links)}</nav>'
 
 
 def _set_label(report: Report) -> str:
     """A report of an edition set as a link text: its theme and what it compares."""
     if report.key == "latest":
-        return f"{theme_title(report.theme)} (latest editions)"
-    return f"{theme_title(report.theme)} {report.key}"
+        return _("{theme} (latest editions)").format(theme=theme_title(report.theme))
+    return _("{theme} {round}").format(theme=theme_title(report.theme), round=report.key)
 
 
 @functools.cache
@@ -119,7 +182,8 @@ def survey_facts() -> dict[str, dict[str, str]]:
 def _edition_fact(edition_id: str) -> str:
     """'Denmark 2023 (reference period 2021-2023; CO-PI with Statistics Denmark)'."""
     row = survey_facts().get(edition_id, {})
-    details = [f"reference period {row['reference_period']}"] if row.get("reference_period") else []
+    period = row.get("reference_period")
+    details = [_("reference period {period}").format(period=period)] if period else []
     details += [row["organiser"]] if row.get("organiser") else []
     extra = f" ({'; '.join(details)})" if details else ""
     return f"{edition_label(edition_id)}{extra}"
@@ -137,23 +201,33 @@ def report_citation(report: Report, data_set: DataSet) -> str:
     package version."""
     editions = report_editions(report)
     synthetic = _synthetic(editions, data_set)
+    title = page_title(report, editions)
     if is_edition(report.key):
-        title = f"{theme_title(report.theme)}: {edition_label(report.key)}"
         country = country_name(report.key[:2])
     else:
-        title = f"{theme_title(report.theme)}: {', '.join(map(edition_label, editions))}"
         country = ", ".join(dict.fromkeys(country_name(e[:2]) for e in editions))
     if synthetic:
-        data = "the synthetic demo data set of innobarometer (generated, not survey results)"
+        data = _("the synthetic demo data set of innobarometer (generated, not survey results)")
     else:
-        data = "national microdata mapped in data/mappings/ (" + ", ".join(editions) + ")"
+        data = _("national microdata mapped in data/mappings/ ({editions})").format(
+            editions=", ".join(editions)
+        )
+    many = len(editions) != 1
     facts = [
-        ("Country" if len(editions) == 1 else "Countries", country),
-        ("Edition" if len(editions) == 1 else "Editions", "; ".join(map(_edition_fact, editions))),
-        ("Data set", data),
-        ("Made with", f"innobarometer {__version__}"),
+        (_("Countries") if many else _("Country"), country),
+        (_("Editions") if many else _("Edition"), "; ".join(map(_edition_fact, editions))),
+        (_("Data set"), data),
+        (_("Made with"), f"innobarometer {__version__}"),
     ]
-    return citation_html(title, facts, f"{report.theme}/{report.key}.csv")
+    cited = citation_html(title, facts, f"{report.theme}/{report.key}.csv")
+    return rendered(cited, language.current())
+
+
+def page_title(report: Report, editions: list[str]) -> str:
+    """A report's title in the current language: 'Overview: Denmark 2023'."""
+    return _("{theme}: {editions}").format(
+        theme=theme_title(report.theme), editions=", ".join(map(edition_label, editions))
+    )
 
 
 def _synthetic(editions: list[str], data_set: DataSet) -> bool:
@@ -170,7 +244,23 @@ def _synthetic(editions: list[str], data_set: DataSet) -> bool:
     return False
 
 
-def report_page(report: Report, planned: list[Report], data_set: DataSet) -> Page:
-    """Everything a report's page carries from the plan."""
-    place = edition_label(report.key) if is_edition(report.key) else ""
-    return Page(report_header(report, planned), place, report_citation(report, data_set))
+def report_page(
+    report: Report,
+    planned: list[Report],
+    data_set: DataSet,
+    code: str = ENGLISH,
+    selected: tuple[str, ...] = language.LANGUAGES,
+) -> Page:
+    """Everything a report's page in language `code` carries from the plan; its header links
+    only the reports that have a page in that language."""
+    languages = report_languages(report, selected)
+    with speaking(code):
+        present = [r for r in planned if code in report_languages(r, selected)]
+        place = edition_label(report.key) if is_edition(report.key) else ""
+        return Page(
+            report_header(report, present, languages),
+            place,
+            report_citation(report, data_set),
+            page_title(report, report_editions(report)),
+            code,
+        )

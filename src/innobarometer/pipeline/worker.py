@@ -14,9 +14,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from innobarometer.data_set import READS_ENV
+from innobarometer.language import LANGUAGES_ENV
 from innobarometer.pipeline.plan import Report
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A report's page in one more language than English: where it goes and what the build puts
+    around it (`pipeline.site.report_page` in that language)."""
+
+    language: str
+    html: Path
+    csv: Path
+    title: str
+    header: str
+    place: str
+    citation: str
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,9 @@ class Job:
     header: str = ""  # the page's header, H1 place and citation (`pipeline.site.report_page`)
     place: str = ""
     citation: str = ""
+    # The report's pages in its other languages: one execution renders every language, and the
+    # export writes one page and CSV per language.
+    translations: tuple[Translation, ...] = ()
 
 
 def run_report(job: Job) -> dict:
@@ -72,6 +90,8 @@ def _execute(job: Job) -> dict:
     job.failed.unlink(missing_ok=True)  # an earlier failure's notebook is not this run's
     # The kernel (which takes this process's environment) may read only what the plan hashed.
     os.environ[READS_ENV] = ",".join(job.report.reads)
+    # ... and renders its text in every language it is published in.
+    os.environ[LANGUAGES_ENV] = ",".join(["en", *(t.language for t in job.translations)])
     try:
         executed = papermill.execute_notebook(
             notebook,
@@ -92,26 +112,36 @@ def _execute(job: Job) -> dict:
         failure = _describe_failure(error, parameters_index, job.report.notebook)
         return {"status": "failed", "notebook": str(job.failed)} | failure
     executed_path.unlink(missing_ok=True)
-    # The figures' SVGs first: naming them gives the page its download links.
-    figures = []
-    for name, texts in figure_svgs(executed, job.report.key):
-        svg_tmp = job.scratch / f"{stem}.{name}"
-        svg_tmp.write_text(texts["en"], encoding="utf-8")
-        figures.append((str(svg_tmp), str(job.html.parent / name)))
-    html_text = export_html(
-        executed, job.report.title, job.shown_parameters, job.header, job.place, job.citation
+    english = Translation(
+        "en", job.html, job.csv, job.report.title, job.header, job.place, job.citation
     )
-    csv_text = tables_csv(executed)
-    html_tmp, csv_tmp = job.scratch / f"{stem}.html", job.scratch / f"{stem}.csv"
-    html_tmp.write_text(html_text, encoding="utf-8")
-    csv_tmp.write_text(csv_text, encoding="utf-8")
+    # The figures' SVGs first: naming them gives the pages their download links.
+    svgs = figure_svgs(executed, job.report.key)
+    products, pages = [], []
+    for page in (english, *job.translations):
+        for name, texts in svgs:
+            svg_tmp = job.scratch / f"{stem}.{page.language}.{name}"
+            svg_tmp.write_text(texts.get(page.language, texts["en"]), encoding="utf-8")
+            products.append((str(svg_tmp), str(page.html.parent / name)))
+        html_text = export_html(
+            executed,
+            page.title,
+            job.shown_parameters,
+            page.header,
+            page.place,
+            page.citation,
+            page.language,
+        )
+        html_tmp = job.scratch / f"{stem}.{page.language}.html"
+        csv_tmp = job.scratch / f"{stem}.{page.language}.csv"
+        html_tmp.write_text(html_text, encoding="utf-8")
+        csv_tmp.write_text(tables_csv(executed, page.language), encoding="utf-8")
+        products.append((str(csv_tmp), str(page.csv)))
+        pages.append((str(html_tmp), str(page.html)))
     job.failed.unlink(missing_ok=True)
-    # The runner renames them into place as it records the report (`publish`), the page last, so
-    # that every file it links is there.
-    return {
-        "status": "built",
-        "products": [*figures, (str(csv_tmp), str(job.csv)), (str(html_tmp), str(job.html))],
-    }
+    # The runner renames them into place as it records the report (`publish`), the pages last,
+    # so that every file they link is there.
+    return {"status": "built", "products": [*products, *pages]}
 
 
 @contextlib.contextmanager
