@@ -201,7 +201,7 @@ def run(update: list[str], check: bool) -> int:
     language lacks; with `check`, exit 1 when anything is missing."""
     messages = all_messages()
     paths.write_atomically(TEMPLATE, _po_bytes(template_catalog(messages)))
-    print(f"{TEMPLATE.relative_to(paths.PACKAGE_DIR.parent.parent)}: {len(messages)} keys")
+    print(f"{TEMPLATE.name}: {len(messages)} keys")
     lacking = 0
     for code in language.LANGUAGES[1:]:
         if code in update:
