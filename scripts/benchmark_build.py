@@ -2,11 +2,17 @@
 
     .venv/bin/python scripts/benchmark_build.py              # demo matrix: notebooks/, demo data
     .venv/bin/python scripts/benchmark_build.py --fixtures   # the test fixtures (tests/fixtures/)
+    .venv/bin/python scripts/benchmark_build.py --languages  # English only vs national languages
 
 Measures, each as a fresh `python -m innobarometer build` process: the full build, a no-op
 rebuild, and a rebuild after editing one theme notebook; then the naive baseline on a fixed subset
 of reports: per report, the `papermill` CLI then the `jupyter nbconvert --to html` CLI, one after
 the other. Prints per-report times and the ratio. Not a test: it takes a minute or more.
+
+With `--languages`: the same reports built twice from scratch in one run, English only
+(`--languages en`) and with the national languages (every edition in English and its country's
+language, the Nordic reports in all six, the default), then a no-op; prints both and the ratio
+(issue 16: at most 1.6).
 """
 
 from __future__ import annotations
@@ -115,9 +121,42 @@ def baseline(root: Path, environment: dict, reports) -> list[tuple[str, float, f
     return times
 
 
+def clear_reports(root: Path) -> None:
+    """Remove every product of a build but the harmonised data, so the next build is full."""
+    for path in (root / "build").iterdir():
+        if path.name == "data":
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def compare_languages(root: Path, environment: dict) -> None:
+    """English-only build against the build in the national languages, same reports, one run."""
+    english, english_cpu, built = timed_build(environment, "--languages", "en")
+    print(f"English only    {english:7.2f} s  {len(built)} reports  CPU {english_cpu:7.2f} s")
+    clear_reports(root)
+    national, national_cpu, built = timed_build(environment)
+    pages = sum(1 for _ in (root / "build").rglob("*.html")) - 3 * 6  # less index/codebook/method
+    print(
+        f"national langs  {national:7.2f} s  {len(built)} reports  CPU {national_cpu:7.2f} s  "
+        f"({pages} report pages)"
+    )
+    noop, _, none = timed_build(environment)
+    print(f"no-op rebuild   {noop:7.2f} s  {len(none)} reports")
+    print(
+        f"ratio national/English: wall {national / english:.2f}x, "
+        f"CPU {national_cpu / english_cpu:.2f}x"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fixtures", action="store_true", help="the test fixtures, not the demo")
+    parser.add_argument(
+        "--languages", action="store_true", help="English only against the national languages"
+    )
     parser.add_argument("--kernel", choices=["zygote", "fresh"], help="kernel strategy to time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ib-bench-") as scratch:
@@ -147,6 +186,9 @@ def main() -> int:
             f"{os.cpu_count()} cores, kernel strategy {strategy!r}"
         )
 
+        if args.languages:
+            compare_languages(root, environment)
+            return 0
         full, full_cpu, built = timed_build(environment)
         print(
             f"full build      {full:7.2f} s  {len(built)} reports  {full / len(built):.2f} s/report"
