@@ -111,3 +111,49 @@ def demo_build(demo_root, tmp_path_factory) -> Path:
     )
     assert done.returncode == 0, done.stderr
     return root
+
+
+# The edition of each country whose report in the country's language the language tests read
+# (issue 16's "what it must show"), built once per session.
+LANGUAGE_PAGES = {
+    "nb": "NO-2024",
+    "da": "DK-2023",
+    "sv": "SE-2018",
+    "fi": "FI-2022",
+    "is": "IS-2021",
+}
+
+
+@pytest.fixture(scope="session")
+def language_build(demo_root, tmp_path_factory) -> Path:
+    """A copy of the demo project with the overview of `LANGUAGE_PAGES`' editions built in
+    English and each edition's language (`python -m innobarometer build`, as `make all`)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("language-build") / "project"
+    shutil.copytree(demo_root, root, symlinks=True)
+    env = {**os.environ, "INNOBAROMETER_ROOT": str(root)}
+    env.pop("DATA", None)
+    editions = ",".join(LANGUAGE_PAGES.values())
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "innobarometer",
+            "build",
+            "--themes",
+            "overview",
+            "--editions",
+            editions,
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr
+    return root
