@@ -23,6 +23,8 @@ from urllib.parse import unquote, urlparse
 import pytest
 from conftest import DEMO_EDITION
 
+from innobarometer.language import LANGUAGES
+
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
     "--headless",
@@ -205,3 +207,36 @@ def test_chart_text_is_readable_at_1280_and_390_px_and_every_chart_links_its_svg
             page.close()
         browser.close()
     print({w: (round(min(v), 2), len(v)) for w, v in measured.items()})
+
+
+def test_one_page_per_language_in_chromium(built):
+    """The Nordic report (published in every language) and each language's index, opened in
+    Chromium at phone width: the page declares its language, loads every image, fits the
+    viewport, and its links to its other languages lead to pages that exist."""
+    sync_playwright = _browser_or_skip()
+    build = built / "build"
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        for code in LANGUAGES:
+            folder = build if code == "en" else build / code
+            for path in (folder / "nordic" / "latest.html", folder / "index.html"):
+                page.goto(path.as_uri(), wait_until="load")
+                assert page.evaluate("document.documentElement.lang") == code, path
+                images = page.evaluate(
+                    "Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)"
+                )
+                assert all(images), f"{path}: an image did not load"
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 390, f"{path}: {width} px wide at a 390 px viewport"
+                others = page.evaluate(
+                    "Array.from(document.querySelectorAll('nav.languages a')).map(a => a.href)"
+                )
+                assert len(others) == len(LANGUAGES) - 1, path
+                for href in others:
+                    assert Path(unquote(urlparse(href).path)).is_file(), f"{path}: {href}"
+        browser.close()
+    assert problems == []
