@@ -61,6 +61,10 @@ NOTEBOOK_WORDS = (
     N_("types"),
     N_("sectors"),
     N_("editions"),
+    N_("government levels"),
+    N_("size classes"),
+    N_("numbers of partner types"),
+    N_("originators"),
 )
 
 
@@ -249,6 +253,11 @@ def family_text(family: str) -> str:
         return ngettext("the {m} pair of {noun}", "the {m} pairs of {noun}", m).format(
             m=m, noun=noun
         )
+    if match := re.fullmatch(r"the (\d+) comparisons? with (.+)", family):
+        m, what = int(match[1]), _label(match[2])
+        return ngettext(
+            "the {m} comparison with {what}", "the {m} comparisons with {what}", m
+        ).format(m=m, what=what)
     if match := re.fullmatch(r"the (\d+) (?:comparison|comparisons) of this table", family):
         m = int(match[1])
         return ngettext(
