@@ -141,13 +141,15 @@ def show_front_matter(edition, question: str, ci_method: str, threshold: int) ->
     show_html(how_to_read_html(ci_method, threshold))
 
 
-@language.in_every_language
 def no_innovators_html(editions) -> str:
     """A notice naming the editions in which no unit innovated (empty when every edition has
     innovators): their sections on innovations have nothing to show, and say so."""
     empty = [e for e in editions if innovator_count(e) == 0]
-    if not empty:
-        return ""
+    return _no_innovators_html(empty) if empty else ""
+
+
+@language.in_every_language
+def _no_innovators_html(empty) -> str:
     names = ", ".join(_edition_units(e, e.edition_id) for e in empty)
     text = _(
         "In {editions} none of the units introduced an innovation, so every estimate about "

@@ -17,6 +17,7 @@ import functools
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -419,7 +420,12 @@ def _with_hidden(text: str, hidden: str) -> str:
     return f"{text} {hidden}" if hidden else text
 
 
-@language.in_every_language
+def _every_language(render: Callable[[], str]) -> str:
+    """`render()` in every language of the build: it makes the words and number formats only,
+    the tests behind them computed once before (the same numbers in every language)."""
+    return language.in_every_language(render)()
+
+
 def ranking_sentence(table: pd.DataFrame, labels: pd.Series, noun: str, pairs: pd.DataFrame) -> str:
     """'The most common initiator is Employees (61%, 95% CI 57–65%), ahead of every other
     initiator, the nearest being Own manager (39%), at the 5% level after Holm's adjustment over
@@ -430,19 +436,36 @@ def ranking_sentence(table: pd.DataFrame, labels: pd.Series, noun: str, pairs: p
         return ""
     rows = _whole_domain_shares(table.assign(label=labels))
     shown = _visible(rows).sort_values("estimate", ascending=False, kind="stable")
-    hidden = _("Items with too few answers are not shown.") if len(shown) < len(rows) else ""
+    hidden = len(shown) < len(rows)
+    if len(shown) < 2:
+        return _every_language(lambda: _few_items(shown, noun, hidden))
+    keys = item_keys(shown)
+    ranking = _ranking(shown, keys, pairs)
+    return _every_language(lambda: _ranked_items(shown, keys, ranking, noun, hidden))
+
+
+def _items_hidden(hidden: bool) -> str:
+    return _("Items with too few answers are not shown.") if hidden else ""
+
+
+def _few_items(shown: pd.DataFrame, noun: str, hidden: bool) -> str:
+    """`ranking_sentence` of no item or one item shown, in the current language."""
     noun = _label(noun)
     if shown.empty:
         return _("No {noun} can be shown: every item has too few answers.").format(noun=noun)
-    first, last = shown.iloc[0], shown.iloc[-1]
-    if len(shown) == 1:
-        text = _("Only one {noun} can be shown: {label} ({estimate}).").format(
-            noun=noun, label=_label(first.label), estimate=_estimate_text(first)
-        )
-        return _with_hidden(text, hidden)
-    keys = item_keys(shown)
-    ranking = _ranking(shown, keys, pairs)
-    second = shown.iloc[1]
+    first = shown.iloc[0]
+    text = _("Only one {noun} can be shown: {label} ({estimate}).").format(
+        noun=noun, label=_label(first.label), estimate=_estimate_text(first)
+    )
+    return _with_hidden(text, _items_hidden(hidden))
+
+
+def _ranked_items(
+    shown: pd.DataFrame, keys: list[str], ranking: _Ranking, noun: str, hidden: bool
+) -> str:
+    """`ranking_sentence` of two or more items shown (ranked), in the current language."""
+    noun = _label(noun)
+    first, second, last = shown.iloc[0], shown.iloc[1], shown.iloc[-1]
     values = {
         "noun": noun,
         "first": _label(first.label),
@@ -485,10 +508,34 @@ def ranking_sentence(table: pd.DataFrame, labels: pd.Series, noun: str, pairs: p
         values["shares"] = _range_text(shown)
         values["unclear"] = _unclear_text(ranking, noun)
         template = _("No {noun} is clearly more common than the others: {shares}, and {unclear}.")
-    return Finding(_with_hidden(template.format(**values), hidden), claims)
+    return Finding(_with_hidden(template.format(**values), _items_hidden(hidden)), claims)
 
 
-@language.in_every_language
+@dataclass
+class _Groups:
+    """The groups of a table's first indicator: how many it has, those shown (ranked, their
+    keys) and the outcome of their tests (None with fewer than two to compare)."""
+
+    count: int
+    shown: pd.DataFrame
+    keys: list[str]
+    ranking: _Ranking | None
+
+
+def _groups(table: pd.DataFrame, pairs: pd.DataFrame) -> _Groups:
+    """The groups of the first indicator of a non-empty table, tested against `pairs`."""
+    first = table.iloc[0]
+    rows = table[
+        (table["indicator"] == first.indicator)
+        & (table["category"] == first.category)
+        & (table["group"] != "")
+    ]
+    shown = _visible(rows).sort_values("estimate", ascending=False, kind="stable")
+    keys = shown["group"].astype(str).tolist()
+    compared = len(rows) >= 2 and len(shown) >= 2
+    return _Groups(len(rows), shown, keys, _ranking(shown, keys, pairs) if compared else None)
+
+
 def group_sentence(
     table: pd.DataFrame, group_labels: dict, by_text: str, pairs: pd.DataFrame
 ) -> str:
@@ -497,31 +544,27 @@ def group_sentence(
     the first indicator's groups, only as far as `pairs` (`analysis.group_pairs` of the table,
     or the indicator's country pairs) support it; else that the groups do not differ clearly,
     and their range. Suppressed groups unnamed; nothing for a table with no rows."""
-    names = {key: _label(name) for key, name in group_labels.items()}
-    return _group_sentence(table, names, _label(by_text), pairs)
-
-
-def _group_sentence(table: pd.DataFrame, names: dict, by_text: str, pairs: pd.DataFrame) -> str:
-    """`group_sentence` in the current language, its group names and `by_text` in it."""
     if table.empty:
         return ""
-    first = table.iloc[0]
-    rows = table[
-        (table["indicator"] == first.indicator)
-        & (table["category"] == first.category)
-        & (table["group"] != "")
-    ]
-    shown = _visible(rows).sort_values("estimate", ascending=False, kind="stable")
-    hidden = _("Groups with too few answers are not shown.") if len(rows) > len(shown) else ""
-    if len(rows) < 2:
+    groups = _groups(table, pairs)
+    return _every_language(
+        lambda: _groups_in_words(
+            groups, {key: _label(name) for key, name in group_labels.items()}, _label(by_text)
+        )
+    )
+
+
+def _groups_in_words(groups: _Groups, names: dict, by_text: str) -> str:
+    """`group_sentence` in the current language, its group names and `by_text` in it."""
+    shown, keys, ranking = groups.shown, groups.keys, groups.ranking
+    hidden = _("Groups with too few answers are not shown.") if groups.count > len(shown) else ""
+    if groups.count < 2:
         return _("{by}, the data hold a single group, so there is nothing to compare.").format(
             by=by_text
         )
-    if len(shown) < 2:
+    if ranking is None:
         text = _("{by}, fewer than two groups can be shown, so none is compared.")
         return _with_hidden(text.format(by=by_text), hidden)
-    keys = shown["group"].astype(str).tolist()
-    ranking = _ranking(shown, keys, pairs)
     top, bottom = shown.iloc[0], shown.iloc[-1]
     values = {
         "by": by_text,
@@ -601,7 +644,6 @@ def trend_sentence(shares: pd.DataFrame, changes: pd.DataFrame, unit: str = "wor
     return Finding(f"{text} {change}", tested=True)
 
 
-@language.in_every_language
 def top_by_group_sentence(
     table: pd.DataFrame, labels: pd.Series, group_labels: dict, noun: str, pairs: pd.DataFrame
 ) -> str:
@@ -618,11 +660,10 @@ def top_by_group_sentence(
         & ~rows["category"].isin(_non_substantive_categories())
     ]
     shown = _visible(rows)
-    nouns = _label(f"{noun}s")
-    noun = _label(noun)
     if shown.empty:
-        return _("No {noun} can be shown by group: too few answers.").format(noun=noun)
-    hidden = _("Cells with too few answers are not shown.") if len(shown) < len(rows) else ""
+        return _every_language(
+            lambda: _("No {noun} can be shown by group: too few answers.").format(noun=_label(noun))
+        )
     leaders, unclear, claims, sizes = [], [], [], set()
     for group in dict.fromkeys(rows["group"]):
         cells = shown[shown["group"] == group].sort_values("estimate", ascending=False)
@@ -634,38 +675,58 @@ def top_by_group_sentence(
         keys = item_keys(cells)
         if len(cells) > 1 and _ranking(cells, keys, family).top:
             claims.append(Claim("most common", keys[0], tuple(keys[1:]), family["family"].iloc[0]))
-            leaders.append((_label(name), cells.iloc[0]))
+            leaders.append((name, cells.iloc[0]))
         else:
-            unclear.append(_label(name))
-    size = sizes.pop() if len(sizes) == 1 else None
+            unclear.append(name)
+    leads = _Leaders(leaders, unclear, claims, sizes.pop() if len(sizes) == 1 else None)
+    hidden = len(shown) < len(rows)
+    return _every_language(lambda: _leaders_in_words(leads, noun, hidden))
+
+
+@dataclass
+class _Leaders:
+    """Each group's most common item where one leads its group (group name, its row), the
+    groups where none does, the claims, and the number of pairs in each group (None when the
+    groups differ in it)."""
+
+    leaders: list[tuple[str, pd.Series]]
+    unclear: list[str]
+    claims: list[Claim]
+    size: int | None
+
+
+def _leaders_in_words(leads: _Leaders, noun: str, hidden: bool) -> str:
+    """`top_by_group_sentence` in the current language."""
+    nouns, noun = _label(f"{noun}s"), _label(noun)
+    hidden_text = _("Cells with too few answers are not shown.") if hidden else ""
     over = (
         ngettext(
             "the {m} pair of {nouns} within each group",
             "the {m} pairs of {nouns} within each group",
-            size,
-        ).format(m=size, nouns=nouns)
-        if size is not None
+            leads.size,
+        ).format(m=leads.size, nouns=nouns)
+        if leads.size is not None
         else _("each group's pairs of {nouns}").format(nouns=nouns)
     )
     holm = _("at the 5% level after Holm's adjustment over {family}").format(family=over)
-    if not leaders:
+    if not leads.leaders:
         text = _(
             "In no group shown is one {noun} clearly more common than all the others ({holm})."
         ).format(noun=noun, holm=holm)
-        return Finding(_with_hidden(text, hidden))
-    if not unclear and len({row.label for _name, row in leaders}) == 1:
+        return Finding(_with_hidden(text, hidden_text))
+    if not leads.unclear and len({row.label for _name, row in leads.leaders}) == 1:
         text = _(
             "The most common {noun} is {label} in every group shown, ahead of every other {noun} "
             "of its group {holm}."
-        ).format(noun=noun, label=_label(leaders[0][1].label), holm=holm)
+        ).format(noun=noun, label=_label(leads.leaders[0][1].label), holm=holm)
     else:
         parts = "; ".join(
             _("{label} for {group} ({share})").format(
-                label=_label(row.label), group=name, share=percent(row.estimate)
+                label=_label(row.label), group=_label(name), share=percent(row.estimate)
             )
-            for name, row in leaders
+            for name, row in leads.leaders
         )
-        if len(leaders) > 1:
+        if len(leads.leaders) > 1:
             template = _(
                 "The most common {noun} is {leaders}, each ahead of every other {noun} of its "
                 "group {holm}."
@@ -676,11 +737,11 @@ def top_by_group_sentence(
                 "{holm}."
             )
         text = template.format(noun=noun, leaders=parts, holm=holm)
-        if unclear:
+        if leads.unclear:
             text += " " + _(
                 "In {groups}, no {noun} is clearly more common than all the others."
-            ).format(groups=_joined(unclear), noun=noun)
-    return Finding(_with_hidden(text, hidden), claims)
+            ).format(groups=_joined([_label(name) for name in leads.unclear]), noun=noun)
+    return Finding(_with_hidden(text, hidden_text), leads.claims)
 
 
 def _joined(names: list[str]) -> str:
@@ -970,20 +1031,18 @@ def country_sentences(
     """For each indicator, `group_sentence` over its countries, tested against the indicator's
     country pairs in `differences` (`analysis.country_differences`: rows labelled "<indicator
     label>: ...", the family "the {m} country pairs of <indicator label>", Holm within it);
-    suppressed countries unnamed."""
+    suppressed countries unnamed; countries named in each language."""
     sentences = []
     defined = load_indicators()
     for indicator, label in dict(zip(shares["indicator"], labels)).items():
         named = defined[indicator].label if indicator in defined else label
         pairs = differences[differences["label"].astype(str).str.startswith(f"{named}: ")]
-        table = shares[shares["indicator"] == indicator]
-        sentences.append(_country_sentence(table, label, pairs))
+        groups = _groups(shares[shares["indicator"] == indicator], pairs)
+        sentences.append(_every_language(functools.partial(_countries_in_words, groups, label)))
     return sentences
 
 
-@language.in_every_language
-def _country_sentence(table: pd.DataFrame, label: str, pairs: pd.DataFrame) -> str:
-    """One indicator's `group_sentence` over its countries, named in the current language."""
-    names = {code: country_name(code) for code in table["group"].astype(str)}
-    by_text = _("For {indicator}").format(indicator=_label(label))
-    return _group_sentence(table, names, by_text, pairs)
+def _countries_in_words(groups: _Groups, label: str) -> str:
+    """One indicator's `group_sentence` over its countries, in the current language."""
+    names = {code: country_name(code) for code in groups.keys}
+    return _groups_in_words(groups, names, _("For {indicator}").format(indicator=_label(label)))
