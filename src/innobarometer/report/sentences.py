@@ -33,9 +33,10 @@ from innobarometer.report.tables import show_html
 # What a claim asserts of its subject against the others it names.
 CLAIM_KINDS = ("highest", "lowest", "most common", "least common", "higher")
 
-# Words the theme notebooks pass to the sentences (and to `analysis` for the families' names)
-# without a space or a capital, so the extractor would not see them there: marked here for the
-# catalogs, translated where shown (`_label`).
+# Words that reach the sentences where the extractor does not see them: passed by the theme
+# notebooks without a space or a capital, or to `analysis` as the noun of a family's name ("the 45
+# pairs of sectors"), or by another report module. Marked here for the catalogs; translated
+# where shown (`_label`, `family_text`).
 NOTEBOOK_WORDS = (
     N_("workplaces"),
     N_("organisations"),
@@ -66,6 +67,9 @@ NOTEBOOK_WORDS = (
     N_("size classes"),
     N_("numbers of partner types"),
     N_("originators"),
+    # what `sections.show_country_comparison` passes to `differences_sentence`
+    N_("countries"),
+    N_("countries answering for the same unit"),
 )
 
 
