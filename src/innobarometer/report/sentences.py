@@ -9,6 +9,14 @@ subject is neither suppressed nor unreliable; otherwise the sentence says the gr
 differ clearly. `show_sentences` writes the claims beside the words (`data-claims`), so a test
 can check each against the report's CSV, and collects the tested sentences for the key findings
 (`show_key_findings`).
+
+Every sentence is made in every language of the build (issue 16): its tests run once, then its
+words are rendered per language from whole templates of the catalogs (`language._`, `ngettext`)
+with numbers in that language's format, and the result is a `language.Text` (a `Finding` is
+one) whose English is what it always was. The claims are the same in every language: keys and
+the family as the pairs' `family` column names it; a family is shown in words through a template
+per kind of family (`family_text`). Text a notebook passes in English (statements, nouns,
+labels) is translated where shown (`_label`).
 """
 
 from __future__ import annotations
