@@ -165,6 +165,26 @@ def test_generated_sentences_claim_only_what_their_pairs_support(seed):
     assert ("least common" in kinds) == bottom
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_the_claims_are_the_same_in_every_language(seed, monkeypatch):
+    """Rendered in English and Norwegian at once, a sentence's claims are those of English
+    alone, and each language's words (English templates until nb's catalog has them, nb
+    numbers) claim only what the pairs support."""
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 6))
+    keys = [f"g{i}" for i in range(k)]
+    estimates = list(np.round(rng.uniform(0.05, 0.95, k), 3))
+    significant = {frozenset(p) for p in itertools.combinations(keys, 2) if rng.random() < 0.7}
+    groups = tidy(keys, estimates)
+    pairs = pairs_of(keys, estimates, significant)
+    english = report.group_sentence(groups, {}, "By group", pairs)
+    monkeypatch.setenv("INNOBAROMETER_LANGUAGES", "en,nb")
+    both = report.group_sentence(groups, {}, "By group", pairs)
+    assert both == english and both.claims == english.claims and both.tested == english.tested
+    norwegian = sentences.Finding(both.in_language("nb"), both.claims)
+    check_claims(norwegian, groups, pairs)
+
+
 def test_groups_that_do_not_differ_are_said_not_to_differ_clearly_with_their_range():
     keys, estimates = ["state", "regional", "municipal"], [0.87, 0.85, 0.82]
     table = tidy(keys, estimates)
