@@ -11,6 +11,10 @@ takes matplotlib's own path, as does one whose labels reach beyond the margin.
 
 Charts have few colours, so a 256-colour palette (no dithering) looks the same at a third of the
 size of RGBA; `palette_png` is also what the build applies to any other PNG a report shows.
+
+A figure is drawn once per language of the build (`show_figure` given a function that draws it):
+its words come from the catalogs and the codebook in that language (`tables.localised` for text
+a notebook passes in English), its tick labels and alt text write numbers as the language does.
 """
 
 from __future__ import annotations
@@ -18,13 +22,17 @@ from __future__ import annotations
 import base64
 import io
 import textwrap
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
+from innobarometer import language
 from innobarometer.codebook import countries, country_name, load_codebook
+from innobarometer.language import N_, _
 from innobarometer.report.export import FIGURE_SVG_MIME, palette_png
-from innobarometer.report.tables import SUPPRESSED_TEXT
+from innobarometer.report.languages import show_in_every_language
+from innobarometer.report.tables import SUPPRESSED_TEXT, localised, localised_comparison
 
 MARGIN_INCHES = (4.0, 2.5, 3.0, 1.0)  # left, bottom, right, top: y labels, legend below
 
@@ -81,8 +89,27 @@ def _tight_png(fig, dpi: float) -> bytes:
     return palette_png(np.asarray(Image.open(buffer).convert("RGBA")))
 
 
-# Country names as the codebook gives them, for legends, headings and sentences.
-COUNTRY_NAMES = {code: country_name(code) for code in countries()}
+def country_names() -> dict[str, str]:
+    """Country codes -> names as the codebook gives them in the current language, for legends,
+    headings and sentences."""
+    return {code: country_name(code) for code in countries()}
+
+
+class _CountryNames(Mapping):
+    """`country_names()` read at each use, so a name follows the language being rendered."""
+
+    def __getitem__(self, code: str) -> str:
+        return country_names()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(countries())
+
+    def __len__(self) -> int:
+        return len(countries())
+
+
+# The country names as a mapping (for code that looks names up): in the current language.
+COUNTRY_NAMES = _CountryNames()
 
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -133,19 +160,20 @@ MAX_FIGURE_HEIGHT = 60.0
 
 # Whose percentage a chart shows, by the tidy table's `domain` (the codebook's universes).
 DOMAIN_NOUNS = {
-    "all": "all units",
-    "innovators": "innovators",
-    "non_innovators": "non-innovators",
-    "adapters_and_copiers": "innovators who adapted or copied",
-    "collaborators": "collaborating innovators",
+    "all": N_("all units"),
+    "innovators": N_("innovators"),
+    "non_innovators": N_("non-innovators"),
+    "adapters_and_copiers": N_("innovators who adapted or copied"),
+    "collaborators": N_("collaborating innovators"),
 }
 
 
 # Why a cell is blank, by the tidy table's `suppression` column.
 SUPPRESSION_REASONS = {
-    "primary": "fewer answers than the disclosure threshold",
-    "secondary": "hidden so that another suppressed cell cannot be worked out",
+    "primary": N_("fewer answers than the disclosure threshold"),
+    "secondary": N_("hidden so that another suppressed cell cannot be worked out"),
 }
+REASON_NOT_RECORDED = N_("reason not recorded")
 
 
 def use_report_style() -> None:
@@ -191,7 +219,7 @@ def _figure(axes_height: float, title: str = ""):
     # lazy: plotting libraries load only when a figure is drawn
     import matplotlib.pyplot as plt
 
-    title = wrapped(title, TITLE_CHARACTERS) if title else ""
+    title = wrapped(localised(title), TITLE_CHARACTERS) if title else ""
     top = TITLE_SPACE + LINE_INCHES * (title.count("\n") + 1 if title else 0)
     height = min(axes_height + top + XAXIS_SPACE, MAX_FIGURE_HEIGHT)
     fig = plt.figure(figsize=(FIGURE_WIDTH, height))
@@ -205,7 +233,49 @@ def _figure(axes_height: float, title: str = ""):
     )
     if title:
         ax.set_title(title)
+    ax.xaxis.set_major_formatter(locale_numbers())
     return fig, ax
+
+
+def axis_number(value: float, digits: int) -> str:
+    """A tick label: the number as the current language writes it, with matplotlib's minus sign
+    ('−10', nb '2,5')."""
+    return language.number(value, digits).replace("-", "\u2212")
+
+
+def _decimals(value: float) -> int:
+    """How many decimals a tick value needs (0.25 -> 2, 20.0 -> 0)."""
+    text = f"{value:.10g}"
+    return len(text.partition(".")[2]) if "e" not in text else 0
+
+
+def _locale_formatter():
+    """The class of `locale_numbers`, made on first use (matplotlib loads only to draw)."""
+    # lazy: plotting libraries load only when a figure is drawn
+    from matplotlib.ticker import Formatter
+
+    class Numbers(Formatter):
+        """Tick labels as the language the figure is drawn in writes numbers, with as many
+        decimals as the ticks need (all alike, as matplotlib's own labels are)."""
+
+        def __init__(self):
+            self.language = language.current()
+            self.digits = 0
+
+        def set_locs(self, locs):
+            super().set_locs(locs)
+            self.digits = max((_decimals(v) for v in locs), default=0)
+
+        def __call__(self, value, pos=None):
+            with language.speaking(self.language):
+                return axis_number(value, self.digits)
+
+    return Numbers
+
+
+def locale_numbers():
+    """A tick formatter in the current language (`_locale_formatter`)."""
+    return _locale_formatter()()
 
 
 def _rows(labels: list[str], pitch: float) -> tuple[np.ndarray, float]:
@@ -239,19 +309,30 @@ def describe(fig, text: str) -> None:
 
 
 def _number(value: float, scale: float) -> str:
-    unit = "%" if scale == 100.0 else ""
-    return f"{scale * value:.0f}{unit}"
+    """A drawn value in the current language: a percentage on a 0-100 axis ('62%'), else the
+    number."""
+    return language.percent(value) if scale == 100.0 else language.number(scale * value)
 
 
 def _value_text(row, scale: float) -> str:
-    """'62% (95% interval 55–68%)', or 'suppressed'."""
+    """'62% (95% interval 55–68%)', or 'suppressed', in the current language."""
     if bool(row.suppressed) or pd.isna(row.estimate):
-        return SUPPRESSED_TEXT
+        return _(SUPPRESSED_TEXT)
     text = _number(row.estimate, scale)
     if pd.notna(row.ci_lower) and pd.notna(row.ci_upper):
-        lower = f"{scale * row.ci_lower:.0f}"
-        text += f" (95% interval {lower}–{_number(row.ci_upper, scale)})"
+        if scale == 100.0:
+            interval = language.percent_range(row.ci_lower, row.ci_upper)
+        else:
+            interval = f"{_number(row.ci_lower, scale)}–{_number(row.ci_upper, scale)}"
+        text = _("{estimate} (95% interval {interval})").format(estimate=text, interval=interval)
     return text
+
+
+def chart_alt(title: str, values: str, axis: str = "") -> str:
+    """A chart's alt text: 'Chart: <title>. <axis>: <values>.' in the current language."""
+    if axis:
+        return _("Chart: {title}. {axis}: {values}.").format(title=title, axis=axis, values=values)
+    return _("Chart: {title}. {values}.").format(title=title, values=values)
 
 
 def ordered_groups(groups, order=None) -> list[str]:
@@ -292,11 +373,12 @@ def group_colours(groups: list[str], colours=None, order=None) -> dict[str, str]
 
 def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
     """`plot_estimates`'s figure, axes, and the row (inches from the top) of each (item, group)."""
-    data = table.assign(item=labels if labels is not None else table["indicator"])
-    data = data.reset_index(drop=True)
+    items = labels if labels is not None else table["indicator"]
+    data = table.assign(item=[localised(i) for i in items]).reset_index(drop=True)
     items = list(dict.fromkeys(data["item"]))
     groups = ordered_groups(data["group"], group_labels)
-    names = {g: (group_labels or {}).get(g, g) if g else "All" for g in groups}
+    names = {g: localised((group_labels or {}).get(g, g)) if g else _("All") for g in groups}
+    title, xlabel = localised(title), localised(xlabel)
     colour_of = group_colours(groups, colours, group_labels)
     # Groups of one item need no legend: their names go on the axis, as do too many to colour.
     on_axis = len(groups) > MAX_LEGEND_GROUPS or (len(items) == 1 and len(groups) > 1)
@@ -348,7 +430,7 @@ def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
         )
         for y_hidden in y[~shown]:
             ax.text(
-                1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=FONT_POINTS, color="#555555"
+                1, y_hidden, _(SUPPRESSED_TEXT), va="center", fontsize=FONT_POINTS, color="#555555"
             )
     ax.set_yticks(centres, ticks)
     for index in headings:
@@ -370,7 +452,7 @@ def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
             if g in rows.index
         ]
         sentences.append(f"{item}: {', '.join(values)}")
-    describe(fig, f"Chart: {title or xlabel}. {xlabel}: " + "; ".join(sentences) + ".")
+    describe(fig, chart_alt(title or xlabel, "; ".join(sentences), xlabel))
     return fig, ax, row_of
 
 
@@ -379,7 +461,7 @@ def plot_estimates(
     labels: pd.Series | None = None,
     title: str = "",
     colours: dict[str, str] | str | None = None,
-    xlabel: str = "Share (%)",
+    xlabel: str = N_("Share (%)"),
     scale: float = 100.0,
     group_labels: dict | None = None,
 ):
@@ -399,13 +481,28 @@ def show_figure(fig, name: str = "figure") -> None:
     """Display a figure as a compact PNG and close it, with its SVG (`FIGURE_SVG_MIME`), which the
     build writes beside the report as `<report>.<name>.svg` and links under the figure.
 
+    `fig` a function drawing the figure is called once per language of the build, under that
+    language, so each language has its own PNG, SVG and alt text; a figure drawn already is
+    shown as it is in every language.
+
     The metadata gives the alt text (the figure's own, from `describe`, else its titles), the
     values drawn (x positions of points and ends of bars, so tests can check what a reader sees)
     and the figure's name."""
 
+    # lazy: IPython loads only in a notebook's kernel
+    from IPython.display import display
+
+    if callable(fig):
+        show_in_every_language(lambda: figure_bundle(fig(), name))
+    else:
+        bundle, metadata = figure_bundle(fig, name)
+        display(bundle, raw=True, metadata=metadata)
+
+
+def figure_bundle(fig, name: str) -> tuple[dict, dict]:
+    """A drawn figure's display bundle (PNG, SVG) and metadata (`show_figure`); closes it."""
     # lazy: plotting libraries load only when a figure is drawn
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     png = figure_png(fig, FIGURE_DPI)
     svg = figure_svg(fig)
@@ -418,7 +515,7 @@ def show_figure(fig, name: str = "figure") -> None:
     titles = [t for ax in fig.axes for t in map(ax.get_title, ("left", "center", "right")) if t]
     alt = getattr(fig, "innobarometer_alt", "") or ("Chart: " + "; ".join(titles) if titles else "")
     described = {"drawn": drawn_values(fig), "alt": alt, "name": name}
-    display(bundle, raw=True, metadata={"innobarometer": described})
+    return bundle, {"innobarometer": described}
 
 
 def figure_svg(fig) -> str:
@@ -445,7 +542,10 @@ def whose_share(table: pd.DataFrame) -> str:
     """Whose percentage a table's shares are, from its `domain` column ('innovators'), the
     domains joined when they differ; empty when the table names none."""
     domains = [d for d in dict.fromkeys(table.get("domain", pd.Series(dtype=str))) if d]
-    return " or ".join(DOMAIN_NOUNS.get(d, str(d).replace("_", " ")) for d in domains)
+    nouns = [_(DOMAIN_NOUNS[d]) if d in DOMAIN_NOUNS else str(d).replace("_", " ") for d in domains]
+    if len(nouns) < 2:
+        return "".join(nouns)
+    return _("{names} or {last}").format(names=", ".join(nouns[:-1]), last=nouns[-1])
 
 
 def suppression_note(table: pd.DataFrame, labels: pd.Series, group_labels: dict | None) -> str:
@@ -458,28 +558,34 @@ def suppression_note(table: pd.DataFrame, labels: pd.Series, group_labels: dict 
     names = group_labels or {}
     cells: dict[str, list[str]] = {}
     for index, row in hidden.iterrows():
-        cell = str(labels.loc[index])
+        cell = localised_comparison(str(labels.loc[index]))
         group = row.get("group", "")
         if group:
-            cell += f", {names.get(group, group)}"
-        reason = SUPPRESSION_REASONS.get(reasons.loc[index] or "", "reason not recorded")
+            cell += f", {localised(names.get(group, group))}"
+        reason = _(SUPPRESSION_REASONS.get(reasons.loc[index] or "", REASON_NOT_RECORDED))
         cells.setdefault(reason, []).append(cell)
-    parts = [f"{'; '.join(c)} ({reason})" for reason, c in cells.items()]
-    return "Not shown: " + "; ".join(parts) + "."
+    parts = [
+        _("{cells} ({reason})").format(cells="; ".join(c), reason=reason)
+        for reason, c in cells.items()
+    ]
+    return _("Not shown: {cells}.").format(cells="; ".join(parts))
 
 
 def _signed(value: float) -> str:
-    """'+3.2', '−1.0', '0.0' (never '-0.0')."""
-    text = f"{value:+.1f}"
-    return "0.0" if text in ("+0.0", "-0.0") else text.replace("-", "−")
+    """'+3.2', '−1.0', '0.0' (never '-0.0'), in the current language."""
+    return language.signed(value, 1).replace("-", "−")
 
 
 def plot_differences(
-    differences: pd.DataFrame, title: str = "", xlabel: str = "Difference (percentage points)"
+    differences: pd.DataFrame,
+    title: str = "",
+    xlabel: str = N_("Difference (percentage points)"),
 ):
     """Differences with their intervals around a zero line, one row per difference; suppressed
     differences are not drawn."""
     data = differences.reset_index(drop=True)
+    data = data.assign(label=[localised_comparison(label) for label in data["label"]])
+    title, xlabel = localised(title), localised(xlabel)
     shown = ~data["suppressed"].astype(bool).to_numpy()
     ticks = [wrapped(label) for label in data["label"]]
     y, total = _rows(ticks, 0.3)
@@ -501,7 +607,7 @@ def plot_differences(
         ax.text(
             0,
             y_hidden,
-            SUPPRESSED_TEXT,
+            _(SUPPRESSED_TEXT),
             va="center",
             ha="center",
             fontsize=FONT_POINTS,
@@ -510,17 +616,21 @@ def plot_differences(
     ax.set_yticks(y, ticks)
     ax.set_ylim(total, 0)
     ax.set_xlabel(wrapped(xlabel, 40))
+    points = _("{difference} points (95% interval {lower} to {upper})")
     values = [
         f"{row.label}: "
         + (
-            SUPPRESSED_TEXT
+            _(SUPPRESSED_TEXT)
             if not visible
-            else f"{_signed(100 * row.estimate)} points (95% interval "
-            f"{_signed(100 * row.ci_lower)} to {_signed(100 * row.ci_upper)})"
+            else points.format(
+                difference=_signed(100 * row.estimate),
+                lower=_signed(100 * row.ci_lower),
+                upper=_signed(100 * row.ci_upper),
+            )
         )
         for row, visible in zip(data.itertuples(), shown)
     ]
-    describe(fig, f"Chart: {title or xlabel}. " + "; ".join(values) + ".")
+    describe(fig, chart_alt(title or xlabel, "; ".join(values)))
     return fig
 
 
@@ -544,7 +654,8 @@ def odds_ratio_ticks(low: float, high: float) -> list[float]:
 
 
 def _plain(value: float) -> str:
-    return f"{value:g}"
+    """An odds-ratio tick as a plain number in the current language ('0.5', nb '0,5')."""
+    return axis_number(value, _decimals(value))
 
 
 def in_codebook_order(terms: pd.Series) -> list[int]:
@@ -573,6 +684,8 @@ def plot_odds_ratios(model, title: str = ""):
     data = model.table.reset_index(drop=True)
     if "term" in data:
         data = data.iloc[in_codebook_order(data["term"])].reset_index(drop=True)
+    data = data.assign(label=[localised_comparison(label) for label in data["label"]])
+    title = localised(title)
     ticks = [wrapped(label) for label in data["label"]]
     y, total = _rows(ticks, 0.3)
     fig, ax = _figure(total, title)
@@ -592,12 +705,17 @@ def plot_odds_ratios(model, title: str = ""):
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_yticks(y, ticks)
     ax.set_ylim(total, 0)
-    ax.set_xlabel("Odds ratio (log scale; 1 = no association)")
+    ax.set_xlabel(_("Odds ratio (log scale; 1 = no association)"))
+    ratio = _("{ratio} (95% interval {interval})")
     values = [
-        f"{row.label}: {row.odds_ratio:.2f} (95% interval {row.ci_lower:.2f}–{row.ci_upper:.2f})"
+        f"{row.label}: "
+        + ratio.format(
+            ratio=language.number(row.odds_ratio, 2),
+            interval=f"{language.number(row.ci_lower, 2)}–{language.number(row.ci_upper, 2)}",
+        )
         for row in data.itertuples()
     ]
-    describe(fig, f"Chart: {title or 'odds ratios'}. Odds ratios: " + "; ".join(values) + ".")
+    describe(fig, chart_alt(title or _("odds ratios"), "; ".join(values), _("Odds ratios")))
     return fig
 
 
@@ -606,7 +724,7 @@ def plot_distribution(
     labels: pd.Series,
     category_labels: dict,
     title="",
-    xlabel: str = "Share of substantive answers (%)",
+    xlabel: str = N_("Share of substantive answers (%)"),
 ):
     """The full distribution of each item as one stacked bar (substantive answers, 100%).
 
@@ -617,7 +735,9 @@ def plot_distribution(
     import seaborn as sns
 
     data = table[(table["group"] == "") & table["category"].isin(list(category_labels))]
-    data = data.assign(label=labels.loc[data.index])
+    data = data.assign(label=[localised(label) for label in labels.loc[data.index]])
+    category_labels = {code: localised(text) for code, text in category_labels.items()}
+    title, xlabel = localised(title), localised(xlabel)
     items = list(dict.fromkeys(data["label"]))
     hidden = set(data.loc[data["suppressed"].astype(bool), "label"])
     wide = data.pivot_table(index="label", columns="category", values="estimate", sort=False)
@@ -642,7 +762,7 @@ def plot_distribution(
         )
         left += width
     for y_hidden in y[~drawn]:
-        ax.text(1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=FONT_POINTS, color="#555555")
+        ax.text(1, y_hidden, _(SUPPRESSED_TEXT), va="center", fontsize=FONT_POINTS, color="#555555")
     ax.set_yticks(y, ticks)
     ax.set_ylim(total, 0)
     ax.set_xlim(0, 100)
@@ -651,26 +771,33 @@ def plot_distribution(
     sentences = [
         f"{item}: "
         + (
-            SUPPRESSED_TEXT
+            _(SUPPRESSED_TEXT)
             if item in hidden
             else ", ".join(
-                f"{text} {100 * wide.loc[item, code]:.0f}%"
+                f"{text} {language.percent(wide.loc[item, code])}"
                 for code, text in category_labels.items()
                 if pd.notna(wide.loc[item, code])
             )
         )
         for item in items
     ]
-    describe(fig, f"Chart: {title or xlabel}. {xlabel}: " + "; ".join(sentences) + ".")
+    describe(fig, chart_alt(title or xlabel, "; ".join(sentences), xlabel))
     return fig
 
 
-def plot_published(comparison: pd.DataFrame, title: str = "", xlabel: str = "Share (%)"):
+def plot_published(comparison: pd.DataFrame, title: str = "", xlabel: str = N_("Share (%)")):
     """The package's estimates with intervals (dots) and the published figures (diamonds)."""
     data = comparison.reset_index(drop=True)
-    labels = data["label"] + " (" + data["scope"] + ")"
+    scoped = _("{indicator} ({scope})")
+    labels = pd.Series(
+        [
+            scoped.format(indicator=localised(label), scope=localised(scope))
+            for label, scope in zip(data["label"], data["scope"])
+        ],
+        index=data.index,
+    )
     if "estimated_from" in data:
-        labels = data["estimated_from"] + ": " + labels
+        labels = data["estimated_from"].map(localised) + ": " + labels
     fig, ax, row_of = _estimates_axes(
         data.assign(group="", ci_method="logit", flag=""),
         labels,
@@ -680,21 +807,22 @@ def plot_published(comparison: pd.DataFrame, title: str = "", xlabel: str = "Sha
         100.0,
         None,
     )
-    ax.collections[-1].set_label("estimate")
+    ax.collections[-1].set_label(_("estimate"))
     ax.scatter(
         100 * data["published"],
         [row_of[(label, "")] for label in labels],
         marker="D",
         s=30,
         color="#000000",
-        label="published",
+        label=_("published"),
         zorder=4,
     )
     _legend_below(ax)
     published = "; ".join(
-        f"{label}: published {100 * value:.0f}%"
+        _("{indicator}: published {share}").format(indicator=label, share=language.percent(value))
         for label, value in zip(labels, data["published"])
         if pd.notna(value)
     )
-    describe(fig, f"{fig.innobarometer_alt} Published figures: {published}.")
+    described = _("{alt} Published figures: {values}.")
+    describe(fig, described.format(alt=fig.innobarometer_alt, values=published))
     return fig
