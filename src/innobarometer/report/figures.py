@@ -74,6 +74,8 @@ def figure_png(fig, dpi: float) -> bytes:
         for ax, box in zip(fig.axes, boxes):
             ax.set_position(box)
         return _tight_png(fig, dpi)
+    # The SVG is cropped to the same extent (`figure_svg`), without laying the figure out again.
+    fig.innobarometer_extent = extent
     return palette_png(pixels[y0:y1, x0:x1])
 
 
@@ -519,10 +521,12 @@ def figure_bundle(fig, name: str) -> tuple[dict, dict]:
 
 
 def figure_svg(fig) -> str:
-    """The figure as SVG text cropped as the PNG is; the same figure gives the same bytes (ids
-    salted by `svg.hashsalt`, no date)."""
+    """The figure as SVG text cropped as the PNG is (to the extent `figure_png` found, which
+    spares matplotlib a second layout of every label; else its own tight crop); the same figure
+    gives the same bytes (ids salted by `svg.hashsalt`, no date)."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    extent = getattr(fig, "innobarometer_extent", None) or "tight"
+    fig.savefig(buffer, format="svg", bbox_inches=extent, metadata={"Date": None})
     return buffer.getvalue()
 
 
