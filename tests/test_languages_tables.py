@@ -193,7 +193,7 @@ def norwegian(tmp_path, monkeypatch):
     monkeypatch.setattr(language, "mo_path", lambda code: tmp_path / "mo" / f"{code}.mo")
     language.forget_catalogs()
     codebook._codebook_in.cache_clear()
-    yield
+    yield locale
     language.forget_catalogs()
     codebook._codebook_in.cache_clear()
 
@@ -240,3 +240,60 @@ def test_country_names_follow_the_language_being_rendered(norwegian, tmp_path):
         assert tables.localised_comparison("Innovative: Norway vs Sweden").endswith(
             "Norge vs Sweden"
         )
+
+
+def svg_without_ids(svg: str) -> str:
+    """An SVG with matplotlib's hashed ids (of markers and clip paths) made alike."""
+    return re.sub(r'(id="|#)[a-z]+[0-9a-f]{10}\b', r"\1id", svg)
+
+
+def figure_outputs(languages: str, draw, monkeypatch) -> list[dict]:
+    """The figure `draw` makes, shown in `languages`: each language's bundle and alt text."""
+    (output,) = shown_outputs(languages, lambda: figures.show_figure(draw, "f"), monkeypatch)
+    codes = language.report_languages()
+    return [version(output, code) for code in codes]
+
+
+@pytest.mark.parametrize("title", ["Innovative by level", "Innovative by level " * 3])
+def test_a_relabelled_figure_is_the_figure_drawn_in_that_language(norwegian, monkeypatch, title):
+    """The Norwegian figure made by relabelling the English one has the bytes of one drawn in
+    Norwegian; a title that wraps differently is drawn again, with the same result."""
+    if title != "Innovative by level":
+        (norwegian / "nb" / "LC_MESSAGES" / "innobarometer.po").write_text(
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            f'msgid "{title}"\nmsgstr "Kort"\n',
+            encoding="utf-8",
+        )
+        language.forget_catalogs()
+    table = tidy(
+        [
+            ("innovative", "1", "", 0.834, 0.78, 0.88, 300, False),
+            ("innovative", "1", "state", 0.5, 0.4, 0.6, 3, True),
+            ("innovative", "1", "municipal", 0.821, 0.771, 0.866, 200, False),
+            ("collaborated", "1", "", 0.41, 0.36, 0.46, 300, False),
+            ("collaborated", "1", "state", 0.5, 0.4, 0.6, 3, True),
+            ("collaborated", "1", "municipal", 0.39, 0.33, 0.45, 200, False),
+        ]
+    )
+
+    calls = []
+
+    def draw():
+        calls.append(language.current())
+        return figures.plot_estimates(table, title=title, group_labels=LEVELS)
+
+    relabelled = figure_outputs("en,nb", draw, monkeypatch)[1]
+    # Drawn once and relabelled, or drawn again where the Norwegian title wraps differently.
+    assert calls == (["en"] if title == "Innovative by level" else ["en", "nb"])
+    drawn = figure_outputs("nb", draw, monkeypatch)[0]
+    with language.speaking("nb"):
+        (fresh,) = shown_outputs("", lambda: figures.show_figure(draw(), "f"), monkeypatch)
+    # The same pixels, alt text and values drawn; the SVG the same but for the ids matplotlib
+    # hashes from transforms (rounding noise of the figure's second rendering).
+    assert relabelled[1] == fresh[1]
+    assert relabelled[0]["image/png"] == fresh[0]["image/png"]
+    assert svg_without_ids(relabelled[0][export.FIGURE_SVG_MIME]) == svg_without_ids(
+        fresh[0][export.FIGURE_SVG_MIME]
+    )
+    assert "Kommunal" in relabelled[1]["innobarometer"]["alt"]
+    assert drawn[0]["image/png"] != relabelled[0]["image/png"]  # English, unlike the nb one

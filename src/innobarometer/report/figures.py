@@ -23,6 +23,7 @@ import base64
 import io
 import textwrap
 from collections.abc import Iterator, Mapping
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -74,9 +75,22 @@ def figure_png(fig, dpi: float) -> bytes:
         for ax, box in zip(fig.axes, boxes):
             ax.set_position(box)
         return _tight_png(fig, dpi)
-    # The SVG is cropped to the same extent (`figure_svg`), without laying the figure out again.
+    # The SVG is cropped to the same extent (`figure_svg`), without laying the figure out again;
+    # `restore_geometry` takes the margin away again (a figure relabelled and drawn once more).
     fig.innobarometer_extent = extent
+    fig.innobarometer_geometry = (width, height, boxes)
     return palette_png(pixels[y0:y1, x0:x1])
+
+
+def restore_geometry(fig) -> None:
+    """The figure's size and axes as they were before `figure_png` added its margin."""
+    geometry = fig.__dict__.pop("innobarometer_geometry", None)
+    fig.__dict__.pop("innobarometer_extent", None)
+    if geometry is not None:
+        width, height, boxes = geometry
+        fig.set_size_inches(width, height)
+        for ax, box in zip(fig.axes, boxes):
+            ax.set_position(box)
 
 
 def _tight_png(fig, dpi: float) -> bytes:
@@ -257,11 +271,11 @@ def _locale_formatter():
     from matplotlib.ticker import Formatter
 
     class Numbers(Formatter):
-        """Tick labels as the language the figure is drawn in writes numbers, with as many
-        decimals as the ticks need (all alike, as matplotlib's own labels are)."""
+        """Tick labels as the language the figure is rendered in writes numbers (a figure
+        relabelled in another language writes its ticks in that one), with as many decimals as
+        the ticks need (all alike, as matplotlib's own labels are)."""
 
         def __init__(self):
-            self.language = language.current()
             self.digits = 0
 
         def set_locs(self, locs):
@@ -269,8 +283,7 @@ def _locale_formatter():
             self.digits = max((_decimals(v) for v in locs), default=0)
 
         def __call__(self, value, pos=None):
-            with language.speaking(self.language):
-                return axis_number(value, self.digits)
+            return axis_number(value, self.digits)
 
     return Numbers
 
@@ -373,15 +386,15 @@ def group_colours(groups: list[str], colours=None, order=None) -> dict[str, str]
     return {g: colour_of[g] for g in groups}
 
 
-def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
-    """`plot_estimates`'s figure, axes, and the row (inches from the top) of each (item, group)."""
+def _estimate_words(table, labels, title, xlabel, scale, group_labels) -> SimpleNamespace:
+    """The words of `plot_estimates`'s figure in the current language, and what they lay out:
+    its items and groups, tick labels (wrapped), title, axis label and alt text."""
     items = labels if labels is not None else table["indicator"]
     data = table.assign(item=[localised(i) for i in items]).reset_index(drop=True)
     items = list(dict.fromkeys(data["item"]))
     groups = ordered_groups(data["group"], group_labels)
     names = {g: localised((group_labels or {}).get(g, g)) if g else _("All") for g in groups}
     title, xlabel = localised(title), localised(xlabel)
-    colour_of = group_colours(groups, colours, group_labels)
     # Groups of one item need no legend: their names go on the axis, as do too many to colour.
     on_axis = len(groups) > MAX_LEGEND_GROUPS or (len(items) == 1 and len(groups) > 1)
     if on_axis:
@@ -393,11 +406,58 @@ def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
                 keys.append((item, None))
             ticks += [wrapped(names[g]) for g in groups]
             keys += [(item, g) for g in groups]
-        centres, total = _rows(ticks, 0.26)
-        row_of = dict(zip(keys, centres))
-        headings = [i for i, (_, g) in enumerate(keys) if g is None]
     else:
-        ticks = [wrapped(item) for item in items]
+        ticks, keys = [wrapped(item) for item in items], []
+    sentences = []
+    for item in items:
+        rows = data[data["item"] == item].drop_duplicates("group").set_index("group")
+        values = [
+            f"{names[g]} {_value_text(rows.loc[g], scale)}"
+            if len(groups) > 1
+            else _value_text(rows.loc[g], scale)
+            for g in groups
+            if g in rows.index
+        ]
+        sentences.append(f"{item}: {', '.join(values)}")
+    return SimpleNamespace(
+        data=data,
+        items=items,
+        groups=groups,
+        names=names,
+        on_axis=on_axis,
+        ticks=ticks,
+        keys=keys,
+        title=title,
+        xlabel=xlabel,
+        alt=chart_alt(title or xlabel, "; ".join(sentences), xlabel),
+    )
+
+
+def _layout(words: SimpleNamespace) -> tuple:
+    """What of a figure's words decides where everything is drawn: the rows and their lines, the
+    title's and the axis label's lines, the groups (the legend is cropped, not laid out)."""
+    lines = [text.count("\n") for text in words.ticks]
+    title = wrapped(words.title, TITLE_CHARACTERS).count("\n") if words.title else -1
+    return (len(words.items), words.groups, words.on_axis, lines, title, _xlabel(words))
+
+
+def _xlabel(words: SimpleNamespace) -> int:
+    """How many lines the axis label takes."""
+    return wrapped(words.xlabel, 40).count("\n")
+
+
+def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
+    """`plot_estimates`'s figure, axes, and the row (inches from the top) of each (item, group).
+
+    The figure can be relabelled in another language (`relabel`) without drawing it again."""
+    words = _estimate_words(table, labels, title, xlabel, scale, group_labels)
+    data, items, groups, names = words.data, words.items, words.groups, words.names
+    colour_of = group_colours(groups, colours, group_labels)
+    ticks, on_axis = words.ticks, words.on_axis
+    if on_axis:
+        centres, total = _rows(ticks, 0.26)
+        row_of = dict(zip(words.keys, centres))
+    else:
         pitch = 0.3 * (1 + 0.45 * (len(groups) - 1))
         centres, total = _rows(ticks, pitch)
         offsets = np.linspace(-0.3, 0.3, len(groups)) * pitch if len(groups) > 1 else [0.0]
@@ -406,8 +466,7 @@ def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
             for item, centre in zip(items, centres)
             for g, offset in zip(groups, offsets)
         }
-        headings = []
-    fig, ax = _figure(total, title)
+    fig, ax = _figure(total, words.title)
     for group in groups:
         rows = data[data["group"] == group]
         y = np.array([row_of[(item, group)] for item in rows["item"]])
@@ -435,27 +494,45 @@ def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
                 1, y_hidden, _(SUPPRESSED_TEXT), va="center", fontsize=FONT_POINTS, color="#555555"
             )
     ax.set_yticks(centres, ticks)
-    for index in headings:
-        ax.get_yticklabels()[index].set_fontweight("bold")
+    _bold_headings(ax, words)
     ax.set_ylim(total, 0)
     ax.set_xlim(0, scale)
-    ax.set_xlabel(wrapped(xlabel, 40))
+    ax.set_xlabel(wrapped(words.xlabel, 40))
     ax.set_ylabel("")
     if len(groups) > 1 and not on_axis:
         _legend_below(ax)
-    sentences = []
-    for item in items:
-        rows = data[data["item"] == item].drop_duplicates("group").set_index("group")
-        values = [
-            f"{names[g]} {_value_text(rows.loc[g], scale)}"
-            if len(groups) > 1
-            else _value_text(rows.loc[g], scale)
-            for g in groups
-            if g in rows.index
-        ]
-        sentences.append(f"{item}: {', '.join(values)}")
-    describe(fig, chart_alt(title or xlabel, "; ".join(sentences), xlabel))
+    describe(fig, words.alt)
+
+    def relabel() -> bool:
+        """The figure's words in the current language, where they lay out as the drawn ones do
+        (True); False (nothing changed) where the figure must be drawn again."""
+        again = _estimate_words(table, labels, title, xlabel, scale, group_labels)
+        if _layout(again) != _layout(words):
+            return False
+        if again.title:
+            ax.set_title(wrapped(again.title, TITLE_CHARACTERS))
+        ax.set_yticks(centres, again.ticks)
+        _bold_headings(ax, again)
+        ax.set_xlabel(wrapped(again.xlabel, 40))
+        for text in ax.texts:
+            text.set_text(_(SUPPRESSED_TEXT))
+        legend = ax.get_legend()
+        if legend is not None:
+            for text, group in zip(legend.get_texts(), again.groups):
+                text.set_text(wrapped(again.names[group], 34))
+        describe(fig, again.alt)
+        return True
+
+    fig.innobarometer_relabel = relabel
     return fig, ax, row_of
+
+
+def _bold_headings(ax, words: SimpleNamespace) -> None:
+    """Each item's heading over its groups' rows in bold (groups named on the axis)."""
+    labels = ax.get_yticklabels()
+    for index, (_item, group) in enumerate(words.keys):
+        if group is None:
+            labels[index].set_fontweight("bold")
 
 
 def plot_estimates(
@@ -483,32 +560,48 @@ def show_figure(fig, name: str = "figure") -> None:
     """Display a figure as a compact PNG and close it, with its SVG (`FIGURE_SVG_MIME`), which the
     build writes beside the report as `<report>.<name>.svg` and links under the figure.
 
-    `fig` a function drawing the figure is called once per language of the build, under that
-    language, so each language has its own PNG, SVG and alt text; a figure drawn already is
-    shown as it is in every language.
+    `fig` a function drawing the figure gives each language of the build its own PNG, SVG and
+    alt text: the figure is drawn in English, then relabelled in each other language where its
+    words lay out as the English ones do (`plot_estimates`: a figure's drawing costs about a
+    third of its rendering), else drawn again in that language. A figure drawn already is shown
+    as it is in every language.
 
     The metadata gives the alt text (the figure's own, from `describe`, else its titles), the
     values drawn (x positions of points and ends of bars, so tests can check what a reader sees)
     and the figure's name."""
 
-    # lazy: IPython loads only in a notebook's kernel
+    # lazy: IPython and plotting libraries load only in a notebook's kernel
+    import matplotlib.pyplot as plt
     from IPython.display import display
 
-    if callable(fig):
-        show_in_every_language(lambda: figure_bundle(fig(), name))
-    else:
+    if not callable(fig):
         bundle, metadata = figure_bundle(fig, name)
+        plt.close(fig)
         display(bundle, raw=True, metadata=metadata)
+        return
+    drawn = []
+
+    def render():
+        relabel = getattr(drawn[-1], "innobarometer_relabel", None) if drawn else None
+        if relabel is None or not relabel():
+            if drawn:
+                plt.close(drawn.pop())
+            drawn.append(fig())
+        bundle = figure_bundle(drawn[-1], name)
+        restore_geometry(drawn[-1])
+        return bundle
+
+    try:
+        show_in_every_language(render)
+    finally:
+        for figure in drawn:
+            plt.close(figure)
 
 
 def figure_bundle(fig, name: str) -> tuple[dict, dict]:
-    """A drawn figure's display bundle (PNG, SVG) and metadata (`show_figure`); closes it."""
-    # lazy: plotting libraries load only when a figure is drawn
-    import matplotlib.pyplot as plt
-
+    """A drawn figure's display bundle (PNG, SVG) and metadata (`show_figure`)."""
     png = figure_png(fig, FIGURE_DPI)
     svg = figure_svg(fig)
-    plt.close(fig)
     bundle = {
         "image/png": base64.b64encode(png).decode("ascii"),
         FIGURE_SVG_MIME: svg,
@@ -811,6 +904,8 @@ def plot_published(comparison: pd.DataFrame, title: str = "", xlabel: str = N_("
         100.0,
         None,
     )
+    # Its legend is its own (estimate, published): drawn again in each language, not relabelled.
+    fig.innobarometer_relabel = None
     ax.collections[-1].set_label(_("estimate"))
     ax.scatter(
         100 * data["published"],
