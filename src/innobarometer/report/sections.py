@@ -97,7 +97,7 @@ def show_estimates(
     show_table(table, name, shown=lambda: format_estimates(table, item_labels(), group_labels))
 
 
-# A share axis's label, by what it shares: with whose share it is, and without.
+# A share axis's label (`share_axis_label`'s `what`): with whose share it is, and without.
 SHARE_AXIS_LABELS = {
     "Share": (N_("Share of {whose} (%)"), N_("Share (%)")),
     "Share of substantive answers": (
@@ -111,10 +111,8 @@ def share_axis_label(table: pd.DataFrame, what: str = "Share") -> str:
     """'Share of innovators (%)': whose percentage a chart shows, from the table's domain, in the
     current language."""
     whose = whose_share(table)
-    if what in SHARE_AXIS_LABELS:
-        of_whom, alone = SHARE_AXIS_LABELS[what]
-        return _(of_whom).format(whose=whose) if whose else _(alone)
-    return f"{localised(what)} ({whose}, %)" if whose else f"{localised(what)} (%)"
+    of_whom, alone = SHARE_AXIS_LABELS[what]
+    return _(of_whom).format(whose=whose) if whose else _(alone)
 
 
 def show_chart(fig, name: str, note="") -> None:
