@@ -269,9 +269,9 @@ def test_the_export_names_each_figures_svg_and_the_page_links_it():
     notebook = nbformat.v4.new_notebook(cells=[cell])
     files = export.figure_svgs(notebook, "DK-2023")
     assert files == [
-        ("DK-2023.types.svg", "<svg>types</svg>"),
-        ("DK-2023.types-2.svg", "<svg>types</svg>"),
-        ("DK-2023.by-level-size.svg", "<svg>by level/size</svg>"),
+        ("DK-2023.types.svg", {"en": "<svg>types</svg>"}),
+        ("DK-2023.types-2.svg", {"en": "<svg>types</svg>"}),
+        ("DK-2023.by-level-size.svg", {"en": "<svg>by level/size</svg>"}),
     ]
     page = export.export_html(notebook, "Overview: DK-2023", ())
     for name, _ in files:

@@ -11,6 +11,10 @@ takes matplotlib's own path, as does one whose labels reach beyond the margin.
 
 Charts have few colours, so a 256-colour palette (no dithering) looks the same at a third of the
 size of RGBA; `palette_png` is also what the build applies to any other PNG a report shows.
+
+A figure is drawn once per language of the build (`show_figure` given a function that draws it):
+its words come from the catalogs and the codebook in that language (`tables.localised` for text
+a notebook passes in English), its tick labels and alt text write numbers as the language does.
 """
 
 from __future__ import annotations
@@ -18,13 +22,18 @@ from __future__ import annotations
 import base64
 import io
 import textwrap
+from collections.abc import Iterator, Mapping
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
+from innobarometer import language
 from innobarometer.codebook import countries, country_name, load_codebook
+from innobarometer.language import N_, _
 from innobarometer.report.export import FIGURE_SVG_MIME, palette_png
-from innobarometer.report.tables import SUPPRESSED_TEXT
+from innobarometer.report.languages import show_in_every_language
+from innobarometer.report.tables import SUPPRESSED_TEXT, localised, localised_comparison
 
 MARGIN_INCHES = (4.0, 2.5, 3.0, 1.0)  # left, bottom, right, top: y labels, legend below
 
@@ -66,7 +75,22 @@ def figure_png(fig, dpi: float) -> bytes:
         for ax, box in zip(fig.axes, boxes):
             ax.set_position(box)
         return _tight_png(fig, dpi)
+    # The SVG is cropped to the same extent (`figure_svg`), without laying the figure out again;
+    # `restore_geometry` takes the margin away again (a figure relabelled and drawn once more).
+    fig.innobarometer_extent = extent
+    fig.innobarometer_geometry = (width, height, boxes)
     return palette_png(pixels[y0:y1, x0:x1])
+
+
+def restore_geometry(fig) -> None:
+    """The figure's size and axes as they were before `figure_png` added its margin."""
+    geometry = fig.__dict__.pop("innobarometer_geometry", None)
+    fig.__dict__.pop("innobarometer_extent", None)
+    if geometry is not None:
+        width, height, boxes = geometry
+        fig.set_size_inches(width, height)
+        for ax, box in zip(fig.axes, boxes):
+            ax.set_position(box)
 
 
 def _tight_png(fig, dpi: float) -> bytes:
@@ -81,8 +105,27 @@ def _tight_png(fig, dpi: float) -> bytes:
     return palette_png(np.asarray(Image.open(buffer).convert("RGBA")))
 
 
-# Country names as the codebook gives them, for legends, headings and sentences.
-COUNTRY_NAMES = {code: country_name(code) for code in countries()}
+def country_names() -> dict[str, str]:
+    """Country codes -> names as the codebook gives them in the current language, for legends,
+    headings and sentences."""
+    return {code: country_name(code) for code in countries()}
+
+
+class _CountryNames(Mapping):
+    """`country_names()` read at each use, so a name follows the language being rendered."""
+
+    def __getitem__(self, code: str) -> str:
+        return country_names()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(countries())
+
+    def __len__(self) -> int:
+        return len(countries())
+
+
+# The country names as a mapping (for code that looks names up): in the current language.
+COUNTRY_NAMES = _CountryNames()
 
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -133,19 +176,20 @@ MAX_FIGURE_HEIGHT = 60.0
 
 # Whose percentage a chart shows, by the tidy table's `domain` (the codebook's universes).
 DOMAIN_NOUNS = {
-    "all": "all units",
-    "innovators": "innovators",
-    "non_innovators": "non-innovators",
-    "adapters_and_copiers": "innovators who adapted or copied",
-    "collaborators": "collaborating innovators",
+    "all": N_("all units"),
+    "innovators": N_("innovators"),
+    "non_innovators": N_("non-innovators"),
+    "adapters_and_copiers": N_("innovators who adapted or copied"),
+    "collaborators": N_("collaborating innovators"),
 }
 
 
 # Why a cell is blank, by the tidy table's `suppression` column.
 SUPPRESSION_REASONS = {
-    "primary": "fewer answers than the disclosure threshold",
-    "secondary": "hidden so that another suppressed cell cannot be worked out",
+    "primary": N_("fewer answers than the disclosure threshold"),
+    "secondary": N_("hidden so that another suppressed cell cannot be worked out"),
 }
+REASON_NOT_RECORDED = N_("reason not recorded")
 
 
 def use_report_style() -> None:
@@ -191,7 +235,7 @@ def _figure(axes_height: float, title: str = ""):
     # lazy: plotting libraries load only when a figure is drawn
     import matplotlib.pyplot as plt
 
-    title = wrapped(title, TITLE_CHARACTERS) if title else ""
+    title = wrapped(localised(title), TITLE_CHARACTERS) if title else ""
     top = TITLE_SPACE + LINE_INCHES * (title.count("\n") + 1 if title else 0)
     height = min(axes_height + top + XAXIS_SPACE, MAX_FIGURE_HEIGHT)
     fig = plt.figure(figsize=(FIGURE_WIDTH, height))
@@ -205,7 +249,48 @@ def _figure(axes_height: float, title: str = ""):
     )
     if title:
         ax.set_title(title)
+    ax.xaxis.set_major_formatter(locale_numbers())
     return fig, ax
+
+
+def axis_number(value: float, digits: int) -> str:
+    """A tick label: the number as the current language writes it, with matplotlib's minus sign
+    ('−10', nb '2,5')."""
+    return language.number(value, digits).replace("-", "\u2212")
+
+
+def _decimals(value: float) -> int:
+    """How many decimals a tick value needs (0.25 -> 2, 20.0 -> 0)."""
+    text = f"{value:.10g}"
+    return len(text.partition(".")[2]) if "e" not in text else 0
+
+
+def _locale_formatter():
+    """The class of `locale_numbers`, made on first use (matplotlib loads only to draw)."""
+    # lazy: plotting libraries load only when a figure is drawn
+    from matplotlib.ticker import Formatter
+
+    class Numbers(Formatter):
+        """Tick labels as the language the figure is rendered in writes numbers (a figure
+        relabelled in another language writes its ticks in that one), with as many decimals as
+        the ticks need (all alike, as matplotlib's own labels are)."""
+
+        def __init__(self):
+            self.digits = 0
+
+        def set_locs(self, locs):
+            super().set_locs(locs)
+            self.digits = max((_decimals(v) for v in locs), default=0)
+
+        def __call__(self, value, pos=None):
+            return axis_number(value, self.digits)
+
+    return Numbers
+
+
+def locale_numbers():
+    """A tick formatter in the current language (`_locale_formatter`)."""
+    return _locale_formatter()()
 
 
 def _rows(labels: list[str], pitch: float) -> tuple[np.ndarray, float]:
@@ -239,19 +324,30 @@ def describe(fig, text: str) -> None:
 
 
 def _number(value: float, scale: float) -> str:
-    unit = "%" if scale == 100.0 else ""
-    return f"{scale * value:.0f}{unit}"
+    """A drawn value in the current language: a percentage on a 0-100 axis ('62%'), else the
+    number."""
+    return language.percent(value) if scale == 100.0 else language.number(scale * value)
 
 
 def _value_text(row, scale: float) -> str:
-    """'62% (95% interval 55–68%)', or 'suppressed'."""
+    """'62% (95% interval 55–68%)', or 'suppressed', in the current language."""
     if bool(row.suppressed) or pd.isna(row.estimate):
-        return SUPPRESSED_TEXT
+        return _(SUPPRESSED_TEXT)
     text = _number(row.estimate, scale)
     if pd.notna(row.ci_lower) and pd.notna(row.ci_upper):
-        lower = f"{scale * row.ci_lower:.0f}"
-        text += f" (95% interval {lower}–{_number(row.ci_upper, scale)})"
+        if scale == 100.0:
+            interval = language.percent_range(row.ci_lower, row.ci_upper)
+        else:
+            interval = f"{_number(row.ci_lower, scale)}–{_number(row.ci_upper, scale)}"
+        text = _("{estimate} (95% interval {interval})").format(estimate=text, interval=interval)
     return text
+
+
+def chart_alt(title: str, values: str, axis: str = "") -> str:
+    """A chart's alt text: 'Chart: <title>. <axis>: <values>.' in the current language."""
+    if axis:
+        return _("Chart: {title}. {axis}: {values}.").format(title=title, axis=axis, values=values)
+    return _("Chart: {title}. {values}.").format(title=title, values=values)
 
 
 def ordered_groups(groups, order=None) -> list[str]:
@@ -290,14 +386,15 @@ def group_colours(groups: list[str], colours=None, order=None) -> dict[str, str]
     return {g: colour_of[g] for g in groups}
 
 
-def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
-    """`plot_estimates`'s figure, axes, and the row (inches from the top) of each (item, group)."""
-    data = table.assign(item=labels if labels is not None else table["indicator"])
-    data = data.reset_index(drop=True)
+def _estimate_words(table, labels, title, xlabel, scale, group_labels) -> SimpleNamespace:
+    """The words of `plot_estimates`'s figure in the current language, and what they lay out:
+    its items and groups, tick labels (wrapped), title, axis label and alt text."""
+    items = labels if labels is not None else table["indicator"]
+    data = table.assign(item=[localised(i) for i in items]).reset_index(drop=True)
     items = list(dict.fromkeys(data["item"]))
     groups = ordered_groups(data["group"], group_labels)
-    names = {g: (group_labels or {}).get(g, g) if g else "All" for g in groups}
-    colour_of = group_colours(groups, colours, group_labels)
+    names = {g: localised((group_labels or {}).get(g, g)) if g else _("All") for g in groups}
+    title, xlabel = localised(title), localised(xlabel)
     # Groups of one item need no legend: their names go on the axis, as do too many to colour.
     on_axis = len(groups) > MAX_LEGEND_GROUPS or (len(items) == 1 and len(groups) > 1)
     if on_axis:
@@ -309,11 +406,58 @@ def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
                 keys.append((item, None))
             ticks += [wrapped(names[g]) for g in groups]
             keys += [(item, g) for g in groups]
-        centres, total = _rows(ticks, 0.26)
-        row_of = dict(zip(keys, centres))
-        headings = [i for i, (_, g) in enumerate(keys) if g is None]
     else:
-        ticks = [wrapped(item) for item in items]
+        ticks, keys = [wrapped(item) for item in items], []
+    sentences = []
+    for item in items:
+        rows = data[data["item"] == item].drop_duplicates("group").set_index("group")
+        values = [
+            f"{names[g]} {_value_text(rows.loc[g], scale)}"
+            if len(groups) > 1
+            else _value_text(rows.loc[g], scale)
+            for g in groups
+            if g in rows.index
+        ]
+        sentences.append(f"{item}: {', '.join(values)}")
+    return SimpleNamespace(
+        data=data,
+        items=items,
+        groups=groups,
+        names=names,
+        on_axis=on_axis,
+        ticks=ticks,
+        keys=keys,
+        title=title,
+        xlabel=xlabel,
+        alt=chart_alt(title or xlabel, "; ".join(sentences), xlabel),
+    )
+
+
+def _layout(words: SimpleNamespace) -> tuple:
+    """What of a figure's words decides where everything is drawn: the rows and their lines, the
+    title's and the axis label's lines, the groups (the legend is cropped, not laid out)."""
+    lines = [text.count("\n") for text in words.ticks]
+    title = wrapped(words.title, TITLE_CHARACTERS).count("\n") if words.title else -1
+    return (len(words.items), words.groups, words.on_axis, lines, title, _xlabel(words))
+
+
+def _xlabel(words: SimpleNamespace) -> int:
+    """How many lines the axis label takes."""
+    return wrapped(words.xlabel, 40).count("\n")
+
+
+def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
+    """`plot_estimates`'s figure, axes, and the row (inches from the top) of each (item, group).
+
+    The figure can be relabelled in another language (`relabel`) without drawing it again."""
+    words = _estimate_words(table, labels, title, xlabel, scale, group_labels)
+    data, items, groups, names = words.data, words.items, words.groups, words.names
+    colour_of = group_colours(groups, colours, group_labels)
+    ticks, on_axis = words.ticks, words.on_axis
+    if on_axis:
+        centres, total = _rows(ticks, 0.26)
+        row_of = dict(zip(words.keys, centres))
+    else:
         pitch = 0.3 * (1 + 0.45 * (len(groups) - 1))
         centres, total = _rows(ticks, pitch)
         offsets = np.linspace(-0.3, 0.3, len(groups)) * pitch if len(groups) > 1 else [0.0]
@@ -322,8 +466,7 @@ def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
             for item, centre in zip(items, centres)
             for g, offset in zip(groups, offsets)
         }
-        headings = []
-    fig, ax = _figure(total, title)
+    fig, ax = _figure(total, words.title)
     for group in groups:
         rows = data[data["group"] == group]
         y = np.array([row_of[(item, group)] for item in rows["item"]])
@@ -348,30 +491,48 @@ def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
         )
         for y_hidden in y[~shown]:
             ax.text(
-                1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=FONT_POINTS, color="#555555"
+                1, y_hidden, _(SUPPRESSED_TEXT), va="center", fontsize=FONT_POINTS, color="#555555"
             )
     ax.set_yticks(centres, ticks)
-    for index in headings:
-        ax.get_yticklabels()[index].set_fontweight("bold")
+    _bold_headings(ax, words)
     ax.set_ylim(total, 0)
     ax.set_xlim(0, scale)
-    ax.set_xlabel(wrapped(xlabel, 40))
+    ax.set_xlabel(wrapped(words.xlabel, 40))
     ax.set_ylabel("")
     if len(groups) > 1 and not on_axis:
         _legend_below(ax)
-    sentences = []
-    for item in items:
-        rows = data[data["item"] == item].drop_duplicates("group").set_index("group")
-        values = [
-            f"{names[g]} {_value_text(rows.loc[g], scale)}"
-            if len(groups) > 1
-            else _value_text(rows.loc[g], scale)
-            for g in groups
-            if g in rows.index
-        ]
-        sentences.append(f"{item}: {', '.join(values)}")
-    describe(fig, f"Chart: {title or xlabel}. {xlabel}: " + "; ".join(sentences) + ".")
+    describe(fig, words.alt)
+
+    def relabel() -> bool:
+        """The figure's words in the current language, where they lay out as the drawn ones do
+        (True); False (nothing changed) where the figure must be drawn again."""
+        again = _estimate_words(table, labels, title, xlabel, scale, group_labels)
+        if _layout(again) != _layout(words):
+            return False
+        if again.title:
+            ax.set_title(wrapped(again.title, TITLE_CHARACTERS))
+        ax.set_yticks(centres, again.ticks)
+        _bold_headings(ax, again)
+        ax.set_xlabel(wrapped(again.xlabel, 40))
+        for text in ax.texts:
+            text.set_text(_(SUPPRESSED_TEXT))
+        legend = ax.get_legend()
+        if legend is not None:
+            for text, group in zip(legend.get_texts(), again.groups):
+                text.set_text(wrapped(again.names[group], 34))
+        describe(fig, again.alt)
+        return True
+
+    fig.innobarometer_relabel = relabel
     return fig, ax, row_of
+
+
+def _bold_headings(ax, words: SimpleNamespace) -> None:
+    """Each item's heading over its groups' rows in bold (groups named on the axis)."""
+    labels = ax.get_yticklabels()
+    for index, (_item, group) in enumerate(words.keys):
+        if group is None:
+            labels[index].set_fontweight("bold")
 
 
 def plot_estimates(
@@ -379,7 +540,7 @@ def plot_estimates(
     labels: pd.Series | None = None,
     title: str = "",
     colours: dict[str, str] | str | None = None,
-    xlabel: str = "Share (%)",
+    xlabel: str = N_("Share (%)"),
     scale: float = 100.0,
     group_labels: dict | None = None,
 ):
@@ -399,17 +560,48 @@ def show_figure(fig, name: str = "figure") -> None:
     """Display a figure as a compact PNG and close it, with its SVG (`FIGURE_SVG_MIME`), which the
     build writes beside the report as `<report>.<name>.svg` and links under the figure.
 
+    `fig` a function drawing the figure gives each language of the build its own PNG, SVG and
+    alt text: the figure is drawn in English, then relabelled in each other language where its
+    words lay out as the English ones do (`plot_estimates`: a figure's drawing costs about a
+    third of its rendering), else drawn again in that language. A figure drawn already is shown
+    as it is in every language.
+
     The metadata gives the alt text (the figure's own, from `describe`, else its titles), the
     values drawn (x positions of points and ends of bars, so tests can check what a reader sees)
     and the figure's name."""
 
-    # lazy: plotting libraries load only when a figure is drawn
+    # lazy: IPython and plotting libraries load only in a notebook's kernel
     import matplotlib.pyplot as plt
     from IPython.display import display
 
+    if not callable(fig):
+        bundle, metadata = figure_bundle(fig, name)
+        plt.close(fig)
+        display(bundle, raw=True, metadata=metadata)
+        return
+    drawn = []
+
+    def render():
+        relabel = getattr(drawn[-1], "innobarometer_relabel", None) if drawn else None
+        if relabel is None or not relabel():
+            if drawn:
+                plt.close(drawn.pop())
+            drawn.append(fig())
+        bundle = figure_bundle(drawn[-1], name)
+        restore_geometry(drawn[-1])
+        return bundle
+
+    try:
+        show_in_every_language(render)
+    finally:
+        for figure in drawn:
+            plt.close(figure)
+
+
+def figure_bundle(fig, name: str) -> tuple[dict, dict]:
+    """A drawn figure's display bundle (PNG, SVG) and metadata (`show_figure`)."""
     png = figure_png(fig, FIGURE_DPI)
     svg = figure_svg(fig)
-    plt.close(fig)
     bundle = {
         "image/png": base64.b64encode(png).decode("ascii"),
         FIGURE_SVG_MIME: svg,
@@ -418,14 +610,16 @@ def show_figure(fig, name: str = "figure") -> None:
     titles = [t for ax in fig.axes for t in map(ax.get_title, ("left", "center", "right")) if t]
     alt = getattr(fig, "innobarometer_alt", "") or ("Chart: " + "; ".join(titles) if titles else "")
     described = {"drawn": drawn_values(fig), "alt": alt, "name": name}
-    display(bundle, raw=True, metadata={"innobarometer": described})
+    return bundle, {"innobarometer": described}
 
 
 def figure_svg(fig) -> str:
-    """The figure as SVG text cropped as the PNG is; the same figure gives the same bytes (ids
-    salted by `svg.hashsalt`, no date)."""
+    """The figure as SVG text cropped as the PNG is (to the extent `figure_png` found, which
+    spares matplotlib a second layout of every label; else its own tight crop); the same figure
+    gives the same bytes (ids salted by `svg.hashsalt`, no date)."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    extent = getattr(fig, "innobarometer_extent", None) or "tight"
+    fig.savefig(buffer, format="svg", bbox_inches=extent, metadata={"Date": None})
     return buffer.getvalue()
 
 
@@ -445,7 +639,10 @@ def whose_share(table: pd.DataFrame) -> str:
     """Whose percentage a table's shares are, from its `domain` column ('innovators'), the
     domains joined when they differ; empty when the table names none."""
     domains = [d for d in dict.fromkeys(table.get("domain", pd.Series(dtype=str))) if d]
-    return " or ".join(DOMAIN_NOUNS.get(d, str(d).replace("_", " ")) for d in domains)
+    nouns = [_(DOMAIN_NOUNS[d]) if d in DOMAIN_NOUNS else str(d).replace("_", " ") for d in domains]
+    if len(nouns) < 2:
+        return "".join(nouns)
+    return _("{names} or {last}").format(names=", ".join(nouns[:-1]), last=nouns[-1])
 
 
 def suppression_note(table: pd.DataFrame, labels: pd.Series, group_labels: dict | None) -> str:
@@ -458,28 +655,34 @@ def suppression_note(table: pd.DataFrame, labels: pd.Series, group_labels: dict 
     names = group_labels or {}
     cells: dict[str, list[str]] = {}
     for index, row in hidden.iterrows():
-        cell = str(labels.loc[index])
+        cell = localised_comparison(str(labels.loc[index]))
         group = row.get("group", "")
         if group:
-            cell += f", {names.get(group, group)}"
-        reason = SUPPRESSION_REASONS.get(reasons.loc[index] or "", "reason not recorded")
+            cell += f", {localised(names.get(group, group))}"
+        reason = _(SUPPRESSION_REASONS.get(reasons.loc[index] or "", REASON_NOT_RECORDED))
         cells.setdefault(reason, []).append(cell)
-    parts = [f"{'; '.join(c)} ({reason})" for reason, c in cells.items()]
-    return "Not shown: " + "; ".join(parts) + "."
+    parts = [
+        _("{cells} ({reason})").format(cells="; ".join(c), reason=reason)
+        for reason, c in cells.items()
+    ]
+    return _("Not shown: {cells}.").format(cells="; ".join(parts))
 
 
 def _signed(value: float) -> str:
-    """'+3.2', '−1.0', '0.0' (never '-0.0')."""
-    text = f"{value:+.1f}"
-    return "0.0" if text in ("+0.0", "-0.0") else text.replace("-", "−")
+    """'+3.2', '−1.0', '0.0' (never '-0.0'), in the current language."""
+    return language.signed(value, 1).replace("-", "−")
 
 
 def plot_differences(
-    differences: pd.DataFrame, title: str = "", xlabel: str = "Difference (percentage points)"
+    differences: pd.DataFrame,
+    title: str = "",
+    xlabel: str = N_("Difference (percentage points)"),
 ):
     """Differences with their intervals around a zero line, one row per difference; suppressed
     differences are not drawn."""
     data = differences.reset_index(drop=True)
+    data = data.assign(label=[localised_comparison(label) for label in data["label"]])
+    title, xlabel = localised(title), localised(xlabel)
     shown = ~data["suppressed"].astype(bool).to_numpy()
     ticks = [wrapped(label) for label in data["label"]]
     y, total = _rows(ticks, 0.3)
@@ -501,7 +704,7 @@ def plot_differences(
         ax.text(
             0,
             y_hidden,
-            SUPPRESSED_TEXT,
+            _(SUPPRESSED_TEXT),
             va="center",
             ha="center",
             fontsize=FONT_POINTS,
@@ -510,17 +713,21 @@ def plot_differences(
     ax.set_yticks(y, ticks)
     ax.set_ylim(total, 0)
     ax.set_xlabel(wrapped(xlabel, 40))
+    points = _("{difference} points (95% interval {lower} to {upper})")
     values = [
         f"{row.label}: "
         + (
-            SUPPRESSED_TEXT
+            _(SUPPRESSED_TEXT)
             if not visible
-            else f"{_signed(100 * row.estimate)} points (95% interval "
-            f"{_signed(100 * row.ci_lower)} to {_signed(100 * row.ci_upper)})"
+            else points.format(
+                difference=_signed(100 * row.estimate),
+                lower=_signed(100 * row.ci_lower),
+                upper=_signed(100 * row.ci_upper),
+            )
         )
         for row, visible in zip(data.itertuples(), shown)
     ]
-    describe(fig, f"Chart: {title or xlabel}. " + "; ".join(values) + ".")
+    describe(fig, chart_alt(title or xlabel, "; ".join(values)))
     return fig
 
 
@@ -544,7 +751,8 @@ def odds_ratio_ticks(low: float, high: float) -> list[float]:
 
 
 def _plain(value: float) -> str:
-    return f"{value:g}"
+    """An odds-ratio tick as a plain number in the current language ('0.5', nb '0,5')."""
+    return axis_number(value, _decimals(value))
 
 
 def in_codebook_order(terms: pd.Series) -> list[int]:
@@ -573,6 +781,8 @@ def plot_odds_ratios(model, title: str = ""):
     data = model.table.reset_index(drop=True)
     if "term" in data:
         data = data.iloc[in_codebook_order(data["term"])].reset_index(drop=True)
+    data = data.assign(label=[localised_comparison(label) for label in data["label"]])
+    title = localised(title)
     ticks = [wrapped(label) for label in data["label"]]
     y, total = _rows(ticks, 0.3)
     fig, ax = _figure(total, title)
@@ -592,12 +802,17 @@ def plot_odds_ratios(model, title: str = ""):
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_yticks(y, ticks)
     ax.set_ylim(total, 0)
-    ax.set_xlabel("Odds ratio (log scale; 1 = no association)")
+    ax.set_xlabel(_("Odds ratio (log scale; 1 = no association)"))
+    ratio = _("{ratio} (95% interval {interval})")
     values = [
-        f"{row.label}: {row.odds_ratio:.2f} (95% interval {row.ci_lower:.2f}–{row.ci_upper:.2f})"
+        f"{row.label}: "
+        + ratio.format(
+            ratio=language.number(row.odds_ratio, 2),
+            interval=f"{language.number(row.ci_lower, 2)}–{language.number(row.ci_upper, 2)}",
+        )
         for row in data.itertuples()
     ]
-    describe(fig, f"Chart: {title or 'odds ratios'}. Odds ratios: " + "; ".join(values) + ".")
+    describe(fig, chart_alt(title or _("odds ratios"), "; ".join(values), _("Odds ratios")))
     return fig
 
 
@@ -606,7 +821,7 @@ def plot_distribution(
     labels: pd.Series,
     category_labels: dict,
     title="",
-    xlabel: str = "Share of substantive answers (%)",
+    xlabel: str = N_("Share of substantive answers (%)"),
 ):
     """The full distribution of each item as one stacked bar (substantive answers, 100%).
 
@@ -617,7 +832,9 @@ def plot_distribution(
     import seaborn as sns
 
     data = table[(table["group"] == "") & table["category"].isin(list(category_labels))]
-    data = data.assign(label=labels.loc[data.index])
+    data = data.assign(label=[localised(label) for label in labels.loc[data.index]])
+    category_labels = {code: localised(text) for code, text in category_labels.items()}
+    title, xlabel = localised(title), localised(xlabel)
     items = list(dict.fromkeys(data["label"]))
     hidden = set(data.loc[data["suppressed"].astype(bool), "label"])
     wide = data.pivot_table(index="label", columns="category", values="estimate", sort=False)
@@ -642,7 +859,7 @@ def plot_distribution(
         )
         left += width
     for y_hidden in y[~drawn]:
-        ax.text(1, y_hidden, SUPPRESSED_TEXT, va="center", fontsize=FONT_POINTS, color="#555555")
+        ax.text(1, y_hidden, _(SUPPRESSED_TEXT), va="center", fontsize=FONT_POINTS, color="#555555")
     ax.set_yticks(y, ticks)
     ax.set_ylim(total, 0)
     ax.set_xlim(0, 100)
@@ -651,26 +868,33 @@ def plot_distribution(
     sentences = [
         f"{item}: "
         + (
-            SUPPRESSED_TEXT
+            _(SUPPRESSED_TEXT)
             if item in hidden
             else ", ".join(
-                f"{text} {100 * wide.loc[item, code]:.0f}%"
+                f"{text} {language.percent(wide.loc[item, code])}"
                 for code, text in category_labels.items()
                 if pd.notna(wide.loc[item, code])
             )
         )
         for item in items
     ]
-    describe(fig, f"Chart: {title or xlabel}. {xlabel}: " + "; ".join(sentences) + ".")
+    describe(fig, chart_alt(title or xlabel, "; ".join(sentences), xlabel))
     return fig
 
 
-def plot_published(comparison: pd.DataFrame, title: str = "", xlabel: str = "Share (%)"):
+def plot_published(comparison: pd.DataFrame, title: str = "", xlabel: str = N_("Share (%)")):
     """The package's estimates with intervals (dots) and the published figures (diamonds)."""
     data = comparison.reset_index(drop=True)
-    labels = data["label"] + " (" + data["scope"] + ")"
+    scoped = _("{indicator} ({scope})")
+    labels = pd.Series(
+        [
+            scoped.format(indicator=localised(label), scope=localised(scope))
+            for label, scope in zip(data["label"], data["scope"])
+        ],
+        index=data.index,
+    )
     if "estimated_from" in data:
-        labels = data["estimated_from"] + ": " + labels
+        labels = data["estimated_from"].map(localised) + ": " + labels
     fig, ax, row_of = _estimates_axes(
         data.assign(group="", ci_method="logit", flag=""),
         labels,
@@ -680,21 +904,24 @@ def plot_published(comparison: pd.DataFrame, title: str = "", xlabel: str = "Sha
         100.0,
         None,
     )
-    ax.collections[-1].set_label("estimate")
+    # Its legend is its own (estimate, published): drawn again in each language, not relabelled.
+    fig.innobarometer_relabel = None
+    ax.collections[-1].set_label(_("estimate"))
     ax.scatter(
         100 * data["published"],
         [row_of[(label, "")] for label in labels],
         marker="D",
         s=30,
         color="#000000",
-        label="published",
+        label=_("published"),
         zorder=4,
     )
     _legend_below(ax)
     published = "; ".join(
-        f"{label}: published {100 * value:.0f}%"
+        _("{indicator}: published {share}").format(indicator=label, share=language.percent(value))
         for label, value in zip(labels, data["published"])
         if pd.notna(value)
     )
-    describe(fig, f"{fig.innobarometer_alt} Published figures: {published}.")
+    described = _("{alt} Published figures: {values}.")
+    describe(fig, described.format(alt=fig.innobarometer_alt, values=published))
     return fig

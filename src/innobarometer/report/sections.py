@@ -2,6 +2,10 @@
 
 Figures and sentences read the same tidy tables as the tables, so a suppressed cell is blank in the
 table, absent from the figure and unnamed in the text.
+
+Every block is rendered in each language of the build from numbers computed once: the figures and
+tables are drawn by functions called per language (`show_figure`, `show_table`), and text a
+notebook passes in English (titles, names) is translated there (`tables.localised`).
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import pandas as pd
 from innobarometer.analysis.estimates import labels as codebook_labels
 from innobarometer.analysis.published import published_for_theme, published_indicators
 from innobarometer.codebook import load_codebook
+from innobarometer.language import N_, _, in_every_language, ngettext
 from innobarometer.report.figures import (
     COUNTRY_COLOURS,
-    COUNTRY_NAMES,
+    country_names,
     plot_differences,
     plot_distribution,
     plot_estimates,
@@ -39,6 +44,7 @@ from innobarometer.report.tables import (
     format_estimates,
     format_model,
     format_published,
+    localised,
     show_html,
     show_table,
 )
@@ -62,41 +68,67 @@ def show_estimates(
 
     if table.empty:
         return
-    labels = codebook_labels(table) if labels is None else labels
+    given = labels
     shares = table["ci_method"] != "t"
     drawn = table[shares]
     if groups_as_rows:
-        names = group_labels or {}
-        labels = pd.Series([names.get(g, g) for g in table["group"]], index=table.index)
         drawn = drawn.assign(group="")
+
+    def item_labels() -> pd.Series:
+        """The rows' labels in the language being rendered."""
+        if groups_as_rows:
+            names = group_labels or {}
+            return pd.Series([localised(names.get(g, g)) for g in table["group"]], table.index)
+        return codebook_labels(table) if given is None else given
+
     if not drawn.empty:
         show_chart(
-            plot_estimates(
+            lambda: plot_estimates(
                 drawn,
-                labels[shares],
+                item_labels()[shares],
                 title,
                 colours=colours,
                 xlabel=share_axis_label(drawn),
                 group_labels=None if groups_as_rows else group_labels,
             ),
             name,
-            suppression_note(drawn, labels[shares], group_labels),
+            lambda: suppression_note(drawn, item_labels()[shares], group_labels),
         )
-    show_table(table, name, shown=format_estimates(table, labels, group_labels))
+    show_table(table, name, shown=lambda: format_estimates(table, item_labels(), group_labels))
+
+
+# A share axis's label (`share_axis_label`'s `what`): with whose share it is, and without.
+SHARE_AXIS_LABELS = {
+    "Share": (N_("Share of {whose} (%)"), N_("Share (%)")),
+    "Share of substantive answers": (
+        N_("Share of substantive answers of {whose} (%)"),
+        N_("Share of substantive answers (%)"),
+    ),
+}
 
 
 def share_axis_label(table: pd.DataFrame, what: str = "Share") -> str:
-    """'Share of innovators (%)': whose percentage a chart shows, from the table's domain."""
+    """'Share of innovators (%)': whose percentage a chart shows, from the table's domain, in the
+    current language."""
     whose = whose_share(table)
-    return f"{what} of {whose} (%)" if whose else f"{what} (%)"
+    of_whom, alone = SHARE_AXIS_LABELS[what]
+    return _(of_whom).format(whose=whose) if whose else _(alone)
 
 
-def show_chart(fig, name: str, note: str = "") -> None:
+def show_chart(fig, name: str, note="") -> None:
     """A figure under its name (its SVG's file name), and the line saying what is not shown and
-    why, when something is suppressed."""
+    why, when something is suppressed. `fig` and `note` may be functions, called in each
+    language of the build (`show_figure`)."""
     show_figure(fig, name)
-    if note:
-        show_html(f'<p class="figure-note">{html.escape(note)}</p>')
+    show_html(figure_note(note))
+
+
+@in_every_language
+def figure_note(note) -> str:
+    """The line under a figure (`note`, or what the function `note` returns), as markup; empty
+    for none."""
+    text = note() if callable(note) else localised(note)
+    return f'<p class="figure-note">{html.escape(text)}</p>' if text else ""
 
 
 def show_differences(differences: pd.DataFrame, name: str, title: str, figure: bool = True) -> None:
@@ -107,9 +139,11 @@ def show_differences(differences: pd.DataFrame, name: str, title: str, figure: b
     if figure:
         labels = differences["label"] if "label" in differences else differences.index.to_series()
         show_chart(
-            plot_differences(differences, title), name, suppression_note(differences, labels, None)
+            lambda: plot_differences(differences, title),
+            name,
+            lambda: suppression_note(differences, labels, None),
         )
-    show_table(differences, name, shown=format_differences(differences))
+    show_table(differences, name, shown=lambda: format_differences(differences))
 
 
 # A table of pairs longer than this shows each family's leading item against its nearest
@@ -126,23 +160,31 @@ def show_pairs(pairs: pd.DataFrame, name: str) -> None:
     if pairs.empty:
         return
     shown = pairs if len(pairs) <= PAIRS_SHOWN else _leaders_pairs(pairs)
-    caption = None
-    if len(shown) < len(pairs):
-        caption = (
-            f"Each family's leading item against its {RIVALS_SHOWN} nearest rivals (the closest "
-            f"calls): {len(shown)} of {len(pairs)} pairs; every pair is in the report's CSV."
-        )
-    formatted = format_differences(shown)
-    if shown["family"].nunique() > 1:
-        formatted.insert(0, "Holm family", shown["family"].str.removeprefix("the ").to_numpy())
-    show_table(pairs, name, shown=formatted, caption=caption)
+
+    def caption() -> str:
+        return ngettext(
+            "Each family's leading item against its {rivals} nearest rivals (the closest "
+            "calls): {shown} of {total} pair; every pair is in the report's CSV.",
+            "Each family's leading item against its {rivals} nearest rivals (the closest "
+            "calls): {shown} of {total} pairs; every pair is in the report's CSV.",
+            len(pairs),
+        ).format(rivals=RIVALS_SHOWN, shown=len(shown), total=len(pairs))
+
+    def formatted() -> pd.DataFrame:
+        table = format_differences(shown)
+        if shown["family"].nunique() > 1:
+            families = [localised(f) for f in shown["family"].str.removeprefix("the ")]
+            table.insert(0, _("Holm family"), families)
+        return table
+
+    show_table(pairs, name, shown=formatted, caption=caption if len(shown) < len(pairs) else None)
 
 
 def _leaders_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     """The rows of each family's item that is larger than the most others, against the
     `RIVALS_SHOWN` items closest to it (smallest difference), in the table's order."""
     parts = []
-    for _, family in pairs.groupby("family", sort=False):
+    for _key, family in pairs.groupby("family", sort=False):
         tested = family[~family["suppressed"].astype(bool)]
         wins = pd.concat(
             [
@@ -165,10 +207,16 @@ def show_model(model, name: str, title: str) -> None:
     if model.not_asked:
         return
     if model.message:
-        show_html(f'<p class="notice">{html.escape(model.message)}</p>')
+        show_html(_notice(model.message))
         return
-    show_chart(plot_odds_ratios(model, title), name)
-    show_table(model.table, name, shown=format_model(model))
+    show_chart(lambda: plot_odds_ratios(model, title), name)
+    show_table(model.table, name, shown=lambda: format_model(model))
+
+
+@in_every_language
+def _notice(message: str) -> str:
+    """A notice paragraph (why there is no model) in the current language."""
+    return f'<p class="notice">{html.escape(localised(message))}</p>'
 
 
 def show_published(
@@ -184,10 +232,11 @@ def show_published(
         return
     drawn = comparison if plotted is None else comparison[plotted]
     if not drawn.empty:
-        show_chart(
-            plot_published(drawn, "Estimates (dots) and published figures (diamonds)"), "published"
-        )
-    show_table(comparison, "published", shown=format_published(comparison))
+        show_chart(lambda: plot_published(drawn, _(PUBLISHED_TITLE)), "published")
+    show_table(comparison, "published", shown=lambda: format_published(comparison))
+
+
+PUBLISHED_TITLE = N_("Estimates (dots) and published figures (diamonds)")
 
 
 def show_theme_published(edition, theme: str, **options) -> None:
@@ -205,24 +254,28 @@ def show_distribution(table, name, title, category_labels: dict) -> None:
 
     if table.empty:
         return
-    items = table.assign(label=codebook_labels(table))
-    item_labels = pd.Series(
-        [load_label(i) for i in items["indicator"]], index=items.index, name="label"
-    )
+
+    def item_labels() -> pd.Series:
+        """Each row's item (the battery variable's label) in the language being rendered."""
+        return pd.Series([load_label(i) for i in table["indicator"]], table.index, name="label")
+
     shown_items = table["category"].isin(list(category_labels))
     show_chart(
-        plot_distribution(
+        lambda: plot_distribution(
             table,
-            item_labels,
+            item_labels(),
             category_labels,
             title,
             share_axis_label(table, "Share of substantive answers"),
         ),
         name,
-        suppression_note(table[shown_items & (table["group"] == "")], item_labels, None),
+        lambda: suppression_note(table[shown_items & (table["group"] == "")], item_labels(), None),
     )
-    shown = format_estimates(table, item_labels + ": " + items["label"])
-    show_table(table, name, shown=shown)
+    show_table(
+        table,
+        name,
+        shown=lambda: format_estimates(table, item_labels() + ": " + codebook_labels(table)),
+    )
 
 
 def load_label(variable: str) -> str:
@@ -235,14 +288,16 @@ def show_country_comparison(
     shares: pd.DataFrame, differences: pd.DataFrame, theme: str, group_labels: dict | None = None
 ) -> None:
     """One theme of the Nordic report (`theme`: its title, e.g. 'Overview'): sentences,
-    countries side by side (`group_labels`: the countries' names, default COUNTRY_NAMES),
+    countries side by side (`group_labels`: the countries' names, default `country_names()`),
     tested differences summarised per indicator (`compact_differences`)."""
 
     # Differences between countries answering for different units (Finland's organisations
     # against workplaces) stay in the table, marked, but are never the one described.
     cross = differences["cross_unit"].astype(bool) if "cross_unit" in differences else None
     described = differences if cross is None or not cross.any() else differences[~cross]
-    what = "countries" if described is differences else "countries answering for the same unit"
+    what = (
+        N_("countries") if described is differences else N_("countries answering for the same unit")
+    )
     show_sentences(
         *country_sentences(shares, codebook_labels(shares), described),
         differences_sentence(described, what),
@@ -251,12 +306,24 @@ def show_country_comparison(
     show_estimates(
         shares,
         f"{key}_by_country",
-        f"{theme}: headline indicators by country",
-        group_labels=group_labels or COUNTRY_NAMES,
+        country_title(theme),
+        group_labels=group_labels or country_names(),
         colours=COUNTRY_COLOURS,
     )
     # The page summarises the pairs per indicator; the difference matrices the notebook shows
     # next give each pair, and the CSV every row (a 30-row table per theme repeated them).
     if not differences.empty:
-        shown = compact_differences(differences, group_labels or COUNTRY_NAMES)
-        show_table(differences, f"{key}_differences", shown=shown)
+        show_table(
+            differences,
+            f"{key}_differences",
+            shown=lambda: compact_differences(
+                differences, {c: localised(n) for c, n in (group_labels or country_names()).items()}
+            ),
+        )
+
+
+@in_every_language
+def country_title(theme: str) -> str:
+    """The title of a Nordic theme's figure of countries side by side ('Overview: headline
+    indicators by country'), the theme's name translated."""
+    return _("{theme}: headline indicators by country").format(theme=localised(theme))
