@@ -244,7 +244,7 @@ def show_country_comparison(
     described = differences if cross is None or not cross.any() else differences[~cross]
     what = "countries" if described is differences else "countries answering for the same unit"
     show_sentences(
-        *country_sentences(shares, codebook_labels(shares), described),
+        *country_sentences(shares, codebook_labels(shares), described, group_labels),
         differences_sentence(described, what),
     )
     key = theme.lower().replace(" ", "_")

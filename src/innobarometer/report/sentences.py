@@ -597,17 +597,18 @@ def published_sentence(
 
 
 def country_sentences(
-    shares: pd.DataFrame, labels: pd.Series, differences: pd.DataFrame
+    shares: pd.DataFrame, labels: pd.Series, differences: pd.DataFrame, names: dict | None = None
 ) -> list[str]:
     """For each indicator, `group_sentence` over its countries, tested against the indicator's
     country pairs in `differences` (`analysis.country_differences`: rows labelled "<indicator
     label>: ...", the family "the {m} country pairs of <indicator label>", Holm within it);
-    suppressed countries unnamed."""
+    suppressed countries unnamed. `names`: the countries' names (default COUNTRY_NAMES; the
+    Nordic report's name the unit where it differs, `analysis.country_labels`)."""
     sentences = []
     defined = load_indicators()
     for indicator, label in dict(zip(shares["indicator"], labels)).items():
         named = defined[indicator].label if indicator in defined else label
         pairs = differences[differences["label"].astype(str).str.startswith(f"{named}: ")]
         table = shares[shares["indicator"] == indicator]
-        sentences.append(group_sentence(table, COUNTRY_NAMES, f"For {label}", pairs))
+        sentences.append(group_sentence(table, names or COUNTRY_NAMES, f"For {label}", pairs))
     return sentences
