@@ -181,6 +181,13 @@ def test_a_delivery_with_a_wrong_value_names_the_line_and_column(delivery):
         delivered.load_delivered("DK-2017")
 
 
+def test_delivered_real_tables_are_not_mixed_with_the_demo(delivery):
+    path = delivery / "facts.json"
+    path.write_text(path.read_text().replace('"synthetic": true', '"synthetic": false'))
+    with pytest.raises(AnalysisError, match=r"national survey data.*synthetic demo.*never mixed"):
+        delivered.load_delivered("DK-2017")
+
+
 def test_a_misnamed_delivered_folder_is_named(delivery):
     delivery.rename(delivery.parent / "DK2017")
     with pytest.raises(plan.BuildError, match=r"delivered/DK2017: .*rename it"):

@@ -39,7 +39,7 @@ from innobarometer.analysis.editions import (
     load_edition,
 )
 from innobarometer.codebook import LATEST, latest_editions, load_codebook
-from innobarometer.data_set import DataSetError, EditionFacts
+from innobarometer.data_set import DataSetError, EditionFacts, active_set
 from innobarometer.paths import display_path, write_atomically
 from innobarometer.survey.estimate import TIDY_COLUMNS
 
@@ -251,6 +251,14 @@ def _read_delivered(edition_id: str, stamp: tuple) -> DeliveredEdition:
         raise AnalysisError(
             f"{display_path(folder)}: the tables are of {facts.edition_id}, not {edition_id}; "
             f"put them in data/delivered/{facts.edition_id}/"
+        )
+    demo = active_set().kind == "demo"
+    if facts.synthetic != demo:
+        kind = "synthetic" if facts.synthetic else "national survey"
+        raise AnalysisError(
+            f"{display_path(folder / 'facts.json')}: the tables hold {kind} data, the active data "
+            f"set is {'the synthetic demo' if demo else 'real'}; the two are never mixed: move "
+            f"{display_path(folder)} out of data/delivered/ or build the other data set"
         )
     estimates = _read_csv(folder / "estimates.csv", ESTIMATE_COLUMNS, TEXT, fix)
     columns = ["name", *PAIR_COLUMNS]

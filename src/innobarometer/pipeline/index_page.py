@@ -134,7 +134,7 @@ def render_index(
 ) -> str:
     """`build/index.html`: the site's header, the data notice, then each of `SECTIONS`."""
     css = STYLESHEET.read_text(encoding="utf-8")
-    links = Links(statuses, build, data_set.editions)
+    links = Links(statuses, build, data_set.available)  # trends count delivered editions too
     left, parts = list(reports), []
     for section in SECTIONS:
         body, shown = section(left, links)
