@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from innobarometer.__main__ import main
 from innobarometer.analysis import delivered
 from innobarometer.analysis.differences import country_differences
 from innobarometer.analysis.editions import AnalysisError
@@ -210,6 +211,15 @@ def test_delivered_tables_answer_only_what_they_hold(delivery):
         estimate_variable(edition, "novelty", by="gov_level", **options)
     with pytest.raises(AnalysisError, match=r"DK-2017 is delivered as estimate tables"):
         edition.design.weights  # noqa: B018 - the design refuses every use
+
+
+def test_the_deliver_command_names_a_wrong_option(mixed, monkeypatch, capsys):
+    root, _ = mixed
+    monkeypatch.setenv("INNOBAROMETER_ROOT", str(root))
+    monkeypatch.delenv("DATA", raising=False)
+    assert main(["deliver", "NO-2018", "--ci", "normal", "--to", str(root / "x")]) == 1
+    assert "unknown interval method 'normal'" in capsys.readouterr().err
+    assert not (root / "x").exists()
 
 
 def test_country_sentences_name_the_unit_as_the_tables_do():

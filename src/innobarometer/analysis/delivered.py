@@ -483,7 +483,10 @@ def run_deliver_command(args) -> int:
     from innobarometer.paths import build_dir
 
     try:
-        options = check_options(args.threshold, args.ci)
+        try:
+            options = check_options(args.threshold, args.ci)
+        except ValueError as error:  # an unknown interval method: the user's choice, said so
+            raise AnalysisError(f"--ci/--threshold: {error}") from None
         edition = load_edition(args.edition, args.data)
         folder = Path(args.to) if args.to else build_dir() / "delivered" / args.edition
         written = write_delivery(edition, folder, options["threshold"], options["ci_method"])
