@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from innobarometer.analysis.delivered import available_editions, load_any
 from innobarometer.analysis.editions import Edition
 from innobarometer.analysis.estimates import estimate_indicators, not_asked
 from innobarometer.codebook import countries
@@ -148,9 +149,6 @@ def published_for_report(editions: list[Edition], **options) -> pd.DataFrame:
 def _report_figures(editions: list[Edition]):
     """(edition, published rows, how they are set against it) for the Nordic report."""
     figures = published_figures()
-    # lazy: the delivered module reads this one's theme lists for its export
-    from innobarometer.analysis.delivered import available_editions, load_any
-
     known = available_editions()  # microdata here, or tables a partner delivered
     compared = {e.edition_id for e in editions}
     for country in sorted({e.country for e in editions}, key=countries().index):
