@@ -27,7 +27,7 @@ reads = ["editions", "countries"]
 # %%
 from innobarometer import analysis, report
 
-eds, options = analysis.open_editions(editions, threshold, ci_method)
+eds, options = analysis.open_round(editions, threshold, ci_method)
 report.use_report_style()
 report.show_round(round, eds, lacking)
 report.show_nordic_front_matter(eds, ci_method, threshold)

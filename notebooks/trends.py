@@ -22,6 +22,7 @@ from innobarometer import analysis, report
 eds, options = analysis.open_country(country, threshold, ci_method)
 report.use_report_style()
 report.show_nordic_front_matter(eds, ci_method, threshold)
+report.show_delivered(eds)  # which editions are a partner's tables, if any
 
 # %% [markdown]
 # ## Comparability breaks

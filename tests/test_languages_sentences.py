@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from test_claims import check_claims, pairs_of, tidy
 
-from innobarometer import language, report
+from innobarometer import codebook, language, report
 from innobarometer.report import navigation, notices, sentences
 from innobarometer.report.languages import LANGUAGES_MIME
 
@@ -88,9 +88,18 @@ def stand_in_catalog(tmp_path, monkeypatch, english_and_norwegian):
         language, "po_path", lambda code: source if code == "nb" else tmp_path / "none.po"
     )
     monkeypatch.setattr(language, "mo_path", lambda code: tmp_path / f"{code}.mo")
-    language.forget_catalogs()
+    # ... and no codebook wording: the labels stay the English ones the templates hold.
+    monkeypatch.setattr(codebook, "codebook_translation_path", lambda code: tmp_path / "none")
+    forget_wording()
     yield
+    forget_wording()
+
+
+def forget_wording() -> None:
+    """Read the catalogs and the codebook's wording again on next use."""
     language.forget_catalogs()
+    codebook._codebook_in.cache_clear()
+    sentences._codebook_wording.cache_clear()
 
 
 def initiators():

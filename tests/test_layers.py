@@ -18,7 +18,15 @@ import pytest
 PACKAGE = Path(__file__).parent.parent / "src" / "innobarometer"
 
 # The top-level modules every layer may use.
-VOCABULARY = {"paths", "codebook", "indicators", "wording", "data_set", "language"}
+VOCABULARY = {
+    "paths",
+    "codebook",
+    "indicators",
+    "wording",
+    "data_set",
+    "language",
+    "deliveries",
+}
 RANKS = {
     "vocabulary": 0,
     "survey": 0,

@@ -8,7 +8,8 @@ import io
 import pytest
 from test_build import REPORT_LAYERS, make_project
 
-from innobarometer.pipeline import build, index_page, plan
+from innobarometer.deliveries import DELIVERED_FILES
+from innobarometer.pipeline import build, index_page, manifest, plan
 
 ROUNDS = """rounds:
   - name: "2020"
@@ -188,3 +189,37 @@ def test_a_per_country_theme_is_built_for_countries_with_two_editions_only(proje
         TRENDS.replace('# %% tags=["reads"]\nreads = ["country"]\n', "")
     )
     assert not next(t for t in build.discover_themes() if t.name == "trends").per_country
+
+
+def deliver(project, edition: str) -> None:
+    """A delivered edition's folder (the plan reads only that its files are there)."""
+    folder = project / "data" / "delivered" / edition
+    folder.mkdir(parents=True)
+    for name in DELIVERED_FILES:
+        (folder / name).write_text(f"{edition} {name}\n")
+
+
+def test_a_delivered_edition_is_present_in_its_round_and_counted_as_input(project, tmp_path):
+    (project / "notebooks" / "trends.py").write_text(TRENDS)
+    deliver(project, "NO-2020")
+    deliver(project, "DK-2023")  # its microdata is active: built from it, the tables unread
+    rounds, reports, data_set = nordic_reports()
+    assert list(data_set.delivered) == ["NO-2020"]
+    old = rounds["2020"]
+    # Lacking only when neither microdata nor tables exist.
+    assert (old.compares, old.lacking, old.delivered) == (("DK-2020", "NO-2020"), (), ("NO-2020",))
+    assert old.parameters == {"editions": ["DK-2020", "NO-2020"]}
+    trends = {r.key: r for r in reports if r.theme == "trends"}
+    assert trends["NO"].compares == ("NO-2020", "NO-2023")
+    assert trends["NO"].delivered == ("NO-2020",)
+
+    prints = manifest.Fingerprints(code={}, dependencies="")
+    inputs = manifest.report_inputs(old, data_set, prints)
+    assert {f"delivered NO-2020 {name}" for name in DELIVERED_FILES} <= set(inputs)
+    assert "data NO-2020" not in inputs
+    recorded = {"reports": {old.name: {"status": "built", "inputs": inputs}}}
+    (project / "data" / "delivered" / "NO-2020" / "estimates.csv").write_text("changed\n")
+    again = manifest.report_inputs(old, build.load_data_set(), manifest.Fingerprints({}, ""))
+    reasons = manifest.stale_reasons(old, again, recorded, project / "build")
+    assert "delivered NO-2020 estimates.csv changed" in reasons
+    assert not [r for r in reasons if "data " in r or "facts " in r]

@@ -47,6 +47,16 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated languages besides English (en,da,nb,sv,fi,is; default: all)",
     )
 
+    deliver = commands.add_parser(
+        "deliver",
+        help="write one edition's estimate tables for the Nordic reports (no microdata)",
+    )
+    deliver.add_argument("edition", help="edition id, e.g. DK-2017")
+    deliver.add_argument("--to", help="folder to write (default: build/delivered/<EDITION>/)")
+    deliver.add_argument("--threshold", type=int, default=5, help="disclosure threshold (5)")
+    deliver.add_argument("--ci", default="logit", help="interval method: logit, beta or wilson")
+    deliver.add_argument("--data", choices=["demo", "real"], help="which data set (default: auto)")
+
     commands.add_parser(
         "share", help="write build/share/: pages, CSVs, figures and data package, no microdata"
     )
@@ -110,6 +120,13 @@ def main(argv: list[str] | None = None) -> int:
             from innobarometer.pipeline.build import run_build_command
 
             return run_build_command(args)
+        if args.command == "deliver":
+            # lazy: each command loads only the layers it uses
+            from innobarometer.analysis.delivered import run_deliver_command
+            from innobarometer.harmonise.datasets import refuse_outdated
+
+            refuse_outdated(args.edition, args.data)
+            return run_deliver_command(args)
         if args.command == "share":
             # lazy: each command loads only the layers it uses
             from innobarometer.pipeline.share import run_share_command

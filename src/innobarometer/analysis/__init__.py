@@ -7,6 +7,7 @@ formulas: `fit`).
 This package re-exports what notebooks call; code inside the package imports from the modules.
 """
 
+from innobarometer.analysis.delivered import open_round
 from innobarometer.analysis.differences import (
     association_test,
     battery_differences,
@@ -123,6 +124,7 @@ __all__ = [
     "open_country",
     "open_editions",
     "open_report",
+    "open_round",
     "option_differences",
     "outside_interval",
     "published_for_report",

@@ -193,6 +193,8 @@ def _group_shares(edition: Edition, values, groups: pd.Series, threshold: int) -
 def _share_and_df(edition: Edition, indicator: str, options: dict) -> tuple[pd.Series, float]:
     """The whole-domain share of a published indicator and its base's degrees of freedom."""
     row = estimate_indicators(edition, [indicator], **options).iloc[0]
+    if edition.delivered:  # the degrees of freedom the partner delivered with the share
+        return row, edition.df("indicators", indicator, row.indicator, row.category)
     base = ~np.isnan(indicator_values(edition.frame, indicator).to_numpy(dtype=float))
     return row, float(edition.design.domain_degrees_of_freedom(base))
 

@@ -40,6 +40,8 @@ class Edition:
     frame: pd.DataFrame
     design: SurveyDesign
     facts: EditionFacts
+    # False for microdata; True for a partner's tables (`analysis.delivered.DeliveredEdition`).
+    delivered = False
 
     @property
     def country(self) -> str:

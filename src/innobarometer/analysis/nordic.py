@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from innobarometer import language
+from innobarometer.analysis.delivered import is_delivered, load_any, share_df
 from innobarometer.analysis.differences import (
     DIFFERENCE_COLUMNS,
     group_differences,
@@ -31,13 +33,14 @@ from innobarometer.analysis.estimates import (
 )
 from innobarometer.codebook import country_name, load_codebook
 from innobarometer.indicators import published_figures
+from innobarometer.language import N_, _
 from innobarometer.paths import REFERENCE_DIR
 from innobarometer.survey.compare import difference_independent, holm
 
 SIGNIFICANCE = 0.05
 WORKPLACE = "workplace"
 # What a unit other than a workplace is called beside the country's name.
-UNIT_NAMES = {"organisation": "municipal organisations"}
+UNIT_NAMES = {"organisation": N_("municipal organisations")}
 
 
 def unit_level(edition: Edition) -> str:
@@ -47,33 +50,20 @@ def unit_level(edition: Edition) -> str:
 
 def country_labels(editions: list[Edition]) -> dict[str, str]:
     """Each country's name, with its unit where the unit is not a workplace:
-    {'DK': 'Denmark', 'FI': 'Finland (municipal organisations)', ...}."""
-    labels = {}
-    for edition in editions:
-        name = country_name(edition.country)
-        level = unit_level(edition)
-        labels[edition.country] = (
-            name if level == WORKPLACE else f"{name} ({UNIT_NAMES.get(level, level + 's')})"
-        )
-    return labels
+    {'DK': 'Denmark', 'FI': 'Finland (municipal organisations)', ...}; each a `language.Text`
+    carrying the name in every language of the build."""
+    return {edition.country: _country_label(edition) for edition in editions}
 
 
-def _substantive_base(edition: Edition, column: str) -> np.ndarray:
-    """Units that gave a substantive answer in a frame column (not missing, don't know or not
-    relevant)."""
-    var = load_codebook().variable_of(column)
-    codes = edition.frame[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    return ~np.isnan(codes) & ~np.isin(codes, var.non_substantive)
-
-
-def _answered_base(edition: Edition, column: str) -> np.ndarray:
-    """Units that answered a frame column at all (don't know and not relevant included): the
-    base of a single-choice distribution (`estimate_variable`)."""
-    return edition.frame[column].notna().to_numpy()
-
-
-def _base_df(edition: Edition, column: str, base=_substantive_base) -> float:
-    return float(edition.design.domain_degrees_of_freedom(base(edition, column)))
+@language.in_every_language
+def _country_label(edition: Edition) -> str:
+    """A country's name in the current language, with its unit where it is not a workplace."""
+    name = country_name(edition.country)
+    level = unit_level(edition)
+    if level == WORKPLACE:
+        return name
+    unit = _(UNIT_NAMES[level]) if level in UNIT_NAMES else level + "s"
+    return _("{country} ({unit})").format(country=name, unit=unit)
 
 
 def _whole(table: pd.DataFrame) -> pd.DataFrame:
@@ -91,7 +81,6 @@ def category_by_country(editions: list[Edition], variable: str, **options):
     no finding is about them."""
     var = load_codebook()[variable]
     one_base = var.type in ("single", "ordinal")
-    base = _answered_base if one_base else _substantive_base
     non_substantive = list(map(str, var.non_substantive))
     asked = [e for e in editions if not not_asked(e, [variable])]
     parts, dfs = [], {}
@@ -100,9 +89,9 @@ def category_by_country(editions: list[Edition], variable: str, **options):
         if not one_base:
             table = table[~table["category"].isin(non_substantive)]
         parts.append(table.assign(group=edition.country))
-        for category in table["category"]:
-            column = f"{variable}_{category}" if var.type == "multiple" else variable
-            dfs[(edition.country, variable, category)] = _base_df(edition, column, base)
+        for row in table.itertuples():
+            df = share_df(edition, "variable", variable, row.indicator, row.category)
+            dfs[(edition.country, variable, row.category)] = df
     shares = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     compared = shares[~shares["category"].isin(non_substantive)] if parts else shares
     return shares, pairwise_by_country(compared, dfs, asked)
@@ -121,7 +110,7 @@ def items_by_country(editions: list[Edition], items: list[str], **options):
         for item in asked:
             table = _whole(estimate_variable(edition, item, **options))
             parts.append(table[table["category"] == "1"].assign(group=edition.country))
-            dfs[(edition.country, item, "1")] = _base_df(edition, item)
+            dfs[(edition.country, item, "1")] = share_df(edition, "variable", item, item, "1")
     shares = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return shares, pairwise_by_country(shares, dfs, asked_any)
 
@@ -137,7 +126,9 @@ def battery_by_country(editions: list[Edition], statistic: str, battery="factors
         asked.append(edition)
         parts.append(table.assign(group=edition.country))
         for item in table["indicator"]:
-            dfs[(edition.country, item, statistic)] = _base_df(edition, item)
+            dfs[(edition.country, item, statistic)] = share_df(
+                edition, "battery", battery, item, statistic
+            )
     if not parts:
         return pd.DataFrame(), pairwise_by_country(pd.DataFrame(), {}, [])
     shares = pd.concat(parts, ignore_index=True)
@@ -222,20 +213,28 @@ def copiers_spread_less(editions: list[Edition], threshold: int = 5) -> pd.DataF
     """In each country, the share spreading its innovation actively among own-idea innovations
     minus among copied ones (within the edition's design), Holm over the countries."""
     labels = country_labels(editions)
-    names = {"1": "own idea", "3": "copied"}
     parts = []
     for edition in editions:
         if not_asked(edition, ["spread_actively", "novelty"]):
             continue
-        values = binary_values(edition, "spread_actively")
-        groups = edition.frame["novelty"].astype("Float64").astype("Int64").astype("string")
-        diff = group_differences(edition, values, groups, [("1", "3")], names, threshold)
+        diff = spread_by_novelty(edition, threshold)
         parts.append(diff.assign(label=labels[edition.country] + ": " + diff["label"]))
     if not parts:
         return pd.DataFrame(columns=DIFFERENCE_COLUMNS)
     table = pd.concat(parts, ignore_index=True)
     table["p_holm"] = holm(table["p"].to_numpy())
     return table
+
+
+def spread_by_novelty(edition: Edition, threshold: int = 5) -> pd.DataFrame:
+    """One edition's share spreading actively among own-idea innovations minus among copied ones,
+    within its design (a delivered edition: the test its partner delivered)."""
+    if is_delivered(edition):
+        return edition.difference("copiers_spread_less", threshold)
+    values = binary_values(edition, "spread_actively")
+    groups = edition.frame["novelty"].astype("Float64").astype("Int64").astype("string")
+    names = {"1": "own idea", "3": "copied"}
+    return group_differences(edition, values, groups, [("1", "3")], names, threshold)
 
 
 def leader(shares: pd.DataFrame, differences: pd.DataFrame, category: str) -> str | None:
@@ -287,9 +286,14 @@ def nordic_share(editions: list[Edition], indicator: str = "innovative", **optio
     return figure, table[table["unit"] != WORKPLACE]
 
 
+# Where an edition's numbers come from (the comparability box's last column).
+DATA_SOURCES = {False: "microdata, built here", True: "tables delivered by its partner"}
+
+
 def comparability_facts(editions: list[Edition]) -> pd.DataFrame:
-    """Per edition compared: country (labelled with its unit), unit, coverage and survey year,
-    from `reference/survey_facts.csv` (what to weigh before comparing any two countries)."""
+    """Per edition compared: country (labelled with its unit), unit, coverage, survey year and
+    where its numbers come from (microdata or a partner's tables), from
+    `reference/survey_facts.csv` (what to weigh before comparing any two countries)."""
     facts = pd.read_csv(REFERENCE_DIR / "survey_facts.csv", dtype={"edition": int})
     labels = country_labels(editions)
     rows = []
@@ -304,6 +308,7 @@ def comparability_facts(editions: list[Edition]) -> pd.DataFrame:
                 "coverage": fact["coverage"] if fact is not None else "not recorded",
                 "survey_year": edition.year,
                 "reference_period": fact["reference_period"] if fact is not None else "",
+                "data": DATA_SOURCES[bool(edition.delivered)],
             }
         )
     return pd.DataFrame(rows)
@@ -370,7 +375,6 @@ def change_between_rounds(
     "the {m} changes between rounds of <indicator>". No rows when no country's edition differs."""
     # lazy: the differences module is only needed when a previous round is given
     from innobarometer.analysis.differences import independent_differences
-    from innobarometer.analysis.editions import load_edition
     from innobarometer.indicators import load_indicators
 
     earlier = {e[:2]: e for e in previous}
@@ -383,7 +387,7 @@ def change_between_rounds(
             before = earlier.get(edition.country)
             if before is None or before == edition.edition_id:
                 continue
-            old = load_edition(before)
+            old = load_any(before)
             if not_asked(old, [indicator]) or not_asked(edition, [indicator]):
                 continue
             _, diff = independent_differences([old, edition], indicator, [(1, 0)], **options)

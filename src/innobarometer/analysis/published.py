@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from innobarometer.analysis.editions import Edition, active_editions, load_edition
+from innobarometer.analysis.delivered import available_editions, load_any
+from innobarometer.analysis.editions import Edition
 from innobarometer.analysis.estimates import estimate_indicators, not_asked
 from innobarometer.codebook import countries
 from innobarometer.indicators import load_indicators, published_figures
@@ -148,21 +149,21 @@ def published_for_report(editions: list[Edition], **options) -> pd.DataFrame:
 def _report_figures(editions: list[Edition]):
     """(edition, published rows, how they are set against it) for the Nordic report."""
     figures = published_figures()
-    known = active_editions()
+    known = available_editions()  # microdata here, or tables a partner delivered
     compared = {e.edition_id for e in editions}
     for country in sorted({e.country for e in editions}, key=countries().index):
         mine = figures[figures["country"] == country]
         years = [int(e[3:]) for e in known if e.startswith(f"{country}-")]
         for year in sorted({y for y in mine["edition"] if isinstance(y, int) and y in years}):
             rows = mine[mine["edition"] == year]
-            yield load_edition(f"{country}-{year}"), rows, "own edition"
+            yield load_any(f"{country}-{year}"), rows, "own edition"
         earlier = [y for y in years if y <= NORDIC_REPORT_YEAR]
         nordic = mine[mine["edition"] == NORDIC_REPORT]
         # The Nordic report's figures belong to the round it compared: they stand beside the
         # country's nearest earlier edition when the report compares that edition.
         nearest = f"{country}-{max(earlier)}" if earlier else None
         if nearest in compared and not nordic.empty:
-            yield load_edition(nearest), nordic, "nearest earlier edition"
+            yield load_any(nearest), nordic, "nearest earlier edition"
 
 
 def published_not_asked(editions: list[Edition]) -> dict[str, list[str]]:

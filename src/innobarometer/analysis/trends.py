@@ -6,15 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from innobarometer.analysis.differences import trend
-from innobarometer.analysis.editions import (
-    AnalysisError,
-    Edition,
-    check_options,
-    country_editions,
-    load_edition,
-)
-from innobarometer.analysis.estimates import concat_tables, empty_table
+from innobarometer.analysis.delivered import available_editions, load_any
+from innobarometer.analysis.differences import independent_differences
+from innobarometer.analysis.editions import AnalysisError, Edition, check_options
+from innobarometer.analysis.estimates import concat_tables, empty_table, not_asked
 from innobarometer.codebook import countries
 from innobarometer.indicators import load_indicators
 from innobarometer.wording import did_you_mean
@@ -22,9 +17,16 @@ from innobarometer.wording import did_you_mean
 BREAK_COLUMNS = ["edition", "previous", "variable", "changed", "note"]
 
 
+def available_country_editions(country: str, data=None) -> list[str]:
+    """The country's editions, oldest first: those of the active data set and those delivered
+    as tables (`analysis.delivered`)."""
+    return [e for e in available_editions(data) if e.startswith(f"{country}-")]
+
+
 def open_country(country: str, threshold: int, ci_method: str, data=None):
-    """A trend report's editions (every active edition of the country, oldest first, loaded)
-    and estimation options, checked first; a country with fewer than two editions has no trend."""
+    """A trend report's editions (every edition of the country, microdata or delivered tables,
+    oldest first, loaded) and estimation options, checked first; a country with fewer than two
+    editions has no trend."""
     options = check_options(threshold, ci_method)
     if country not in countries():
         raise AnalysisError(
@@ -32,22 +34,27 @@ def open_country(country: str, threshold: int, ci_method: str, data=None):
             f"{did_you_mean(str(country).upper(), countries())}; "
             f"use one of {', '.join(countries())}"
         )
-    editions = country_editions(country, data)
+    editions = available_country_editions(country, data)
     if len(editions) < 2:
         raise AnalysisError(
             f"{country} has {len(editions)} active edition(s) ({', '.join(editions) or 'none'}): "
             "a trend needs two or more"
         )
-    return [load_edition(e, data) for e in editions], options
+    return [load_any(e, data) for e in editions], options
 
 
 def country_trend(country: str, indicators: list[str], **options):
     """Each indicator across the country's editions (group = edition id) and the change between
-    consecutive editions, labelled with the indicator; editions that did not ask an indicator
-    are left out of its trend (`editions_not_asked` names them)."""
+    consecutive editions (independent samples, as `differences.trend`), labelled with the
+    indicator; editions that did not ask an indicator are left out of its trend
+    (`editions_not_asked` names them)."""
+    editions = [load_any(e) for e in available_country_editions(country)]
     shares, changes = [empty_table()], []
     for indicator in indicators:
-        table, diff = trend(country, indicator, **options)
+        asked = [e for e in editions if not not_asked(e, [indicator])]
+        pairs = [(i + 1, i) for i in range(len(asked) - 1)]
+        family = "the {m} changes between consecutive editions"
+        table, diff = independent_differences(asked, indicator, pairs, family=family, **options)
         if table.empty:
             continue
         shares.append(table)

@@ -177,7 +177,8 @@ def _index_languages_html(code: str, languages: tuple[str, ...]) -> str:
 def _render_index(reports, statuses, data_set, build, code, languages) -> str:
     """The index page in the current language."""
     css = STYLESHEET.read_text(encoding="utf-8")
-    links = Links(statuses, build / language_folder(code), data_set.editions)
+    # trends count delivered editions too
+    links = Links(statuses, build / language_folder(code), data_set.available)
     left, parts = list(reports), []
     for section in SECTIONS:
         body, shown = section(left, links)

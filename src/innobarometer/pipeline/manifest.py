@@ -84,6 +84,10 @@ def report_inputs(report: Report, data_set: DataSet, prints: Fingerprints) -> di
         # The rounds file says which editions a round compares (a report of each round).
         inputs["rounds"] = prints.of_file(rounds_path())
     for edition in report.reads:
+        if edition in data_set.delivered:  # a partner's tables instead of the microdata
+            for path in data_set.delivered[edition]:
+                inputs[f"delivered {edition} {path.name}"] = prints.of_file(path)
+            continue
         inputs[f"data {edition}"] = prints.of_file(data_set.harmonised[edition])
         inputs[f"facts {edition}"] = prints.of_file(data_set.facts[edition])
     return inputs

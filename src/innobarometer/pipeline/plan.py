@@ -7,18 +7,23 @@ starting with `_` are not themes). A theme whose parameters cell takes `editions
 its editions, or `latest`, the latest active edition of each country). A theme whose parameters
 cell takes `country` but no `edition`, and whose reads cell is `reads = ["country"]` (the
 trends), is built once per country with two or more active editions.
+
+Editions delivered as tables (`data/delivered/<CC>-<YYYY>/`, `innobarometer.deliveries`) take
+part in the rounds and trends as editions present; their files are inputs of the reports that
+read them. An edition whose microdata is active is built from it.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from innobarometer import data_set, paths
+from innobarometer import data_set, deliveries, paths
 from innobarometer.codebook import LATEST, countries, latest_editions
 from innobarometer.wording import did_you_mean
 
@@ -75,6 +80,14 @@ class DataSet:
     mappings: dict[str, Path]
     harmonised: dict[str, Path]
     facts: dict[str, Path]
+    # Editions delivered as tables whose microdata is not active -> their files
+    delivered: dict[str, tuple[Path, ...]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def available(self) -> tuple[str, ...]:
+        """The active editions and those delivered as tables, sorted: what a round or a trend
+        may compare."""
+        return tuple(sorted((*self.editions, *self.delivered)))
 
 
 @dataclass(frozen=True)
@@ -90,7 +103,8 @@ class Report:
     edition_set: bool = False  # a report of a Nordic round rather than of one edition
     per_country: bool = False  # a report of one country's editions (a trend)
     compares: tuple[str, ...] = ()  # the round's active editions (an edition-set report)
-    lacking: tuple[str, ...] = ()  # the round's editions that are not active
+    lacking: tuple[str, ...] = ()  # the round's editions that are neither active nor delivered
+    delivered: tuple[str, ...] = ()  # the editions it compares from delivered tables
 
     @property
     def name(self) -> str:
@@ -285,7 +299,29 @@ def load_data_set(data: str | None = None) -> DataSet:
         mappings={edition: Path(active.mappings[edition]) for edition in editions},
         harmonised={edition: Path(data_set.harmonised_path(edition)) for edition in editions},
         facts={edition: Path(data_set.facts_path(edition)) for edition in editions},
+        delivered=load_delivered(editions),
     )
+
+
+def load_delivered(active: tuple[str, ...]) -> dict[str, tuple[Path, ...]]:
+    """The editions delivered as tables whose microdata is not active, and their files; a
+    folder missing a file is an error naming it and the fix."""
+    try:
+        delivered = deliveries.delivered_only(active)
+    except data_set.DataSetError as error:
+        raise BuildError(str(error)) from None
+    found = {}
+    for edition in delivered:
+        files = deliveries.delivery_files(edition)
+        for path in files:
+            if not path.is_file():
+                raise BuildError(
+                    f"{paths.display_path(path)} is missing: a delivered edition's folder holds "
+                    f"{', '.join(deliveries.DELIVERED_FILES)}; ask its partner to export it again "
+                    f"with `python -m innobarometer deliver {edition}` and replace the folder"
+                )
+        found[edition] = files
+    return found
 
 
 def theme_title(theme: str) -> str:
@@ -330,7 +366,7 @@ def _country_reports(theme: Theme, data_set: DataSet) -> list[Report]:
     country with one has no trend: the index says so)."""
     reports = []
     for country in countries():
-        editions = tuple(e for e in data_set.editions if e.startswith(f"{country}-"))
+        editions = tuple(e for e in data_set.available if e.startswith(f"{country}-"))
         if len(editions) < 2:
             continue
         reports.append(
@@ -343,6 +379,7 @@ def _country_reports(theme: Theme, data_set: DataSet) -> list[Report]:
                 title=f"{theme_title(theme.name)}: {', '.join(editions)}",
                 per_country=True,
                 compares=editions,
+                delivered=tuple(e for e in editions if e in data_set.delivered),
             )
         )
     return reports
@@ -354,13 +391,13 @@ def _round_report(
     """An edition-set theme's report of one round; none when no edition of it is active. The
     theme gets the round's editions, and its name and lacking editions when its parameters cell
     takes `round` and `lacking`."""
-    present, lacking = round_.resolve(data_set.editions)
+    present, lacking = round_.resolve(data_set.available)
     if not present:
         return []
     reads = present if "editions" in theme.reads else ()
     if "countries" in theme.reads:
         countries = {e[:2] for e in present}
-        reads += tuple(e for e in data_set.editions if e[:2] in countries)
+        reads += tuple(e for e in data_set.available if e[:2] in countries)
     # `latest` stays a word: the notebook resolves it, as `codebook.latest_editions` does here.
     parameters = {"editions": LATEST if round_.editions == LATEST else list(present)}
     if "round" in theme.defaults:
@@ -369,7 +406,7 @@ def _round_report(
         parameters["lacking"] = list(lacking)
     if "previous_editions" in theme.defaults:
         # The round before it in the file: the report shows each country's change since then.
-        earlier = previous.resolve(data_set.editions)[0] if previous else ()
+        earlier = previous.resolve(data_set.available)[0] if previous else ()
         parameters["previous_round"] = previous.name if previous else ""
         parameters["previous_editions"] = list(earlier)
     named = "" if round_.name == LATEST else f" round {round_.name}"
@@ -384,6 +421,7 @@ def _round_report(
             edition_set=True,
             compares=present,
             lacking=lacking,
+            delivered=tuple(e for e in present if e in data_set.delivered),
         )
     ]
 

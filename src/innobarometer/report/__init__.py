@@ -39,6 +39,7 @@ _API = {
     "show_pairs": "sections",
     "show_published": "sections",
     "show_round": "nordic",
+    "show_delivered": "nordic",
     "show_round_changes": "nordic",
     "copiers_sentence": "nordic",
     "cross_unit_sentence": "nordic",

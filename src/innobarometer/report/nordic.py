@@ -10,9 +10,45 @@ import pandas as pd
 from innobarometer.report.figures import COUNTRY_NAMES
 from innobarometer.report.tables import show_html
 
+# What a report says of an edition delivered as tables (`analysis.delivered`), and of those built
+# here beside it: whole sentences with named placeholders, so that each translates whole.
+DELIVERED_SENTENCE = (
+    "{edition} is delivered as estimate tables by its partner; its microdata stays with the "
+    "partner."
+)
+FROM_TABLES_SENTENCE = (
+    "A delivered edition's estimates, standard errors, degrees of freedom and counts are those "
+    "of its partner's own build, and cells suppressed there stay suppressed here. Estimates by "
+    "group, and tests within the edition other than the one delivered, need the microdata and "
+    "are not shown for it."
+)
+BUILT_HERE_SENTENCE = "Built here from the microdata: {editions}."
+
+
+def delivered_html(editions) -> str:
+    """Which editions are delivered as tables and which are built here from microdata (empty
+    when none is delivered)."""
+    delivered = [e for e in editions if e.delivered]
+    if not delivered:
+        return ""
+    sentences = [DELIVERED_SENTENCE.format(edition=e.edition_id) for e in delivered]
+    sentences.append(FROM_TABLES_SENTENCE)
+    here = [e.edition_id for e in editions if not e.delivered]
+    if here:
+        sentences.append(BUILT_HERE_SENTENCE.format(editions=", ".join(here)))
+    return f"<p>{html.escape(' '.join(sentences))}</p>"
+
+
+def show_delivered(editions) -> None:
+    """Display `delivered_html` as a notice (the trend reports; a round's notice carries it)."""
+    text = delivered_html(editions)
+    if text:
+        show_html(f'<div class="notice delivered">{text}</div>')
+
 
 def round_notice_html(round_name: str, editions, lacking) -> str:
-    """'Round 2018: Denmark 2017, ... Not in this data set: SE-2018 (its country is left out).'"""
+    """'Round 2018: Denmark 2017, ... Not in this data set: SE-2018 (its country is left out).',
+    then which editions are delivered as tables (`delivered_html`)."""
     compared = ", ".join(f"{COUNTRY_NAMES.get(e.country, e.country)} {e.year}" for e in editions)
     text = f"<strong>Round {html.escape(str(round_name))}</strong>: {html.escape(compared)}."
     if lacking:
@@ -21,7 +57,7 @@ def round_notice_html(round_name: str, editions, lacking) -> str:
             "the round's other editions are compared without "
             f"{'it' if len(lacking) == 1 else 'them'}."
         )
-    return f'<div class="notice round">{text}</div>'
+    return f'<div class="notice round">{text}{delivered_html(editions)}</div>'
 
 
 def show_round(round_name: str, editions, lacking) -> None:
@@ -36,7 +72,7 @@ def comparability_html(facts) -> str:
         "<tr>"
         + "".join(
             f"<td>{html.escape(str(row[c]))}</td>"
-            for c in ("country", "unit", "coverage", "survey_year", "reference_period")
+            for c in ("country", "unit", "coverage", "survey_year", "reference_period", "data")
         )
         + "</tr>"
         for _, row in facts.iterrows()
@@ -50,7 +86,8 @@ def comparability_html(facts) -> str:
         # The table scrolls inside the box on a narrow screen; the page never does.
         '<div style="overflow-x:auto"><table><thead><tr><th>Country</th>'
         "<th>Unit and respondent</th><th>Coverage</th><th>Survey year</th>"
-        f"<th>Reference period</th></tr></thead><tbody>{rows}</tbody></table></div></div>"
+        "<th>Reference period</th><th>Data</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div></div>"
     )
 
 

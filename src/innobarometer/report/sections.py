@@ -299,7 +299,7 @@ def show_country_comparison(
         N_("countries") if described is differences else N_("countries answering for the same unit")
     )
     show_sentences(
-        *country_sentences(shares, codebook_labels(shares), described),
+        *country_sentences(shares, codebook_labels(shares), described, group_labels),
         differences_sentence(described, what),
     )
     key = theme.lower().replace(" ", "_")

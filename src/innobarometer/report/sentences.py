@@ -35,7 +35,7 @@ from innobarometer import language
 from innobarometer.analysis.differences import SIGNIFICANCE, item_keys
 from innobarometer.codebook import country_name, load_codebook
 from innobarometer.indicators import load_indicators
-from innobarometer.language import N_, _, ngettext, percent, percent_range
+from innobarometer.language import N_, _, ngettext, percent, percent_range, rendered
 from innobarometer.report.tables import show_html
 
 # What a claim asserts of its subject against the others it names.
@@ -1038,23 +1038,32 @@ def published_sentence(
 
 
 def country_sentences(
-    shares: pd.DataFrame, labels: pd.Series, differences: pd.DataFrame
+    shares: pd.DataFrame, labels: pd.Series, differences: pd.DataFrame, names: dict | None = None
 ) -> list[str]:
     """For each indicator, `group_sentence` over its countries, tested against the indicator's
     country pairs in `differences` (`analysis.country_differences`: rows labelled "<indicator
     label>: ...", the family "the {m} country pairs of <indicator label>", Holm within it);
-    suppressed countries unnamed; countries named in each language."""
+    suppressed countries unnamed; countries named in each language. `names`: the countries'
+    names where they differ from the codebook's (the Nordic report's name the unit where it
+    differs, `analysis.country_labels`; each a `language.Text`)."""
     sentences = []
     defined = load_indicators()
     for indicator, label in dict(zip(shares["indicator"], labels)).items():
         named = defined[indicator].label if indicator in defined else label
         pairs = differences[differences["label"].astype(str).str.startswith(f"{named}: ")]
         groups = _groups(shares[shares["indicator"] == indicator], pairs)
-        sentences.append(_every_language(functools.partial(_countries_in_words, groups, label)))
+        sentences.append(
+            _every_language(functools.partial(_countries_in_words, groups, label, names))
+        )
     return sentences
 
 
-def _countries_in_words(groups: _Groups, label: str) -> str:
+def _countries_in_words(groups: _Groups, label: str, given: dict | None = None) -> str:
     """One indicator's `group_sentence` over its countries, in the current language."""
-    names = {code: country_name(code) for code in groups.keys}
+    here = language.current()
+    given = given or {}
+    names = {
+        code: rendered(given[code], here) if code in given else country_name(code)
+        for code in groups.keys
+    }
     return _groups_in_words(groups, names, _("For {indicator}").format(indicator=_label(label)))
