@@ -32,11 +32,19 @@ WIDEST = """() => {
 }"""
 
 
+LANGUAGE_FOLDERS = ("da", "nb", "sv", "fi", "is")
+
+
 def pages(build: Path) -> list[Path]:
-    """Every page of a build: the top-level pages, then the reports."""
-    top = [build / name for name in ("index.html", "codebook.html", "methodology.html")]
-    reports = sorted(p for p in build.glob("*/*.html") if p.parent.name not in ("share", "data"))
-    return [p for p in top if p.is_file()] + reports
+    """Every page of a build, English then each other language's tree: the top-level pages,
+    then the reports."""
+    found = []
+    for root in [build, *(build / code for code in LANGUAGE_FOLDERS)]:
+        top = [root / name for name in ("index.html", "codebook.html", "methodology.html")]
+        skipped = ("share", "data", *LANGUAGE_FOLDERS)
+        reports = sorted(p for p in root.glob("*/*.html") if p.parent.name not in skipped)
+        found += [p for p in top if p.is_file()] + reports
+    return found
 
 
 def main() -> int:
