@@ -181,7 +181,9 @@ def norwegian(tmp_path, monkeypatch):
         '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
         'msgid "Estimate"\nmsgstr "Anslag"\n\n'
         'msgid "Group"\nmsgstr "Gruppe"\n\n'
-        'msgid "Innovative by level"\nmsgstr "Innovative etter nivå"\n',
+        'msgid "Innovative by level"\nmsgstr "Innovative etter nivå"\n\n'
+        'msgid "Share of {whose} (%)"\nmsgstr "Andel av {whose} (%)"\n\n'
+        'msgid "all units"\nmsgstr "alle enheter"\n',
         encoding="utf-8",
     )
     (locale / "nb" / "codebook.yaml").write_text(
@@ -259,9 +261,9 @@ def test_a_relabelled_figure_is_the_figure_drawn_in_that_language(norwegian, mon
     """The Norwegian figure made by relabelling the English one has the bytes of one drawn in
     Norwegian; a title that wraps differently is drawn again, with the same result."""
     if title != "Innovative by level":
-        (norwegian / "nb" / "LC_MESSAGES" / "innobarometer.po").write_text(
-            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-            f'msgid "{title}"\nmsgstr "Kort"\n',
+        catalog = norwegian / "nb" / "LC_MESSAGES" / "innobarometer.po"
+        catalog.write_text(
+            catalog.read_text(encoding="utf-8") + f'\nmsgid "{title}"\nmsgstr "Kort"\n',
             encoding="utf-8",
         )
         language.forget_catalogs()
@@ -279,12 +281,15 @@ def test_a_relabelled_figure_is_the_figure_drawn_in_that_language(norwegian, mon
     calls = []
 
     def draw():
-        calls.append(language.current())
-        return figures.plot_estimates(table, title=title, group_labels=LEVELS)
+        calls.append((language.current(), figures._WORDS_ONLY.get()))
+        # The axis label made by the caller, in the language it is called in.
+        axis = sections.share_axis_label(table)
+        return figures.plot_estimates(table, title=title, xlabel=axis, group_labels=LEVELS)
 
     relabelled = figure_outputs("en,nb", draw, monkeypatch)[1]
     # Drawn once and relabelled, or drawn again where the Norwegian title wraps differently.
-    assert calls == (["en"] if title == "Innovative by level" else ["en", "nb"])
+    drawings = [code for code, words_only in calls if not words_only]
+    assert drawings == (["en"] if title == "Innovative by level" else ["en", "nb"])
     drawn = figure_outputs("nb", draw, monkeypatch)[0]
     with language.speaking("nb"):
         (fresh,) = shown_outputs("", lambda: figures.show_figure(draw(), "f"), monkeypatch)
@@ -296,4 +301,5 @@ def test_a_relabelled_figure_is_the_figure_drawn_in_that_language(norwegian, mon
         fresh[0][export.FIGURE_SVG_MIME]
     )
     assert "Kommunal" in relabelled[1]["innobarometer"]["alt"]
+    assert "Andel av alle enheter (%)" in relabelled[1]["innobarometer"]["alt"]
     assert drawn[0]["image/png"] != relabelled[0]["image/png"]  # English, unlike the nb one

@@ -20,6 +20,8 @@ a notebook passes in English), its tick labels and alt text write numbers as the
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import io
 import textwrap
 from collections.abc import Iterator, Mapping
@@ -386,7 +388,25 @@ def group_colours(groups: list[str], colours=None, order=None) -> dict[str, str]
     return {g: colour_of[g] for g in groups}
 
 
-def _estimate_words(table, labels, title, xlabel, scale, group_labels) -> SimpleNamespace:
+class Words(SimpleNamespace):
+    """The words of a chart in one language (`_estimate_words`), without the chart."""
+
+
+# Set while `show_figure` asks a drawing function for its words in another language only.
+_WORDS_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("words_only", default=False)
+
+
+@contextlib.contextmanager
+def _words_only():
+    """Within the block, `plot_estimates` returns its `Words` instead of drawing."""
+    token = _WORDS_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _WORDS_ONLY.reset(token)
+
+
+def _estimate_words(table, labels, title, xlabel, scale, group_labels) -> Words:
     """The words of `plot_estimates`'s figure in the current language, and what they lay out:
     its items and groups, tick labels (wrapped), title, axis label and alt text."""
     items = labels if labels is not None else table["indicator"]
@@ -419,7 +439,7 @@ def _estimate_words(table, labels, title, xlabel, scale, group_labels) -> Simple
             if g in rows.index
         ]
         sentences.append(f"{item}: {', '.join(values)}")
-    return SimpleNamespace(
+    return Words(
         data=data,
         items=items,
         groups=groups,
@@ -503,10 +523,9 @@ def _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels):
         _legend_below(ax)
     describe(fig, words.alt)
 
-    def relabel() -> bool:
-        """The figure's words in the current language, where they lay out as the drawn ones do
-        (True); False (nothing changed) where the figure must be drawn again."""
-        again = _estimate_words(table, labels, title, xlabel, scale, group_labels)
+    def relabel(again: Words) -> bool:
+        """The figure with the words of another language (`again`), where they lay out as the
+        drawn ones do (True); False (nothing changed) where the figure must be drawn again."""
         if _layout(again) != _layout(words):
             return False
         if again.title:
@@ -552,6 +571,8 @@ def plot_estimates(
     are never plotted: their place says 'suppressed'. The alt text lists every value. Returns the
     matplotlib figure.
     """
+    if _WORDS_ONLY.get():
+        return _estimate_words(table, labels, title, xlabel, scale, group_labels)
     fig, _, _ = _estimates_axes(table, labels, title, colours, xlabel, scale, group_labels)
     return fig
 
@@ -560,11 +581,12 @@ def show_figure(fig, name: str = "figure") -> None:
     """Display a figure as a compact PNG and close it, with its SVG (`FIGURE_SVG_MIME`), which the
     build writes beside the report as `<report>.<name>.svg` and links under the figure.
 
-    `fig` a function drawing the figure gives each language of the build its own PNG, SVG and
-    alt text: the figure is drawn in English, then relabelled in each other language where its
-    words lay out as the English ones do (`plot_estimates`: a figure's drawing costs about a
-    third of its rendering), else drawn again in that language. A figure drawn already is shown
-    as it is in every language.
+    `fig` a function drawing the figure (returning what a `plot_*` function returns) gives each
+    language of the build its own PNG, SVG and alt text: the figure is drawn in English; in each
+    other language the function is called again for its words only (`plot_estimates` then
+    returns `Words`, its arguments made in that language) and the figure relabelled where they
+    lay out as the English ones do (drawing costs about a third of a figure's rendering), else
+    drawn again in that language. A figure drawn already is shown as it is in every language.
 
     The metadata gives the alt text (the figure's own, from `describe`, else its titles), the
     values drawn (x positions of points and ends of bars, so tests can check what a reader sees)
@@ -582,11 +604,19 @@ def show_figure(fig, name: str = "figure") -> None:
     drawn = []
 
     def render():
-        relabel = getattr(drawn[-1], "innobarometer_relabel", None) if drawn else None
-        if relabel is None or not relabel():
-            if drawn:
-                plt.close(drawn.pop())
+        if not drawn:
             drawn.append(fig())
+        else:
+            # The words the drawing function gives in this language (its arguments made again);
+            # a figure where it cannot give words only.
+            with _words_only():
+                made = fig()
+            relabel = getattr(drawn[-1], "innobarometer_relabel", None)
+            if isinstance(made, Words) and not (relabel is not None and relabel(made)):
+                made = fig()
+            if not isinstance(made, Words):
+                plt.close(drawn.pop())
+                drawn.append(made)
         bundle = figure_bundle(drawn[-1], name)
         restore_geometry(drawn[-1])
         return bundle
