@@ -166,3 +166,21 @@ def test_make_translations_lists_what_each_language_lacks(capsys, tmp_path, monk
     for code in OTHERS:
         assert f"{code} ({language.LANGUAGE_NAMES[code]}): 1 of 1 catalog keys missing" in out
     assert "notebooks/new.py: A sentence no catalog has." in out
+
+
+def test_an_update_from_fewer_notebooks_loses_no_translation(tmp_path, monkeypatch):
+    catalog = tmp_path / "nb.po"
+    monkeypatch.setattr(language, "po_path", lambda code: catalog)
+    monkeypatch.setattr(language, "mo_path", lambda code: tmp_path / f"{code}.mo")
+    both = [translations.Message("Kept", "", "a"), translations.Message("Gone for now", "", "b")]
+    translations.update_catalog("nb", both)
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(text.replace('msgstr ""\n\n#. b', 'msgstr "Beholdt"\n\n#. b'), "utf-8")
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").rstrip("\n")[: -len('msgstr ""')] + 'msgstr "Borte"\n'
+    )
+    assert translations.missing_messages("nb", both) == []
+    translations.update_catalog("nb", both[:1])  # a project with one notebook
+    translations.update_catalog("nb", both)
+    assert translations.missing_messages("nb", both) == []
+    language.forget_catalogs()

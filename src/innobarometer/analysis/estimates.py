@@ -14,6 +14,7 @@ import sys
 import numpy as np
 import pandas as pd
 
+from innobarometer import language
 from innobarometer.analysis.editions import AnalysisError, Edition, load_edition
 from innobarometer.codebook import (
     UNIVERSES,
@@ -30,6 +31,7 @@ from innobarometer.indicators import (
     load_indicators,
     scope_mask,
 )
+from innobarometer.language import N_, _, ngettext
 from innobarometer.survey.disclosure import DEFAULT_THRESHOLD
 from innobarometer.survey.estimate import (
     OPTIONS_TICKED,
@@ -292,14 +294,37 @@ def labels(table: pd.DataFrame) -> pd.Series:
 
 WHOLE_DOMAIN_LABEL = "All"
 STATISTIC_LABELS = {
-    "promoted": "Promoted",
-    "hindered": "Hindered",
-    "net": "Net balance (promoted minus hindered)",
-    "mean": "Mean",
-    "total": "Total",
-    OPTIONS_TICKED: "Number of options ticked",
+    "promoted": N_("Promoted"),
+    "hindered": N_("Hindered"),
+    "net": N_("Net balance (promoted minus hindered)"),
+    "mean": N_("Mean"),
+    "total": N_("Total"),
+    OPTIONS_TICKED: N_("Number of options ticked"),
 }
-COUNT_WORDS = ["None", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"]
+# Marked for the catalogs: the report layer shows them in each language (`tables.localised`).
+# A count of options at the top of its scale: 'Three or more'.
+OR_MORE = [
+    "",
+    N_("One or more"),
+    N_("Two or more"),
+    N_("Three or more"),
+    N_("Four or more"),
+    N_("Five or more"),
+]
+# The plural of a noun `count_labels` is given by a notebook (the catalogs' keys).
+COUNTED_NOUNS = [N_("partner types")]
+COUNT_WORDS = [
+    N_("None"),
+    N_("One"),
+    N_("Two"),
+    N_("Three"),
+    N_("Four"),
+    N_("Five"),
+    N_("Six"),
+    N_("Seven"),
+    N_("Eight"),
+    N_("Nine"),
+]
 COUNT_SUFFIX = "_count"
 EDITION_ID = re.compile(r"(?P<country>[A-Z]{2})-(?P<year>[0-9]{4})")
 
@@ -325,8 +350,9 @@ def code_label(indicator: str, category: str, top: int | None = None) -> str:
     stem = indicator.removesuffix(COUNT_SUFFIX)
     if indicator.endswith(COUNT_SUFFIX) and stem in codebook and category.isdigit():
         k = int(category)
-        word = COUNT_WORDS[k] if k < len(COUNT_WORDS) else category
-        return f"{word} or more" if k == top and k > 0 else word
+        if k == top and 0 < k < len(OR_MORE):
+            return OR_MORE[k]
+        return COUNT_WORDS[k] if k < len(COUNT_WORDS) else category
     return STATISTIC_LABELS.get(category, category)
 
 
@@ -632,11 +658,25 @@ def option_count(edition: Edition, variable: str, top: int = 3) -> pd.Series:
 
 
 def count_labels(table: pd.DataFrame, noun: str, top: int = 3) -> pd.Series:
-    """'None', 'One partner type', ..., 'Three or more ...' for an option-count table."""
-    words = ["None", "One", "Two", "Three", "Four", "Five"]
-    text = {str(k): f"{words[k]} {noun}{'s' if k != 1 else ''}" for k in range(1, top)}
-    text |= {"0": "None", str(top): f"{words[top]} or more {noun}s"}
+    """'None', 'One partner type', ..., 'Three or more partner types' for an option-count table,
+    each a `language.Text` in every language of the build (`noun` and its plural `noun`+'s' are
+    catalog keys)."""
+    text = {str(k): _count_label(k, top, noun) for k in range(top + 1)}
     return table["category"].map(text).rename("label")
+
+
+@language.in_every_language
+def _count_label(k: int, top: int, noun: str) -> str:
+    """One count of options as words in the current language."""
+    count = _(COUNT_WORDS[k]) if k < len(COUNT_WORDS) else str(k)
+    if k == 0:
+        return count
+    nouns = _(noun + "s")
+    if k == top:
+        return _("{count} or more {nouns}").format(count=count, nouns=nouns)
+    return ngettext("{count} {noun}", "{count} {nouns}", k).format(
+        count=count, noun=_(noun), nouns=nouns
+    )
 
 
 def estimate_battery_distribution(
@@ -672,8 +712,8 @@ def battery_items(battery: str) -> list[str]:
 
 
 EVALUATION_GROUPS = {
-    "evaluated": "Evaluated",
-    "not_evaluated": "Not evaluated (ongoing, planned or none)",
+    "evaluated": N_("Evaluated"),
+    "not_evaluated": N_("Not evaluated (ongoing, planned or none)"),
 }
 
 
@@ -733,8 +773,8 @@ def estimate_shares_by(
 
 
 COLLABORATION_GROUPS = {
-    "collaborated": "Made in collaboration",
-    "alone": "Made without partners",
+    "collaborated": N_("Made in collaboration"),
+    "alone": N_("Made without partners"),
 }
 
 

@@ -4,7 +4,8 @@ what each language's catalog still lacks.
 Keys are the English text: the package's marked strings (`_`, `N_`, `ngettext` of
 `innobarometer.language`), every paragraph of the notebooks' markdown cells, and the text the
 notebooks pass to the report layer (string arguments of `report.` calls that read as words:
-with a space or a capital, so names of indicators and tables stay out). A language's codebook
+with a space or a capital, so names of indicators and tables stay out, and the titles a notebook
+keeps in a variable). A language's codebook
 wording (`locale/<language>/codebook.yaml`) is checked beside its catalog.
 
 `python -m innobarometer translations` writes the template and lists, per language, what is
@@ -79,12 +80,22 @@ def notebook_messages(notebook: Path) -> list[Message]:
 
 
 def report_call_words(code: str) -> list[str]:
-    """String arguments of `report.` calls that read as words (a space or a capital in them)."""
+    """The words of a notebook's code: string arguments of `report.` calls that read as words (a
+    space or a capital in them), and every other string with a space in it (a title kept in a
+    variable first), but not a model formula (`~`) or a fragment with spaces at its ends."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    words = []
+    words = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and " " in node.value
+        and node.value == node.value.strip()
+        and "~" not in node.value
+    ]
     for node in ast.walk(tree):
         if not (
             isinstance(node, ast.Call)
@@ -98,7 +109,7 @@ def report_call_words(code: str) -> list[str]:
                 text = argument.value
                 if text.strip() and (" " in text or text[:1].isupper()):
                     words.append(text)
-    return words
+    return list(dict.fromkeys(words))
 
 
 def all_messages() -> list[Message]:
@@ -150,10 +161,15 @@ def read_catalog(code: str):
 
 
 def update_catalog(code: str, messages: list[Message]) -> int:
-    """Merge the keys into a language's catalog file; how many it still lacks."""
+    """Merge the keys into a language's catalog file; how many it still lacks. A translation
+    whose key is gone is kept as obsolete (`#~`) and comes back if its key does (a paragraph
+    restored, or an update run from a project with fewer notebooks)."""
     catalog = read_catalog(code)
-    catalog.update(template_catalog(messages), update_header_comment=False)
+    for key, message in list(catalog.obsolete.items()):
+        if key not in catalog:
+            catalog[key] = message
     catalog.obsolete.clear()
+    catalog.update(template_catalog(messages), update_header_comment=False)
     paths.write_atomically(language.po_path(code), _po_bytes(catalog))
     language.forget_catalogs()
     return len(missing_messages(code, messages))

@@ -189,6 +189,8 @@ def _label(text: str) -> str:
     codebook label) in the current language: the catalog's translation, else the codebook's
     wording of that label, else its parts around ': ' (a model term 'Variable: category'), else
     the English."""
+    if isinstance(text, language.Text):
+        return text.in_language(language.current())
     if language.current() == language.ENGLISH or not isinstance(text, str) or not text:
         return text
     translated = language.translation(text)
