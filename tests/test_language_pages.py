@@ -33,7 +33,7 @@ ENGLISH_INTERFACE = (
     "reference period",
     "not survey results",
 )
-ENGLISH_MARKED = re.compile(r'<(a|span|strong|section|nav)[^>]*\blang="en"[^>]*>.*?</\1>', re.S)
+ENGLISH_MARKED = re.compile(r'<(a|span|strong|section|nav|li)[^>]*\blang="en"[^>]*>.*?</\1>', re.S)
 
 
 def visible_text(page: str) -> str:

@@ -54,8 +54,16 @@ def caveats_html(caveats: list[str]) -> str:
     """The mapping's caveats as a list (each through the catalogs: the mapping's English)."""
     if not caveats:
         return '<p class="caveats">{}</p>'.format(_("No caveats recorded in the mapping."))
-    items = "".join(f"<li>{html.escape(_(c))}</li>" for c in caveats)
+    items = "".join(f"<li{_written_in(c)}>{html.escape(_(c))}</li>" for c in caveats)
     return f'<ul class="caveats">{items}</ul>'
+
+
+def _written_in(text: str) -> str:
+    """` lang="en"` for a mapping's text that no catalog translates into the page's language
+    (a mapping is written in one language by its author; the page says which)."""
+    if language.current() == language.ENGLISH or language.translation(text) is not None:
+        return ""
+    return ' lang="en"'
 
 
 CI_METHOD_NAMES = {
