@@ -157,3 +157,24 @@ def language_build(demo_root, tmp_path_factory) -> Path:
     )
     assert done.returncode == 0, done.stderr
     return root
+
+
+@pytest.fixture
+def no_catalogs(tmp_path, monkeypatch):
+    """The package's words without any language's catalog or codebook wording: English words
+    with each language's number formats, whatever the translators have written so far."""
+    from innobarometer import codebook, language
+    from innobarometer.report import sentences, tables
+
+    def forget() -> None:
+        language.forget_catalogs()
+        codebook._codebook_in.cache_clear()
+        # a test may have put a stand-in in its place
+        getattr(sentences._codebook_wording, "cache_clear", lambda: None)()
+        tables._WORDINGS.clear()
+
+    monkeypatch.setattr(language, "LOCALE_DIR", tmp_path / "no-locale")
+    monkeypatch.setattr(language, "mo_path", lambda code: tmp_path / "mo" / f"{code}.mo")
+    forget()
+    yield
+    forget()

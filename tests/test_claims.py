@@ -166,6 +166,7 @@ def test_generated_sentences_claim_only_what_their_pairs_support(seed):
 
 
 @pytest.mark.parametrize("seed", range(10))
+@pytest.mark.usefixtures("no_catalogs")
 def test_the_claims_are_the_same_in_every_language(seed, monkeypatch):
     """Rendered in English and Norwegian at once, a sentence's claims are those of English
     alone, and each language's words (English templates until nb's catalog has them, nb

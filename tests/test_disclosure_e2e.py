@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from innobarometer.language import LANGUAGES
+
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "reliability"
 EDITION = "IS-2018"
@@ -165,8 +167,11 @@ def test_no_unit_level_row_appears_in_any_output(small_build):
     for row in answers.to_numpy(dtype=float, na_value=np.nan):
         given = [str(int(v)) for v in row if not np.isnan(v)]
         runs |= {tuple(given[i : i + ANSWER_RUN]) for i in range(len(given) - ANSWER_RUN + 1)}
-    outputs = [p for p in (small_build / "build").glob("*/*") if p.suffix in (".html", ".csv")]
-    outputs = [p for p in outputs if p.parent.name not in ("data", "failed")]
+    # Every report's page and CSV, in English and in each other language it is published in.
+    build = small_build / "build"
+    found = [*build.glob("*/*"), *(p for code in LANGUAGES[1:] for p in build.glob(f"{code}/*/*"))]
+    outputs = [p for p in found if p.suffix in (".html", ".csv")]
+    outputs = [p for p in outputs if p.parent.name not in ("data", "failed", *LANGUAGES)]
     assert outputs
     for path in outputs:
         text = path.read_text(encoding="utf-8")
@@ -181,7 +186,7 @@ def test_no_unit_level_row_appears_in_any_output(small_build):
         else:
             lines = ["|".join(r) for t in _Tables(text).tables for r in t]
         for line in lines:
-            numbers = re.findall(r"-?\d+(?:\.\d+)?", line)
+            numbers = re.findall(r"-?\d+(?:[.,]\d+)?", line)  # a decimal comma too
             for i in range(len(numbers) - ANSWER_RUN + 1):
                 run = tuple(numbers[i : i + ANSWER_RUN])
                 assert run not in runs, f"{path}: a respondent's answers {run} in {line[:120]}"

@@ -23,6 +23,10 @@ NBSP = "\u00a0"
 POINT_PERCENT = re.compile(r"\d\.\d+\s?%")
 LEVELS = {"state": "State", "regional": "Regional", "municipal": "Municipal"}
 
+# Each test supplies the catalog it reads (a stand-in) or none: the translators' catalogs
+# change what the words are, not how they are made.
+pytestmark = pytest.mark.usefixtures("no_catalogs")
+
 
 @pytest.mark.parametrize(
     "code, whole, one_decimal, interval, decimal, signed",

@@ -25,6 +25,7 @@ from pages import h2_sections
 
 from innobarometer import analysis, indicators, report
 from innobarometer.analysis import published as analysis_published
+from innobarometer.language import LANGUAGES
 from innobarometer.pipeline import build
 from innobarometer.report import tables as report_tables
 from innobarometer.survey.compare import holm
@@ -146,7 +147,7 @@ def built(project):
     assert code == 0, out.getvalue()
     pages = {}
     for path in sorted((project / "build").glob("*/*.html")):
-        if path.parent.name in ("data", "failed"):
+        if path.parent.name in ("data", "failed", *LANGUAGES):  # English pages only
             continue
         name = f"{path.parent.name}/{path.stem}"
         pages[name] = (path.read_text(encoding="utf-8"), pd.read_csv(path.with_suffix(".csv")))

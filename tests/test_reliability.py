@@ -27,6 +27,8 @@ import pandas as pd
 import pytest
 from processes import alive, descendants
 
+from innobarometer.language import LANGUAGES
+
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "reliability"
 THEMES = "overview"  # one theme keeps each case to a few seconds
@@ -433,9 +435,14 @@ def assert_complete_products(root: Path) -> set[str]:
     manifest = json.loads((build / "manifest.json").read_text())
     built = {n for n, r in manifest["reports"].items() if r["status"] == "built"}
     on_disk = set()
-    for path in build.glob("*/*"):
-        if path.parent.name in ("data", "failed", "screenshots"):
+    # English products, then each other language's (build/<lang>/<theme>/...), which belong to
+    # a report recorded as built in that language; the languages' own index, codebook and
+    # methodology pages are checked whole.
+    translated = [p for code in LANGUAGES[1:] for p in build.glob(f"{code}/*/*")]
+    for path in [*build.glob("*/*"), *translated]:
+        if path.parent.name in ("data", "failed", "screenshots", "locale"):
             continue
+        language = path.parent.parent.name if path.parent.parent != build else "en"
         assert ".tmp" not in path.name, f"temporary file left: {path}"
         if path.suffix == ".html":
             page = path.read_text(encoding="utf-8")
@@ -454,7 +461,14 @@ def assert_complete_products(root: Path) -> set[str]:
             report = f"{path.parent.name}/{path.name.split('.')[0]}"
             assert report in built, f"{path}: a figure of a report not recorded as built"
             continue
-        on_disk.add(f"{path.parent.name}/{path.stem}")
+        if path.parent.name in LANGUAGES:
+            continue  # a language's index, codebook or methodology page
+        name = f"{path.parent.name}/{path.stem}"
+        if language != "en":
+            assert name in built, f"{path}: a page of a report not recorded as built"
+            assert language in manifest["reports"][name]["languages"], path
+            continue
+        on_disk.add(name)
     assert on_disk == built, f"on disk but not built: {on_disk - built}; {built - on_disk}"
     for name in built:
         record = manifest["reports"][name]
