@@ -90,7 +90,7 @@ def round_notice_html(round_name: str, editions, lacking) -> str:
     )
     bold = "<strong>{}</strong>"
     text = html.escape(_("{round}: {editions}."), quote=False).format(
-        round=bold.format(html.escape(_("Round {name}").format(name=round_name))),
+        round=bold.format(html.escape(_("Round {name}").format(name=_round_name(round_name)))),
         editions=html.escape(compared),
     )
     if lacking:
@@ -104,6 +104,15 @@ def round_notice_html(round_name: str, editions, lacking) -> str:
             lacking=html.escape(", ".join(lacking)),
         )
     return f'<div class="notice round">{text}{_delivered_text(editions)}</div>'
+
+
+# The round of each country's latest edition, as data/rounds.yaml and the build name it.
+LATEST_ROUND = N_("latest")
+
+
+def _round_name(round_name) -> str:
+    """A round's name in the current language (a year, or 'latest' translated)."""
+    return _(LATEST_ROUND) if str(round_name) == LATEST_ROUND else str(round_name)
 
 
 def show_round(round_name: str, editions, lacking) -> None:
