@@ -102,7 +102,7 @@ report.show_country_comparison(shares, differences, "Diffusion", labels)
 report.show_sentences(report.cross_unit_sentence(differences, labels))
 report.show_difference_matrices(differences, labels, "Diffusion: differences")
 spread = analysis.copiers_spread_less(eds, threshold)
-report.show_sentences(report.copiers_sentence(spread))
+report.show_sentences(report.copiers_sentence(spread, labels))
 report.show_differences(
     spread, "copiers_spread_less", "Spread actively: own idea minus copied, per country"
 )

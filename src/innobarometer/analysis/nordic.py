@@ -11,6 +11,8 @@ these functions are the Nordic report's own and should move onto it.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -64,6 +66,22 @@ def _country_label(edition: Edition) -> str:
         return name
     unit = _(UNIT_NAMES[level]) if level in UNIT_NAMES else level + "s"
     return _("{country} ({unit})").format(country=name, unit=unit)
+
+
+def in_every_language_column(make: Callable[[], list[str]], index=None) -> pd.Series:
+    """A column of text (labels of a table's rows) made in every language of the build: `make()`
+    is called once per language, under `language.speaking`; each value is the English text
+    carrying its renderings (the CSV writes the English, a page shows its own language). An
+    object column: pandas would make the `Text`s plain strings in a column of its own type."""
+    versions = {}
+    for code in language.report_languages():
+        with language.speaking(code):
+            versions[code] = list(make())
+    texts = [
+        language.Text(english, {code: texts[i] for code, texts in versions.items()})
+        for i, english in enumerate(versions[language.ENGLISH])
+    ]
+    return pd.Series(texts, index=index, dtype=object)
 
 
 def _whole(table: pd.DataFrame) -> pd.DataFrame:
@@ -171,8 +189,6 @@ def pairwise_by_country(shares: pd.DataFrame, dfs: dict, editions: list[Edition]
             for second in countries[i + 1 :]:
                 a, b = these.loc[first], these.loc[second]
                 row = {
-                    "label": f"{_row_label(indicator, category)}: "
-                    f"{labels[first]} vs {labels[second]}",
                     "first": first,
                     "second": second,
                     "n_first": a.n_unweighted,
@@ -193,7 +209,15 @@ def pairwise_by_country(shares: pd.DataFrame, dfs: dict, editions: list[Edition]
                 rows.append(row)
         if not rows:
             continue
-        table = pd.DataFrame(rows).reindex(columns=[c for c in DIFFERENCE_COLUMNS if c != "p_holm"])
+        table = pd.DataFrame(rows)
+        share = _row_label(indicator, category)
+        table["label"] = in_every_language_column(
+            lambda t=table, h=share: [
+                _pair_label(h, labels[f], labels[s]) for f, s in zip(t["first"], t["second"])
+            ],
+            table.index,
+        )
+        table = table.reindex(columns=[c for c in DIFFERENCE_COLUMNS if c != "p_holm"])
         table["suppressed"] = table["suppressed"].astype(bool)
         table.insert(DIFFERENCE_COLUMNS.index("p_holm"), "p_holm", holm(table["p"].to_numpy()))
         tested = int(table["p"].notna().sum())
@@ -209,6 +233,14 @@ def pairwise_by_country(shares: pd.DataFrame, dfs: dict, editions: list[Edition]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
+def _pair_label(share: str, first, second) -> str:
+    """'<share>: <country> vs <country>', the countries' labels (`Text`s) in the current
+    language; the share and ' vs ' in English, which a table translates as it translates every
+    comparison (`report.tables.localised_comparison`)."""
+    here = language.current()
+    return f"{share}: {language.rendered(first, here)} vs {language.rendered(second, here)}"
+
+
 def copiers_spread_less(editions: list[Edition], threshold: int = 5) -> pd.DataFrame:
     """In each country, the share spreading its innovation actively among own-idea innovations
     minus among copied ones (within the edition's design), Holm over the countries."""
@@ -218,7 +250,14 @@ def copiers_spread_less(editions: list[Edition], threshold: int = 5) -> pd.DataF
         if not_asked(edition, ["spread_actively", "novelty"]):
             continue
         diff = spread_by_novelty(edition, threshold)
-        parts.append(diff.assign(label=labels[edition.country] + ": " + diff["label"]))
+        country = labels[edition.country]
+        named = in_every_language_column(
+            lambda d=diff, c=country: [
+                f"{language.rendered(c, language.current())}: {text}" for text in d["label"]
+            ],
+            diff.index,
+        )
+        parts.append(diff.assign(label=named, country=edition.country))
     if not parts:
         return pd.DataFrame(columns=DIFFERENCE_COLUMNS)
     table = pd.concat(parts, ignore_index=True)
@@ -233,8 +272,12 @@ def spread_by_novelty(edition: Edition, threshold: int = 5) -> pd.DataFrame:
         return edition.difference("copiers_spread_less", threshold)
     values = binary_values(edition, "spread_actively")
     groups = edition.frame["novelty"].astype("Float64").astype("Int64").astype("string")
-    names = {"1": "own idea", "3": "copied"}
+    names = {"1": NOVELTY_GROUPS["1"], "3": NOVELTY_GROUPS["3"]}
     return group_differences(edition, values, groups, [("1", "3")], names, threshold)
+
+
+# The novelty groups `spread_by_novelty` compares, named in its labels ('own idea vs copied').
+NOVELTY_GROUPS = {"1": N_("own idea"), "3": N_("copied")}
 
 
 def leader(shares: pd.DataFrame, differences: pd.DataFrame, category: str) -> str | None:
@@ -287,7 +330,25 @@ def nordic_share(editions: list[Edition], indicator: str = "innovative", **optio
 
 
 # Where an edition's numbers come from (the comparability box's last column).
-DATA_SOURCES = {False: "microdata, built here", True: "tables delivered by its partner"}
+DATA_SOURCES = {False: N_("microdata, built here"), True: N_("tables delivered by its partner")}
+NOT_RECORDED = N_("not recorded")
+# The texts of `reference/survey_facts.csv` the comparability box shows (its units and
+# coverage), marked for the catalogs: the box translates them where it shows them
+# (`report.nordic.comparability_html`); a test checks that every one of the file's is here.
+SURVEY_FACT_WORDS = (
+    N_("workplace; its manager"),
+    N_("municipal or county unit; unit manager"),
+    N_("workplace; its manager (plus a census of 525 organisations)"),
+    N_("organisation; person responsible for innovation"),
+    N_("workplace; its head"),
+    N_("state, regional, municipal workplaces"),
+    N_("health and care, education and upbringing units"),
+    N_("adds social, culture and technical units"),
+    N_("as 2020"),
+    N_("all publicly owned workplaces"),
+    N_("municipalities and joint municipal authorities"),
+    N_("selected municipal services and state bodies"),
+)
 
 
 def comparability_facts(editions: list[Edition]) -> pd.DataFrame:
@@ -305,13 +366,13 @@ def comparability_facts(editions: list[Edition]) -> pd.DataFrame:
                 "country": labels[edition.country],
                 "edition": edition.edition_id,
                 "unit": fact["unit_and_respondent"] if fact is not None else unit_level(edition),
-                "coverage": fact["coverage"] if fact is not None else "not recorded",
+                "coverage": fact["coverage"] if fact is not None else NOT_RECORDED,
                 "survey_year": edition.year,
                 "reference_period": fact["reference_period"] if fact is not None else "",
                 "data": DATA_SOURCES[bool(edition.delivered)],
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, dtype=object)
 
 
 def outside_interval(published: pd.DataFrame) -> pd.DataFrame:
@@ -328,42 +389,60 @@ def outside_interval(published: pd.DataFrame) -> pd.DataFrame:
             & (figures["indicator"] == row.indicator)
             & (figures["edition"].astype(str) == row.published_edition)
         ]
-        parts = [str(n) for n in own["note"] if isinstance(n, str) and n]
+        notes = [str(n) for n in own["note"] if isinstance(n, str) and n]
+        national = figures.iloc[0:0]
         if row.published_edition != year:
             national = figures[
                 (figures["country"] == country)
                 & (figures["indicator"] == row.indicator)
                 & (figures["edition"].astype(str) == year)
             ]
-            parts += [
-                f"the national source ({n.source_key}) published {n.value_pct:g}% for "
-                f"{row.estimated_from} ({n.scope})"
-                for n in national.itertuples(index=False)
-            ]
-        reasons.append("; ".join(parts) or "no reason is known from the sources")
-    return outside.assign(reason=reasons)
+        reasons.append(_reason(notes, national, row.estimated_from))
+    return outside.assign(reason=pd.Series(reasons, index=outside.index, dtype=object))
+
+
+@language.in_every_language
+def _reason(notes: list[str], national: pd.DataFrame, estimated_from: str) -> str:
+    """Why a published figure lies outside its interval, in the current language: the figure's
+    notes (the sources' English, through the catalogs) and the national figures published for
+    the edition it is set against."""
+    parts = [_(note) for note in notes]
+    parts += [
+        _("the national source ({source}) published {value} for {edition} ({scope})").format(
+            source=n.source_key,
+            value=language.percent(n.value_pct / 100, 0 if float(n.value_pct).is_integer() else 1),
+            edition=estimated_from,
+            scope=_(n.scope),
+        )
+        for n in national.itertuples(index=False)
+    ]
+    return "; ".join(parts) or _("no reason is known from the sources")
 
 
 def name_units(differences: pd.DataFrame, editions: list[Edition]) -> pd.DataFrame:
     """Difference labels that name the unit of an edition not answering per workplace
     ('FI-2018' -> 'FI-2018 (municipal organisations)'), with `cross_unit` marking the pairs of
     different units."""
-    units = {e.edition_id: unit_level(e) for e in editions}
+    units = {e.edition_id: unit_level(e) for e in editions if unit_level(e) != WORKPLACE}
     countries = {e.country: unit_level(e) for e in editions}
-    named = differences["label"].astype(str)
-    for edition_id, level in units.items():
-        if level != WORKPLACE:
-            named = named.str.replace(
-                edition_id,
-                f"{edition_id} ({UNIT_NAMES.get(level, level + 's')})",
-                regex=False,
-            )
+
+    def named() -> list[str]:
+        """The labels in the current language, each such edition named with its unit."""
+        labels = [language.rendered(text, language.current()) for text in differences["label"]]
+        for edition_id, level in units.items():
+            unit = _(UNIT_NAMES[level]) if level in UNIT_NAMES else level + "s"
+            with_unit = _("{edition} ({unit})").format(edition=edition_id, unit=unit)
+            labels = [str(text).replace(edition_id, with_unit) for text in labels]
+        return labels
+
     # The pairs name countries (or, before the claims API, edition ids): the unit of either.
     cross = [
         countries.get(str(f)[:2]) != countries.get(str(s)[:2])
         for f, s in zip(differences["first"], differences["second"])
     ]
-    return differences.assign(label=named, cross_unit=cross)
+    return differences.assign(
+        label=in_every_language_column(named, differences.index), cross_unit=cross
+    )
 
 
 def change_between_rounds(
@@ -391,9 +470,13 @@ def change_between_rounds(
             if not_asked(old, [indicator]) or not_asked(edition, [indicator]):
                 continue
             _, diff = independent_differences([old, edition], indicator, [(1, 0)], **options)
+            country, years = labels[edition.country], (old.year, edition.year)
             rows.append(
                 diff.assign(
-                    label=f"{label}: {labels[edition.country]} {old.year} to {edition.year}",
+                    label=in_every_language_column(
+                        lambda h=label, c=country, y=years: [_round_change_label(h, c, *y)],
+                        diff.index,
+                    ),
                     indicator=indicator,
                 )
             )
@@ -405,6 +488,15 @@ def change_between_rounds(
         table["family"] = f"the {tested} changes between rounds of {label}"
         parts.append(table)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _round_change_label(indicator_label: str, country, before: int, after: int) -> str:
+    """'<indicator>: <country> <year> to <year>', the country and years in the current language
+    (the indicator's label in English, which a table translates)."""
+    change = _("{country} {before} to {after}").format(
+        country=language.rendered(country, language.current()), before=before, after=after
+    )
+    return f"{indicator_label}: {change}"
 
 
 def share_label(indicator: str, category: str) -> str:

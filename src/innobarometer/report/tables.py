@@ -102,7 +102,10 @@ def localised(text):
 
 def localised_comparison(label):
     """A comparison's label ('Item: A vs B', as the analysis names differences) in the current
-    language: each name localised, joined by the language's own template."""
+    language: each name localised, joined by the language's own template (a `Text`: its
+    rendering, whose names are the language's already, e.g. the Nordic countries' labels)."""
+    if isinstance(label, language.Text):
+        label = label.in_language(language.current())
     if language.current() == language.ENGLISH or not isinstance(label, str):
         return localised(label)
     *heads, pair = label.split(": ")
