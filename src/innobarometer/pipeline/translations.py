@@ -5,7 +5,7 @@ Keys are the English text: the package's marked strings (`_`, `N_`, `ngettext` o
 `innobarometer.language`), every paragraph of the notebooks' markdown cells, and the text the
 notebooks pass to the report layer (string arguments of `report.` calls that read as words:
 with a space or a capital, so names of indicators and tables stay out, and the titles a notebook
-keeps in a variable). A language's codebook
+keeps in a variable). The published indicators' labels (indicators.yaml) are keys too. A language's codebook
 wording (`locale/<language>/codebook.yaml`) is checked beside its catalog.
 
 `python -m innobarometer translations` writes the template and lists, per language, what is
@@ -112,9 +112,21 @@ def report_call_words(code: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
+def indicator_messages() -> list[Message]:
+    """The published indicators' labels (indicators.yaml), which tables and charts show."""
+    # lazy: the indicators load only for the translations command and its test
+    from innobarometer.indicators import load_indicators
+
+    return [
+        Message(indicator.label, "", "innobarometer/indicators.yaml")
+        for indicator in load_indicators().indicators.values()
+        if indicator.label
+    ]
+
+
 def all_messages() -> list[Message]:
     """Every key the shipped reports may show, each once, in order of first appearance."""
-    messages = package_messages()
+    messages = package_messages() + indicator_messages()
     for notebook in sorted(paths.notebooks_dir().glob("*.py")):
         if not notebook.name.startswith("_"):
             messages += notebook_messages(notebook)
