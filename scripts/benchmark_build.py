@@ -165,6 +165,8 @@ def main() -> int:
         package = Path(scratch) / "src" / "innobarometer"
         ignore = shutil.ignore_patterns("__pycache__")
         shutil.copytree(REPO / "src" / "innobarometer", package, ignore=ignore)
+        # The methodology page is made from the docs beside the package's source.
+        shutil.copytree(REPO / "docs", Path(scratch) / "docs")
         sys.path.insert(0, str(package.parent))
         root = scratch_project(Path(scratch) / "project", args.fixtures)
         environment = {**os.environ, "INNOBAROMETER_ROOT": str(root)}
