@@ -4,8 +4,11 @@ researcher adds is shown in English, marked, until it is translated."""
 
 from __future__ import annotations
 
+import io
 import re
 import string
+import tokenize
+from pathlib import Path
 
 import pytest
 
@@ -184,3 +187,16 @@ def test_an_update_from_fewer_notebooks_loses_no_translation(tmp_path, monkeypat
     translations.update_catalog("nb", both)
     assert translations.missing_messages("nb", both) == []
     language.forget_catalogs()
+
+
+def test_no_marked_string_hides_in_an_f_string():
+    """The catalogs' extractor does not read inside f-strings: a `_("...")` there would be shown
+    untranslated in every language while the completeness test passed."""
+    hidden = []
+    for path in sorted((Path(language.__file__).parent).rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.STRING and re.match(r"^[rbuRBU]*[fF]", token.string):
+                if re.search(r"(?<![\w.])(_|N_|ngettext)\(\s*[\"']", token.string):
+                    hidden.append(f"{path.name}:{token.start[0]}")
+    assert hidden == []

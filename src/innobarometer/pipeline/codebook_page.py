@@ -36,6 +36,10 @@ THEME_TITLES = {
     "background": N_("Background (registers and frame)"),
     "design": N_("Survey design"),
 }
+# The page's words (marked here: the catalogs' extractor does not read inside f-strings).
+PUBLISHED_INDICATORS = N_("Published indicators")
+CODEBOOK_HEADING = N_("Codebook: the harmonised variables and published indicators")
+CODEBOOK_TITLE = N_("Innovation Barometer codebook")
 DATA_NOTICE = {
     "demo": N_(
         "The editions below are the package's synthetic demo (data/demo/mappings/), not survey "
@@ -179,7 +183,7 @@ def _indicators_section() -> list[str]:
     figures = figures.sort_values(["indicator", "country", "edition_text", "scope"], kind="stable")
     heads = (N_("Indicator"), N_("Definition"), N_("Universe"), N_("Where published"))
     out = [
-        f'<h2 id="indicators">{html.escape(_("Published indicators"))}</h2>',
+        f'<h2 id="indicators">{html.escape(_(PUBLISHED_INDICATORS))}</h2>',
         "<p>"
         + _(
             "Every figure the national and Nordic reports published, defined once in codebook "
@@ -254,7 +258,7 @@ def render_codebook_page(data: str | None = None) -> str:
     )
     body = [
         rendered(site_nav_html("", "codebook"), language.current()),
-        f"<h1>{html.escape(_('Codebook: the harmonised variables and published indicators'))}</h1>",
+        f"<h1>{html.escape(_(CODEBOOK_HEADING))}</h1>",
         notice,
         intro,
         "<p>"
@@ -266,7 +270,7 @@ def render_codebook_page(data: str | None = None) -> str:
         )
         + "</p>",
         f'<nav class="contents">{contents} <a href="#indicators">'
-        f"{html.escape(_('Published indicators'))}</a></nav>",
+        f"{html.escape(_(PUBLISHED_INDICATORS))}</a></nav>",
         *_variables_section(codebook, provided, conversions),
         *_indicators_section(),
     ]
@@ -277,7 +281,7 @@ def render_codebook_page(data: str | None = None) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{language.current()}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(_('Innovation Barometer codebook'))}</title>\n"
+        f"<title>{html.escape(_(CODEBOOK_TITLE))}</title>\n"
         f"<style>\n{css}{PAGE_CSS}</style>\n"
         '</head>\n<body>\n<main class="codebook">\n'
         + "\n".join(body)

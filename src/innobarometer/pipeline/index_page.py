@@ -14,7 +14,7 @@ from pathlib import Path
 
 from innobarometer import __version__, language, paths
 from innobarometer.codebook import country_name, latest_editions
-from innobarometer.language import ENGLISH, _, ngettext, rendered
+from innobarometer.language import ENGLISH, N_, _, ngettext, rendered
 from innobarometer.pipeline.plan import DataSet, Report
 from innobarometer.pipeline.site import (
     edition_label,
@@ -29,6 +29,13 @@ from innobarometer.wording import data_notice_html
 
 # The one stylesheet of every page: reports (through the template), the index, the codebook.
 STYLESHEET = paths.PACKAGE_DIR / "report" / "templates" / "report.css"
+
+
+# The page's words (marked here: the catalogs' extractor does not read inside f-strings).
+BY_COUNTRY_HEADING = N_("Reports by country and edition")
+EDITION_HEADER = N_("Edition")
+INDEX_TITLE = N_("Innovation Barometer reports")
+INDEX_HEADING = N_("Nordic Innovation Barometer: reports")
 
 
 class Links:
@@ -83,9 +90,9 @@ def editions_section(reports: list[Report], links: Links) -> tuple[str, list[Rep
             f'<tr data-edition="{edition}"><th scope="row">{year}{edition[3:]}</th>{cells}</tr>'
         )
     body = (
-        f"<h2>{html.escape(_('Reports by country and edition'))}</h2>\n"
+        f"<h2>{html.escape(_(BY_COUNTRY_HEADING))}</h2>\n"
         '<div class="scroll"><table class="grid">\n'
-        f'<thead><tr><th scope="col">{html.escape(_("Edition"))}</th>{head}</tr></thead>\n'
+        f'<thead><tr><th scope="col">{html.escape(_(EDITION_HEADER))}</th>{head}</tr></thead>\n'
         "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table></div>"
     )
     return body, shown
@@ -240,11 +247,11 @@ def _render_index(reports, statuses, data_set, build, code, languages) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{code}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(_('Innovation Barometer reports'))}</title>\n"
+        f"<title>{html.escape(_(INDEX_TITLE))}</title>\n"
         f"<style>\n{css}</style>\n</head>\n<body>\n"
         f'<main class="index">\n{rendered(site_nav_html("", "index"), code)}\n'
         f"{_index_languages_html(code, languages)}\n"
-        f"<h1>{html.escape(_('Nordic Innovation Barometer: reports'))}</h1>\n"
+        f"<h1>{html.escape(_(INDEX_HEADING))}</h1>\n"
         f"{notice}\n<p>{intro}</p>\n"
         f"{summary}" + "\n".join(parts) + "\n"
         f'<footer class="report-parameters"><p>{footer}</p></footer>\n</main>\n</body>\n'

@@ -14,9 +14,12 @@ import re
 from pathlib import Path
 
 from innobarometer import __version__, language, paths
-from innobarometer.language import _, rendered
+from innobarometer.language import N_, _, rendered
 from innobarometer.report.navigation import site_nav_html
 
+# The page's words (marked here: the catalogs' extractor does not read inside f-strings).
+METHODOLOGY_TITLE = N_("Innovation Barometer methodology")
+METHODOLOGY_HEADING = N_("Methodology: how the reports estimate, compare and protect")
 DOCS_DIR = paths.PACKAGE_DIR.parent.parent / "docs"
 # Each doc the page shows and which of its `##` sections: None for all, or ("only", headings),
 # or ("except", headings).
@@ -159,11 +162,11 @@ def render_methodology_page() -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{code}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(_('Innovation Barometer methodology'))}</title>\n"
+        f"<title>{html.escape(_(METHODOLOGY_TITLE))}</title>\n"
         f"<style>\n{css}{PAGE_CSS}</style>\n"
         '</head>\n<body>\n<main class="methodology">\n'
         f"{rendered(site_nav_html('', 'methodology'), code)}\n"
-        f"<h1>{html.escape(_('Methodology: how the reports estimate, compare and protect'))}</h1>\n"
+        f"<h1>{html.escape(_(METHODOLOGY_HEADING))}</h1>\n"
         f"<p>{intro}</p>\n{english}"
         f'<nav class="contents" aria-label="Contents"{lang}>{"".join(toc)}</nav>\n'
         + "\n".join(

@@ -5,8 +5,10 @@ Keys are the English text: the package's marked strings (`_`, `N_`, `ngettext` o
 `innobarometer.language`), every paragraph of the notebooks' markdown cells, and the text the
 notebooks pass to the report layer (string arguments of `report.` calls that read as words:
 with a space or a capital, so names of indicators and tables stay out, and the titles a notebook
-keeps in a variable). The published indicators' labels (indicators.yaml) are keys too. A language's codebook
-wording (`locale/<language>/codebook.yaml`) is checked beside its catalog.
+keeps in a variable). The published indicators' labels (indicators.yaml) are keys too. A
+language's codebook wording (`locale/<language>/codebook.yaml`) is checked beside its catalog.
+The extractor does not read inside f-strings: a marked string there is never a key (a test
+holds it), so such words are constants marked with `N_`.
 
 `python -m innobarometer translations` writes the template and lists, per language, what is
 missing; `--update LANG` merges the template into that language's catalog (new keys empty,

@@ -185,7 +185,7 @@ def export_html(
             "citation": citation,
             "title": title,
             "parameters": [(name, json.dumps(value)) for name, value in shown_parameters],
-            "generator": _in(code, "Built by innobarometer {version}.").format(version=__version__),
+            "generator": _in(code, GENERATOR).format(version=__version__),
         }
     }
     body, _ = _html_exporter().from_notebook_node(page, resources=resources)
@@ -318,6 +318,8 @@ def figure_svgs(notebook, key: str) -> list[tuple[str, dict[str, str]]]:
     return files
 
 
+# The page footer's last sentence.
+GENERATOR = language.N_("Built by innobarometer {version}.")
 # The words of the page template (report.html.j2), translated per page.
 TEMPLATE_WORDS = {
     "parameters": language.N_("Parameters:"),

@@ -20,6 +20,9 @@ from innobarometer.report.sentences import forget_findings
 from innobarometer.report.tables import show_html
 from innobarometer.wording import data_notice_html
 
+# What a conversion is called when its mapping names no rule.
+RECODED = N_("recoded")
+
 
 def _notice(kind: str, label: str, body: str) -> str:
     """A notice box: its bold label and its text (HTML in the current language: a template
@@ -224,7 +227,7 @@ def conversions_html(edition, names) -> str:
         label = codebook[name].label
         missing = [codebook.label(name, c) for c in facts.not_produced.get(name, [])]
         if name in facts.rules or missing:
-            rule = _(facts.rules.get(name, N_("recoded")))
+            rule = _(facts.rules.get(name, RECODED))
             if missing:
                 part = _("{label}: {rule} ({categories}: not measured, so not shown)")
             else:

@@ -916,8 +916,12 @@ def differences_sentence(differences: pd.DataFrame, what: str) -> str:
     )
 
 
+# The test a `test_sentence` names unless told another.
+RAO_SCOTT = N_("Rao-Scott test")
+
+
 @language.in_every_language
-def test_sentence(p_value: float, what: str, test: str = "Rao-Scott test") -> str:
+def test_sentence(p_value: float, what: str, test: str = RAO_SCOTT) -> str:
     """'A Rao-Scott test finds the shares differ between groups (p = 0.003).' or not."""
     what, test = _label(what), _label(test)
     if p_value is None or pd.isna(p_value):
