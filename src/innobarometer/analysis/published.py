@@ -14,6 +14,7 @@ from innobarometer.analysis.editions import Edition
 from innobarometer.analysis.estimates import estimate_indicators, not_asked
 from innobarometer.codebook import countries
 from innobarometer.indicators import load_indicators, published_figures
+from innobarometer.language import N_
 from innobarometer.survey.disclosure import DEFAULT_THRESHOLD
 
 COMPARISON_COLUMNS = [
@@ -33,6 +34,12 @@ COMPARISON_COLUMNS = [
     "source_url",
     "calibration_target",
 ]
+
+
+# Which edition a published figure is set against (the `set_against` column; the report shows it
+# in each language).
+OWN_EDITION = N_("own edition")
+NEAREST_EARLIER = N_("nearest earlier edition")
 
 
 def compare_with_published(
@@ -156,14 +163,14 @@ def _report_figures(editions: list[Edition]):
         years = [int(e[3:]) for e in known if e.startswith(f"{country}-")]
         for year in sorted({y for y in mine["edition"] if isinstance(y, int) and y in years}):
             rows = mine[mine["edition"] == year]
-            yield load_any(f"{country}-{year}"), rows, "own edition"
+            yield load_any(f"{country}-{year}"), rows, OWN_EDITION
         earlier = [y for y in years if y <= NORDIC_REPORT_YEAR]
         nordic = mine[mine["edition"] == NORDIC_REPORT]
         # The Nordic report's figures belong to the round it compared: they stand beside the
         # country's nearest earlier edition when the report compares that edition.
         nearest = f"{country}-{max(earlier)}" if earlier else None
         if nearest in compared and not nordic.empty:
-            yield load_any(nearest), nordic, "nearest earlier edition"
+            yield load_any(nearest), nordic, NEAREST_EARLIER
 
 
 def published_not_asked(editions: list[Edition]) -> dict[str, list[str]]:

@@ -18,6 +18,7 @@ changed ones fuzzy, gone ones dropped) for a translator to fill in.
 from __future__ import annotations
 
 import ast
+import csv
 import datetime
 import io
 from dataclasses import dataclass
@@ -126,9 +127,17 @@ def indicator_messages() -> list[Message]:
     ]
 
 
+def scope_messages() -> list[Message]:
+    """The scopes of the published figures (reference/headline_figures.csv), which the tables of
+    published figures show."""
+    with open(paths.REFERENCE_DIR / "headline_figures.csv", encoding="utf-8", newline="") as f:
+        scopes = dict.fromkeys(row["scope"] for row in csv.DictReader(f) if row["scope"])
+    return [Message(scope, "", "innobarometer/reference/headline_figures.csv") for scope in scopes]
+
+
 def all_messages() -> list[Message]:
     """Every key the shipped reports may show, each once, in order of first appearance."""
-    messages = package_messages() + indicator_messages()
+    messages = package_messages() + indicator_messages() + scope_messages()
     for notebook in sorted(paths.notebooks_dir().glob("*.py")):
         if not notebook.name.startswith("_"):
             messages += notebook_messages(notebook)
