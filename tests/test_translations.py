@@ -92,6 +92,11 @@ def test_codebook_wording_follows_the_language_spoken():
     assert english == "Norway"
     assert norwegian == "Norge"
     assert codebook.load_codebook()["country"].categories["NO"] == "Norway"
+    # An entry in the national questionnaire's own words names its source; the rest are
+    # translations, and the codebook page says which.
+    with language.speaking("da"):
+        sources = {v.wording_source for v in codebook.load_codebook().variables.values()}
+    assert "" in sources and any(s.startswith("DK-") for s in sources)
 
 
 def test_a_mistaken_codebook_wording_names_the_file_and_the_key(tmp_path):

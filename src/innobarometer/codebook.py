@@ -70,6 +70,9 @@ class Variable:
     note: str = ""
     # A coarser national class a mapping may recode to -> the codebook classes it spans.
     coarsenings: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # In a language's codebook: the source key of the national questionnaire whose own words the
+    # label and question are ("" for a translation, and in English).
+    wording_source: str = ""
 
     @property
     def class_labels(self) -> dict[str, str]:
@@ -526,6 +529,7 @@ def translated_codebook(english: Codebook, path: Path) -> Codebook:
         var = variables[name]
         where = f"variables.{name}"
         changes = {k: str(entry[k]) for k in ("label", "question") if entry.get(k)}
+        changes["wording_source"] = str(entry.get("source") or "")
         if "categories" in entry:
             changes["categories"] = var.categories | _translated_labels(
                 path, f"{where}.categories", entry, var.categories, key="categories"

@@ -49,6 +49,18 @@ DATA_NOTICE = {
 }
 
 
+def _wording_note(variable: Variable) -> str:
+    """On a page of another language, whose words a question is: the national questionnaire's
+    (its source) or a translation."""
+    if language.current() == language.ENGLISH:
+        return ""
+    if variable.wording_source:
+        text = _("questionnaire wording ({source})").format(source=variable.wording_source)
+    else:
+        text = _("translation")
+    return f'<br><span class="muted">{html.escape(text)}</span>'
+
+
 def _english(markup: str) -> str:
     """Text kept in English (from the codebook's and indicators' notes), marked so on a page of
     another language."""
@@ -165,7 +177,7 @@ def _variables_section(codebook: Codebook, provided: dict, conversions: dict) ->
         for v in variables:
             out.append(
                 f'<tr id="var-{v.name}"><td><code>{v.name}</code><br>{html.escape(v.label)}</td>'
-                f"<td>{html.escape(v.question)}</td><td>{v.type}</td>"
+                f"<td>{html.escape(v.question)}{_wording_note(v)}</td><td>{v.type}</td>"
                 f'<td class="codes">{_codes_cell(v, codebook)}</td><td>{v.universe}</td>'
                 f'<td class="mapped">{_english(_mapped_cell(v.name, provided, conversions))}</td>'
                 f"<td>{_english(_notes_cell(v, codebook))}</td></tr>"
