@@ -488,31 +488,49 @@ def compact_shares(shares, labels: dict):
     return pd.DataFrame(pivot).reset_index().rename(columns={"share": _("Share of")}).fillna("")
 
 
-def compact_differences(differences, labels: dict):
-    """Per share (per Holm family: `pairwise_by_country`'s or `country_differences`'s), in the
-    current language: how many country pairs differ significantly after Holm, how many of those
-    compare different units, and the country higher than every other where the tests say so."""
+def summarise_differences(differences) -> list[dict]:
+    """Per share (per Holm family: `pairwise_by_country`'s or `country_differences`'s): its
+    label, how many country pairs differ significantly after Holm, how many of those compare
+    different units, and the country higher than every other where the tests say so. Computed
+    once; `compact_differences` puts it in words per language."""
     # lazy: the analysis layer is only needed once a table is shown
     from innobarometer.analysis.nordic import leader_of_pairs
 
-    rows = []
+    summary = []
     for _family, pairs in differences.groupby("family", sort=False):
         shown = pairs[~pairs["suppressed"].astype(bool)]
         significant = shown[shown["p_holm"] < 0.05]
         cross = significant.get("cross_unit", pd.Series(False, index=significant.index))
-        top = leader_of_pairs(pairs)
-        rows.append(
+        summary.append(
             {
                 # Each pair's label is "<share>: <country> vs <country>".
-                _("Share of"): localised(str(pairs["label"].iloc[0]).rsplit(": ", 1)[0]),
-                _("Pairs significant after Holm"): _("{k} of {n}").format(
-                    k=len(significant), n=len(pairs)
-                ),
-                _("of which different units"): int(cross.astype(bool).sum()),
-                _("Higher than every other country"): _name(labels, top) if top else _("none"),
+                "share": str(pairs["label"].iloc[0]).rsplit(": ", 1)[0],
+                "significant": len(significant),
+                "pairs": len(pairs),
+                "cross_unit": int(cross.astype(bool).sum()),
+                "leader": leader_of_pairs(pairs),
             }
         )
-    return pd.DataFrame(rows)
+    return summary
+
+
+def compact_differences(summary: list[dict], labels: dict):
+    """`summarise_differences` as a table in the current language."""
+    return pd.DataFrame(
+        [
+            {
+                _("Share of"): localised(row["share"]),
+                _("Pairs significant after Holm"): _("{k} of {n}").format(
+                    k=row["significant"], n=row["pairs"]
+                ),
+                _("of which different units"): row["cross_unit"],
+                _("Higher than every other country"): (
+                    _name(labels, row["leader"]) if row["leader"] else _("none")
+                ),
+            }
+            for row in summary
+        ]
+    )
 
 
 def show_by_country(
@@ -544,10 +562,11 @@ def show_by_country(
         shares, f"{name}_by_country", shown=lambda: compact_shares(shares, labels), caption=title
     )
     if not differences.empty:
+        summary = summarise_differences(differences)
         show_table(
             differences,
             f"{name}_differences",
-            shown=lambda: compact_differences(differences, labels),
+            shown=lambda: compact_differences(summary, labels),
             caption="",
         )
 

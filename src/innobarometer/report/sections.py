@@ -30,7 +30,7 @@ from innobarometer.report.figures import (
     suppression_note,
     whose_share,
 )
-from innobarometer.report.nordic import compact_differences
+from innobarometer.report.nordic import compact_differences, summarise_differences
 from innobarometer.report.notices import show_not_asked
 from innobarometer.report.sentences import (
     NO_PUBLISHED_FIGURE,
@@ -313,11 +313,12 @@ def show_country_comparison(
     # The page summarises the pairs per indicator; the difference matrices the notebook shows
     # next give each pair, and the CSV every row (a 30-row table per theme repeated them).
     if not differences.empty:
+        summary = summarise_differences(differences)
         show_table(
             differences,
             f"{key}_differences",
             shown=lambda: compact_differences(
-                differences, {c: localised(n) for c, n in (group_labels or country_names()).items()}
+                summary, {c: localised(n) for c, n in (group_labels or country_names()).items()}
             ),
         )
 
