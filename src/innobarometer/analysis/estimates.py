@@ -671,7 +671,8 @@ def _count_label(k: int, top: int, noun: str) -> str:
     count = _(COUNT_WORDS[k]) if k < len(COUNT_WORDS) else str(k)
     if k == 0:
         return count
-    nouns = _(noun + "s")
+    plural = noun + "s"
+    nouns = _(plural)
     if k == top:
         return _("{count} or more {nouns}").format(count=count, nouns=nouns)
     return ngettext("{count} {noun}", "{count} {nouns}", k).format(

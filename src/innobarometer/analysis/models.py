@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from innobarometer import language
 from innobarometer.analysis.editions import AnalysisError, Edition, load_edition
 from innobarometer.analysis.estimates import (
     asked_columns,
@@ -28,6 +29,7 @@ from innobarometer.analysis.estimates import (
 from innobarometer.codebook import load_codebook
 from innobarometer.data_set import DataSetError
 from innobarometer.indicators import indicator_values, load_indicators
+from innobarometer.language import N_, _
 from innobarometer.survey.disclosure import DEFAULT_THRESHOLD
 from innobarometer.survey.regression import (
     FAMILIES,
@@ -96,6 +98,12 @@ def _no_model(message: str = "", n: int = 0) -> Model:
     return Model(pd.DataFrame(columns=COEFFICIENT_COLUMNS), message, n)
 
 
+@language.in_every_language
+def _why(template: str, **values) -> str:
+    """Why a model is not shown, in every language of the build (`template` marked with N_)."""
+    return _(template).format(**values)
+
+
 def fit(
     edition: Edition,
     formula: str,
@@ -130,7 +138,7 @@ def fit(
     data = pd.DataFrame({name: _values(edition, name) for name in variables})
     used = mask & data.notna().all(axis=1).to_numpy()
     if not used.any():
-        return _no_model("The model cannot be estimated: no unit has every answer.")
+        return _no_model(_why(N_("The model cannot be estimated: no unit has every answer.")))
     smallest = max(threshold, 10)
     for name in variables:
         if isinstance(data[name].dtype, pd.CategoricalDtype):
@@ -138,9 +146,15 @@ def fit(
             used &= data[name].notna().to_numpy()
             if len(data[name].cat.categories) < 2:
                 return _no_model(
-                    "The model cannot be estimated on this edition: "
-                    f"{_term_label(name, labels or {})} has fewer than two groups of at least "
-                    f"{smallest} units among the {int(used.sum())} modelled.",
+                    _why(
+                        N_(
+                            "The model cannot be estimated on this edition: {term} has fewer "
+                            "than two groups of at least {smallest} units among the {n} modelled."
+                        ),
+                        term=_term_label(name, labels or {}),
+                        smallest=smallest,
+                        n=int(used.sum()),
+                    ),
                     int(used.sum()),
                 )
     try:
@@ -148,15 +162,25 @@ def fit(
             formula, data, edition.design, family=family, domain=used, domain_name=domain
         )
     except RegressionError as error:
-        return _no_model(f"The model cannot be estimated on this edition: {error}")
+        return _no_model(
+            _why(N_("The model cannot be estimated on this edition: {error}"), error=error)
+        )
     n = int(used.sum())
     if family == "binomial":
         rarer = int(min(fitted.outcome.sum(), (1 - fitted.outcome).sum()))
         terms = len(fitted.table) - 1
         if rarer < EVENTS_PER_TERM * terms or rarer < threshold:
             return _no_model(
-                "The model cannot be estimated reliably on this edition: the rarer outcome occurs "
-                f"in {rarer} of {n} units, fewer than ten per term of the model ({terms} terms).",
+                _why(
+                    N_(
+                        "The model cannot be estimated reliably on this edition: the rarer "
+                        "outcome occurs in {rarer} of {n} units, fewer than ten per term of the "
+                        "model ({terms} terms)."
+                    ),
+                    rarer=rarer,
+                    n=n,
+                    terms=terms,
+                ),
                 n,
             )
     terms, references = fitted.table["term"], fitted.table["reference"]

@@ -123,8 +123,8 @@ def nordic_section(reports: list[Report], links: Links) -> tuple[str, list[Repor
 
 
 def trends_section(reports: list[Report], links: Links) -> tuple[str, list[Report]]:
-    """Each country's trend across its editions; a country with one edition is named, with no
-    page (there is no trend to show)."""
+    """Each country's trend across its editions (those published in the index's language); a
+    country with one edition is named, with no page (there is no trend to show)."""
     shown = [r for r in reports if r.per_country]
     if not shown:
         return "", []
@@ -137,9 +137,11 @@ def trends_section(reports: list[Report], links: Links) -> tuple[str, list[Repor
             text = f"{country_name(country)}"
             items.append(f"<li>{links(report, text)} ({html.escape(compared)})</li>")
         else:
-            own = ", ".join(e[3:] for e in links.editions if e.startswith(f"{country}-"))
+            own = [e[3:] for e in links.editions if e.startswith(f"{country}-")]
+            if len(own) > 1:
+                continue  # its trend is published in English and its own language only
             text = _("{country}: one edition ({years}), no trend to show").format(
-                country=country_name(country), years=own
+                country=country_name(country), years=", ".join(own)
             )
             items.append(f"<li>{html.escape(text)}</li>")
     heading = html.escape(_("Trends by country"))

@@ -14,6 +14,7 @@ import html
 
 import pandas as pd
 
+from innobarometer import language
 from innobarometer.analysis.estimates import labels as codebook_labels
 from innobarometer.analysis.published import published_for_theme, published_indicators
 from innobarometer.codebook import load_codebook
@@ -36,6 +37,7 @@ from innobarometer.report.sentences import (
     NO_PUBLISHED_FIGURE,
     country_sentences,
     differences_sentence,
+    family_text,
     published_sentence,
     show_sentences,
 )
@@ -173,7 +175,13 @@ def show_pairs(pairs: pd.DataFrame, name: str) -> None:
     def formatted() -> pd.DataFrame:
         table = format_differences(shown)
         if shown["family"].nunique() > 1:
-            families = [localised(f) for f in shown["family"].str.removeprefix("the ")]
+            # English drops the article ('91 pairs of barriers within Health'); the other
+            # languages name the family by its whole template.
+            english = language.current() == language.ENGLISH
+            families = [
+                str(f).removeprefix("the ") if english else family_text(str(f))
+                for f in shown["family"]
+            ]
             table.insert(0, _("Holm family"), families)
         return table
 
