@@ -88,21 +88,20 @@ def demo_root(tmp_path_factory) -> Path:
 DEMO_EDITION = "FI-2018"
 
 
-@pytest.fixture(scope="session")
-def demo_build(demo_root, tmp_path_factory) -> Path:
-    """A copy of the demo project with every theme of `DEMO_EDITION` and the Nordic report
-    built (`python -m innobarometer build`, as `make all` runs it)."""
+def built_copy(demo_root: Path, folder: Path, *options: str) -> Path:
+    """A copy of the demo project in `folder`, built with `python -m innobarometer build
+    <options>` (as `make all` runs it)."""
     import os
     import shutil
     import subprocess
     import sys
 
-    root = tmp_path_factory.mktemp("demo-build") / "project"
+    root = folder / "project"
     shutil.copytree(demo_root, root, symlinks=True)
     env = {**os.environ, "INNOBAROMETER_ROOT": str(root)}
     env.pop("DATA", None)
     done = subprocess.run(
-        [sys.executable, "-m", "innobarometer", "build", "--editions", f"{DEMO_EDITION},latest"],
+        [sys.executable, "-m", "innobarometer", "build", *options],
         cwd=root,
         env=env,
         capture_output=True,
@@ -111,6 +110,14 @@ def demo_build(demo_root, tmp_path_factory) -> Path:
     )
     assert done.returncode == 0, done.stderr
     return root
+
+
+@pytest.fixture(scope="session")
+def demo_build(demo_root, tmp_path_factory) -> Path:
+    """A copy of the demo project with every theme of `DEMO_EDITION` and the Nordic report
+    built."""
+    folder = tmp_path_factory.mktemp("demo-build")
+    return built_copy(demo_root, folder, "--editions", f"{DEMO_EDITION},latest")
 
 
 # The edition of each country whose report in the country's language the language tests read
@@ -127,36 +134,10 @@ LANGUAGE_PAGES = {
 @pytest.fixture(scope="session")
 def language_build(demo_root, tmp_path_factory) -> Path:
     """A copy of the demo project with the overview of `LANGUAGE_PAGES`' editions built in
-    English and each edition's language (`python -m innobarometer build`, as `make all`)."""
-    import os
-    import shutil
-    import subprocess
-    import sys
-
-    root = tmp_path_factory.mktemp("language-build") / "project"
-    shutil.copytree(demo_root, root, symlinks=True)
-    env = {**os.environ, "INNOBAROMETER_ROOT": str(root)}
-    env.pop("DATA", None)
+    English and each edition's language."""
+    folder = tmp_path_factory.mktemp("language-build")
     editions = ",".join(LANGUAGE_PAGES.values())
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "innobarometer",
-            "build",
-            "--themes",
-            "overview",
-            "--editions",
-            editions,
-        ],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr
-    return root
+    return built_copy(demo_root, folder, "--themes", "overview", "--editions", editions)
 
 
 @pytest.fixture
@@ -164,13 +145,11 @@ def no_catalogs(tmp_path, monkeypatch):
     """The package's words without any language's catalog or codebook wording: English words
     with each language's number formats, whatever the translators have written so far."""
     from innobarometer import codebook, language
-    from innobarometer.report import sentences, tables
+    from innobarometer.report import tables
 
     def forget() -> None:
         language.forget_catalogs()
         codebook._codebook_in.cache_clear()
-        # a test may have put a stand-in in its place
-        getattr(sentences._codebook_wording, "cache_clear", lambda: None)()
         tables._WORDINGS.clear()
 
     monkeypatch.setattr(language, "LOCALE_DIR", tmp_path / "no-locale")

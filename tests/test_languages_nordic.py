@@ -7,16 +7,13 @@ declares its language and writes no percentage with a decimal point."""
 from __future__ import annotations
 
 import csv
-import os
 import re
-import shutil
-import subprocess
-import sys
 from html import unescape
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from conftest import built_copy
 
 from innobarometer import analysis, language, paths
 from innobarometer.analysis import nordic as nordic_analysis
@@ -212,20 +209,8 @@ def test_every_survey_fact_the_box_shows_is_marked_for_the_catalogs():
 def test_a_norwegian_nordic_page_declares_its_language_and_writes_decimal_commas(
     demo_root, tmp_path
 ):
-    root = tmp_path / "project"
-    shutil.copytree(demo_root, root, symlinks=True)
-    env = {**os.environ, "INNOBAROMETER_ROOT": str(root)}
-    env.pop("DATA", None)
-    command = ["build", "--themes", "nordic", "--editions", "latest", "--languages", "nb"]
-    done = subprocess.run(
-        [sys.executable, "-m", "innobarometer", *command],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr
+    options = ["--themes", "nordic", "--editions", "latest", "--languages", "nb"]
+    root = built_copy(demo_root, tmp_path, *options)
     page = (root / "build" / "nb" / "nordic" / "latest.html").read_text(encoding="utf-8")
     assert re.search(r'<html[^>]* lang="nb"', page)
     text = unescape(

@@ -21,7 +21,7 @@ import pytest
 from test_claims import check_claims, pairs_of, tidy
 
 from innobarometer import codebook, language, report
-from innobarometer.report import navigation, notices, sentences
+from innobarometer.report import navigation, notices, sentences, tables
 from innobarometer.report.languages import LANGUAGES_MIME
 
 NBSP = "\u00a0"
@@ -103,7 +103,7 @@ def forget_wording() -> None:
     """Read the catalogs and the codebook's wording again on next use."""
     language.forget_catalogs()
     codebook._codebook_in.cache_clear()
-    sentences._codebook_wording.cache_clear()
+    tables._WORDINGS.clear()
 
 
 def initiators():
@@ -289,7 +289,7 @@ def test_the_data_notice_and_navigation_are_made_in_every_language(stand_in_cata
 def test_words_from_the_codebook_follow_its_translation(monkeypatch, english_and_norwegian):
     """A label a notebook passed in English is shown in the codebook's wording of the language."""
     monkeypatch.setattr(
-        sentences, "_codebook_wording", lambda code: {"State": "Stat", "Employees": "Ansatte"}
+        sentences, "codebook_wording", lambda: {"State": "Stat", "Employees": "Ansatte"}
     )
     groups, names, pairs = levels()
     sentence = report.group_sentence(groups, names, "By government level", pairs)

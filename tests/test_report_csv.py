@@ -8,15 +8,12 @@ suppression both occur. `check_csv` is the whole check, so the same function can
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import built_copy
 
 from innobarometer.codebook import load_codebook
 
@@ -28,26 +25,8 @@ GROUP_KEY = ["section", "table", "indicator", "domain", "group"]
 @pytest.fixture(scope="module")
 def built(demo_root, tmp_path_factory) -> Path:
     """A copy of the demo project with every theme of EDITIONS and the latest Nordic set built."""
-    root = tmp_path_factory.mktemp("report-csv") / "project"
-    shutil.copytree(demo_root, root, symlinks=True)
-    env = {**os.environ, "INNOBAROMETER_ROOT": str(root)}
-    env.pop("DATA", None)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "innobarometer",
-            "build",
-            "--editions",
-            ",".join(EDITIONS + ["latest"]),
-        ],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr
+    folder = tmp_path_factory.mktemp("report-csv")
+    root = built_copy(demo_root, folder, "--editions", ",".join(EDITIONS + ["latest"]))
     return root / "build"
 
 

@@ -36,7 +36,7 @@ from innobarometer.analysis.differences import SIGNIFICANCE, item_keys
 from innobarometer.codebook import country_name, load_codebook
 from innobarometer.indicators import load_indicators
 from innobarometer.language import N_, _, ngettext, percent, percent_range, rendered
-from innobarometer.report.tables import show_html
+from innobarometer.report.tables import codebook_wording, show_html
 
 # What a claim asserts of its subject against the others it names.
 CLAIM_KINDS = ("highest", "lowest", "most common", "least common", "higher")
@@ -196,41 +196,13 @@ def _label(text: str) -> str:
     translated = language.translation(text)
     if translated is not None:
         return translated
-    wording = _codebook_wording(language.current())
+    wording = codebook_wording()
     if text in wording:
         return wording[text]
     if ": " in text:
         head, tail = text.split(": ", 1)
         return f"{_label(head)}: {_label(tail)}"
     return text
-
-
-@functools.cache
-def _codebook_wording(code: str) -> dict[str, str]:
-    """The codebook's English labels (variables, categories, options, classes, don't know codes,
-    batteries) -> their wording in language `code`; the first meaning wins."""
-    with language.speaking(language.ENGLISH):
-        english = load_codebook()
-    with language.speaking(code):
-        local = load_codebook()
-    wording: dict[str, str] = {}
-    for name, variable in english.variables.items():
-        other = local[name]
-        wording.setdefault(variable.label, other.label)
-        for ours, theirs in (
-            (variable.categories, other.categories),
-            (variable.options, other.options),
-            (variable.class_labels, other.class_labels),
-        ):
-            for key, label in ours.items():
-                wording.setdefault(label, theirs.get(key, label))
-    for ours, theirs in (
-        (english.non_substantive_labels, local.non_substantive_labels),
-        (english.batteries, local.batteries),
-    ):
-        for key, label in ours.items():
-            wording.setdefault(label, theirs.get(key, label))
-    return wording
 
 
 def _capitalised(text: str) -> str:

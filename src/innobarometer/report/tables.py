@@ -97,7 +97,7 @@ def localised(text):
         return text.in_language(language.current())
     if language.current() == language.ENGLISH or not isinstance(text, str) or not text:
         return text
-    return _codebook_wording().get(text) or _(text)
+    return codebook_wording().get(text) or _(text)
 
 
 def localised_comparison(label):
@@ -120,9 +120,11 @@ def localised_comparison(label):
 _WORDINGS: dict[str, tuple[object, dict[str, str]]] = {}
 
 
-def _codebook_wording() -> dict[str, str]:
-    """The codebook's English labels (variables, categories, options, don't know, batteries) ->
-    the current language's wording of the same, made once per language and codebook."""
+def codebook_wording() -> dict[str, str]:
+    """The codebook's English labels (variables, categories and classes, options, don't know,
+    batteries) -> the current language's wording of the same, made once per language and
+    codebook; the first meaning of a label wins. The one map the report layer translates labels
+    given in English by (`localised`, `sentences._label`)."""
     code = language.current()
     local = load_codebook()
     made = _WORDINGS.get(code)
